@@ -1,0 +1,150 @@
+"""Report layer: reads a finished run folder (docs/outputs.md) and turns it into PDF, charts and tables.
+
+Money is shown in 万元 (10,000 yuan) with one decimal. Rounding rule, used everywhere:
+a total is rounded half up to 0.1 万元; its components are rounded with the largest-remainder
+method so that the rounded components add up exactly to the rounded total.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import pandas as pd
+
+from model.errors import UserError
+
+
+@dataclass
+class Run:
+    """The files of one run folder, read once."""
+
+    path: Path
+    summary: pd.DataFrame
+    parameters: pd.DataFrame
+    manifest: dict
+
+    @cached_property
+    def draws(self) -> pd.DataFrame:
+        """Per-draw, per-year metrics (read on first use)."""
+        parquet = self.path / "draws.parquet"
+        if parquet.exists():
+            return pd.read_parquet(parquet)
+        return pd.read_csv(self.path / "draws.csv")
+
+    @cached_property
+    def table(self) -> dict[str, pd.DataFrame]:
+        """Statistic -> frame indexed by year with one column per metric."""
+        return {
+            stat: self.summary.pivot(index="year", columns="metric", values=stat).sort_index()
+            for stat in ("mean", "p05", "p50", "p95")
+        }
+
+    @property
+    def years(self) -> list[int]:
+        return [int(y) for y in self.table["mean"].index]
+
+    @property
+    def opening_year(self) -> int:
+        return self.years[0]
+
+    @property
+    def projected_years(self) -> list[int]:
+        return self.years[1:]
+
+    def has(self, metric: str) -> bool:
+        return metric in self.table["mean"].columns
+
+    def metrics(self, prefix: str) -> list[str]:
+        """Metrics whose name starts with ``prefix`` (in file order)."""
+        return [m for m in self.table["mean"].columns if m.startswith(prefix)]
+
+    def value(self, metric: str, year: int, stat: str = "mean") -> float:
+        return float(self.table[stat].at[year, metric])
+
+    def series(self, metric: str, stat: str = "mean") -> pd.Series:
+        return self.table[stat][metric]
+
+    @property
+    def title(self) -> str:
+        return str(self.manifest.get("title") or self.manifest.get("scenario") or self.path.name)
+
+    @property
+    def scenario(self) -> str:
+        return str(self.manifest.get("scenario") or self.summary["scenario"].iloc[0])
+
+    @property
+    def digest(self) -> str:
+        return str(self.manifest.get("run_digest") or self.manifest.get("digest") or "")
+
+    def budget_years(self) -> list[int]:
+        """Headline years: the first projected year, 2026 and 2030 (those in the run)."""
+        wanted = [self.projected_years[0], 2026, 2030] if self.projected_years else []
+        return sorted({y for y in wanted if y in self.projected_years})
+
+    def cost_lines(self) -> list[str]:
+        """Top-level components of cost.total present in the run (incl. any cost.other.*)."""
+        lines = ["cost.pay", "cost.employer_social_insurance", "cost.housing_fund", "cost.arrears"]
+        return [m for m in lines if self.has(m)] + self.metrics("cost.other.")
+
+
+def read_run(run_dir: Path) -> Run:
+    """Read a run folder; a missing file is a UserError naming it."""
+    run_dir = Path(run_dir)
+    missing = [f for f in ("summary.csv", "parameters.csv", "manifest.json") if not (run_dir / f).exists()]
+    if not (run_dir / "draws.parquet").exists() and not (run_dir / "draws.csv").exists():
+        missing.append("draws.parquet")
+    if missing:
+        raise UserError(f"run folder {run_dir} is incomplete", [f"missing {f}" for f in missing])
+    summary = pd.read_csv(run_dir / "summary.csv")
+    parameters = pd.read_csv(run_dir / "parameters.csv", dtype=str, keep_default_na=False)
+    manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
+    return Run(run_dir, summary, parameters, manifest)
+
+
+def round_half_up(x: float, ndigits: int = 0) -> float:
+    """Round half away from zero (not Python's round-half-even)."""
+    scale = 10**ndigits
+    return math.copysign(math.floor(abs(x) * scale + 0.5), x) / scale
+
+
+def to_wan(yuan: float) -> float:
+    """Yuan -> 万元 rounded half up to one decimal."""
+    return round_half_up(yuan / 10_000, 1)
+
+
+def fmt_wan(yuan: float) -> str:
+    """Yuan as 万元 text with thousands separators and one decimal, e.g. '12,345.6'."""
+    return fmt_num(to_wan(yuan), 1)
+
+
+def fmt_num(x: float, decimals: int = 0) -> str:
+    """Number with thousands separators; minus sign as U+2212."""
+    text = f"{round_half_up(x, decimals):,.{decimals}f}"
+    if text.lstrip("-").strip("0.,") == "":
+        text = text.lstrip("-")
+    return text.replace("-", "\u2212")
+
+
+def fmt_pct(share: float, decimals: int = 1) -> str:
+    return fmt_num(share * 100, decimals) + "%"
+
+
+def largest_remainder(values: list[float], total: float) -> list[float]:
+    """Round ``values`` to integers summing to the integer ``total`` (largest-remainder method)."""
+    floors = [math.floor(v) for v in values]
+    short = int(round(total)) - sum(floors)
+    order = sorted(range(len(values)), key=lambda i: (-(values[i] - floors[i]), i))
+    for i in order[: max(short, 0)]:
+        floors[i] += 1
+    return [float(f) for f in floors]
+
+
+def reconcile_wan(parts: list[float], total: float) -> tuple[list[float], float]:
+    """Yuan components and their total -> 万元 (0.1) components that add up to the rounded total."""
+    total_tenths = round_half_up(total / 1_000)
+    tenths = largest_remainder([p / 1_000 for p in parts], total_tenths)
+    return [t / 10 for t in tenths], total_tenths / 10

@@ -1,0 +1,357 @@
+"""The scenario schema: every parameter the model reads, with its type and range.
+
+Dated values (``Dated[...]``) are mappings year -> value; a bare value means "from the start".
+Probabilities and shares are in [0, 1]; money is in yuan; durations in years unless the name says months.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+POSTS = ("chief", "deputy", "member", "staff")
+TWO_COMMITTEE_POSTS = ("chief", "deputy", "member")
+EDUCATION = ("high_school", "college", "bachelor", "master")
+CERT_LEVELS = ("junior", "intermediate", "senior")
+REGIMES = ("contract", "establishment", "reference")
+N_GRADES = 18
+ALWAYS = -1  # key of a dated value given without a year
+
+Prob = Annotated[float, Field(ge=0, le=1)]
+NonNeg = Annotated[float, Field(ge=0)]
+Count = Annotated[int, Field(ge=0)]
+Grade = Annotated[int, Field(ge=1, le=N_GRADES)]
+Year = Annotated[int, Field(ge=1990, le=2100)]
+
+
+def _as_dated(value: Any) -> Any:
+    if isinstance(value, dict) and all(isinstance(k, int) and not isinstance(k, bool) for k in value):
+        return value
+    return {ALWAYS: value}
+
+
+def Dated(kind):  # noqa: N802 - reads like a type
+    """A value that may change by year: ``x`` or ``{2021: x, 2026: y}``."""
+    return Annotated[dict[int, kind], BeforeValidator(_as_dated)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class PerPost(Strict):
+    chief: Any
+    deputy: Any
+    member: Any
+    staff: Any
+
+    def get(self, post: str):
+        return getattr(self, post)
+
+
+def per_post(kind):
+    return type(f"PerPost_{getattr(kind, '__name__', 'x')}", (PerPost,), {"__annotations__": {p: kind for p in POSTS}})
+
+
+def per_level(kind, names=CERT_LEVELS):
+    return type(f"PerLevel_{getattr(kind, '__name__', 'x')}", (Strict,), {"__annotations__": {n: kind for n in names}})
+
+
+EduShares = type("EduShares", (Strict,), {"__annotations__": {e: Prob for e in EDUCATION}})
+EduYears = type("EduYears", (Strict,), {"__annotations__": {e: NonNeg for e in EDUCATION}})
+
+
+class Horizon(Strict):
+    opening_year: Year
+    end_year: Year
+
+
+class AgeDist(Strict):
+    mean: NonNeg
+    sd: NonNeg
+    min: Annotated[int, Field(ge=16, le=70)]
+    max: Annotated[int, Field(ge=16, le=70)]
+
+
+class Establishment(Strict):
+    special: Count
+    reference: Count
+
+
+class Arrears0(Strict):
+    share_with_gaps: Prob
+    mean_gap_months: NonNeg
+    max_gap_months: Annotated[int, Field(ge=0, le=600)]
+
+
+class Opening(Strict):
+    communities: Annotated[int, Field(ge=1)]
+    headcount: per_post(Count)
+    establishment: Establishment
+    roster_file: str | None = None
+    age: per_post(AgeDist)
+    female_share: per_post(Prob)
+    education: EduShares
+    mean_service_years: per_post(NonNeg)
+    prior_contribution_years: NonNeg
+    certified_share: Prob
+    certificate_mix: per_level(Prob)
+    arrears: Arrears0
+    contribution_index: NonNeg
+    account_per_contribution_year: NonNeg
+
+
+class GradeRange(Strict):
+    lowest: Grade
+    highest: Grade
+
+
+class Posts(Strict):
+    grade_range: per_post(GradeRange)
+    grade_coefficients: per_post(list[Annotated[float, Field(gt=0)]])
+
+
+class Progression(Strict):
+    years_per_grade: Dated(Annotated[int, Field(ge=1, le=10)])
+    review_fail_rate: Dated(Prob)
+    dismiss_after_fails: Annotated[int, Field(ge=1, le=10)]
+    education_credit_years: EduYears
+    certificate_grade_bonus: per_level(Annotated[int, Field(ge=0, le=5)])
+
+
+class Retirement(Strict):
+    reform: bool
+    male_age: Annotated[int, Field(ge=50, le=70)]
+    female_original_age: per_post(Literal[50, 55])
+    min_contribution_years: Dated(Annotated[float, Field(ge=0, le=40)])
+    max_deferral_years: Annotated[int, Field(ge=0, le=10)]
+
+
+class Attrition(Strict):
+    rate: per_post(Dated(Prob))
+    early_service_years: Annotated[int, Field(ge=0, le=40)]
+    early_service_multiplier: Annotated[float, Field(ge=0, le=10)]
+    exit_month: Annotated[int, Field(ge=1, le=12)]
+
+
+class Elections(Strict):
+    first_year: Year
+    interval_years: Annotated[int, Field(ge=1, le=10)]
+    turnover: Dated(Prob)
+    certificate_required: Dated(bool)
+    career_secretaries_exempt: bool
+    surplus_to_staff_share: Prob
+
+
+class Certificates(Strict):
+    sitting_rate: per_level(Dated(Prob))
+    pass_rate: per_level(Dated(Prob))
+    min_service_years: per_level(EduYears)
+
+
+class NewHire(Strict):
+    age_min: per_post(Annotated[int, Field(ge=16, le=65)])
+    age_max: per_post(Annotated[int, Field(ge=16, le=65)])
+    female_share: per_post(Prob)
+    education: EduShares
+    certified_share: Prob
+    prior_contribution_share: Prob
+
+
+class Hiring(Strict):
+    fill_rate: Dated(Prob)
+    annual_cap: Dated(Count)
+    start_month: Annotated[int, Field(ge=1, le=12)]
+    probation_months: Annotated[int, Field(ge=0, le=12)]
+    probation_pay_share: Prob
+    new_hire: NewHire
+
+
+class Pay(Strict):
+    reference_wage_monthly: NonNeg
+    wage_growth: Dated(Annotated[float, Field(ge=-0.5, le=1)])
+    performance_share: Dated(Annotated[float, Field(ge=0, le=5)])
+    post_allowance_monthly: per_post(Dated(NonNeg))
+    seniority_allowance_per_year_monthly: Dated(NonNeg)
+    seniority_cap_years: Annotated[int, Field(ge=0, le=60)]
+    certificate_allowance_monthly: per_level(Dated(NonNeg))
+    career_allowance_monthly: per_level(Dated(NonNeg), names=("establishment", "reference"))
+
+
+class Rates(Strict):
+    pension: Dated(Prob)
+    medical: Dated(Prob)
+    unemployment: Dated(Prob)
+    work_injury: Dated(Prob)
+    housing_fund: Dated(Prob)
+    annuity: Dated(Prob)
+
+
+class SocialInsurance(Strict):
+    average_wage_monthly: NonNeg
+    average_wage_growth: Dated(Annotated[float, Field(ge=-0.5, le=1)])
+    base_floor_share: Dated(NonNeg)
+    base_ceiling_share: Dated(NonNeg)
+    housing_fund_floor_share: Dated(NonNeg)
+    housing_fund_ceiling_share: Dated(NonNeg)
+    employer: Rates
+    employee: Rates
+    reference_scheme: Literal["enterprise", "institution"]
+
+
+class Pension(Strict):
+    crediting_rate: Dated(Annotated[float, Field(ge=-0.5, le=1)])
+    accrual_rate: Prob
+    months_divisor: dict[Annotated[int, Field(ge=40, le=75)], Annotated[int, Field(ge=1, le=400)]]
+
+
+class ArrearsRules(Strict):
+    clearance_start_year: Year
+    clearance_rate: Dated(Prob)
+    employer_pays_employee_share: bool
+    late_fee_daily: NonNeg
+    late_fee_charged_share: Prob
+
+
+class Uncertainty(Strict):
+    wage_growth_sd: NonNeg
+    attrition_multiplier_low: NonNeg
+    attrition_multiplier_high: NonNeg
+    pass_rate_multiplier_low: NonNeg
+    pass_rate_multiplier_high: NonNeg
+
+
+class ScenarioModel(Strict):
+    name: Annotated[str, Field(pattern=r"^[A-Za-z0-9_\-]{1,64}$")]
+    title: str
+    rationale: str
+    sources: list[str] = []
+    extends: str | None = None
+    horizon: Horizon
+    opening: Opening
+    quota: per_post(Dated(Count))
+    posts: Posts
+    progression: Progression
+    retirement: Retirement
+    attrition: Attrition
+    elections: Elections
+    certificates: Certificates
+    hiring: Hiring
+    pay: Pay
+    social_insurance: SocialInsurance
+    pension: Pension
+    arrears: ArrearsRules
+    uncertainty: Uncertainty
+    appropriation: Dated(NonNeg) | None = None
+
+    # ------------------------------------------------------------------ checks across fields
+
+    def cross_checks(self) -> list[tuple[str, str]]:
+        """Checks that span fields; returns (dotted path, message) for each problem."""
+        out: list[tuple[str, str]] = []
+        h = self.horizon
+        if h.end_year <= h.opening_year:
+            out.append(("horizon.end_year", f"must be after opening_year ({h.opening_year})"))
+        if h.end_year - h.opening_year > 60:
+            out.append(("horizon.end_year", "a projection may span at most 60 years"))
+        for post in POSTS:
+            r = self.posts.grade_range.get(post)
+            if r.lowest > r.highest:
+                out.append((f"posts.grade_range.{post}", f"lowest grade {r.lowest} is above highest {r.highest}"))
+            coefs = self.posts.grade_coefficients.get(post)
+            if len(coefs) != N_GRADES:
+                out.append((f"posts.grade_coefficients.{post}", f"needs {N_GRADES} coefficients, one per grade; got {len(coefs)}"))
+            for g in range(1, len(coefs)):
+                if coefs[g] < coefs[g - 1]:
+                    out.append((f"posts.grade_coefficients.{post}[{g}]", f"grade {g + 1} coefficient {coefs[g]} is below grade {g}'s {coefs[g - 1]}: the table must not decrease"))
+            a = self.opening.age.get(post)
+            if a.min > a.max:
+                out.append((f"opening.age.{post}", f"min {a.min} is above max {a.max}"))
+            nh = self.hiring.new_hire
+            if nh.age_min.get(post) > nh.age_max.get(post):
+                out.append((f"hiring.new_hire.age_min.{post}", f"is above age_max ({nh.age_max.get(post)})"))
+        for label, shares in (("opening.education", self.opening.education), ("hiring.new_hire.education", self.hiring.new_hire.education)):
+            total = sum(getattr(shares, e) for e in EDUCATION)
+            if abs(total - 1) > 1e-9:
+                out.append((label, f"shares must add up to 1; they add up to {total:g}"))
+        mix = sum(getattr(self.opening.certificate_mix, c) for c in CERT_LEVELS)
+        if abs(mix - 1) > 1e-9:
+            out.append(("opening.certificate_mix", f"shares must add up to 1; they add up to {mix:g}"))
+        est = self.opening.establishment
+        if est.special + est.reference > self.opening.headcount.chief:
+            out.append(("opening.establishment", f"{est.special + est.reference} career-managed secretaries but only {self.opening.headcount.chief} chiefs in post"))
+        u = self.uncertainty
+        if u.attrition_multiplier_low > u.attrition_multiplier_high:
+            out.append(("uncertainty.attrition_multiplier_low", "is above attrition_multiplier_high"))
+        if u.pass_rate_multiplier_low > u.pass_rate_multiplier_high:
+            out.append(("uncertainty.pass_rate_multiplier_low", "is above pass_rate_multiplier_high"))
+        si = self.social_insurance
+        for y, floor in si.base_floor_share.items():
+            ceiling = _at(si.base_ceiling_share, max(y, h.opening_year))
+            if floor > ceiling:
+                out.append(("social_insurance.base_floor_share", f"floor {floor} is above the ceiling {ceiling} in {max(y, h.opening_year)}"))
+        ages = sorted(self.pension.months_divisor)
+        for a, b in zip(ages, ages[1:]):
+            if self.pension.months_divisor[b] > self.pension.months_divisor[a]:
+                out.append((f"pension.months_divisor.{b}", "the months divisor must not rise with age"))
+        years = sorted(self.retirement.min_contribution_years.items())
+        for (y0, v0), (y1, v1) in zip(years, years[1:]):
+            if v1 < v0:
+                out.append((f"retirement.min_contribution_years.{y1}", f"falls from {v0} to {v1}: minimum contribution years must not fall"))
+        # dated values: keys must lie in the horizon and the first must cover the opening year
+        for path, dated in _dated_fields(self, ""):
+            keys = sorted(dated)
+            if keys[0] not in (ALWAYS,) and keys[0] > h.opening_year:
+                out.append((path, f"no value for {h.opening_year}..{keys[0] - 1}: the first year given is {keys[0]} (a value holds from its year on)"))
+            if ALWAYS in keys and len(keys) > 1:
+                out.append((path, "mixes a plain value with years"))
+            for k in keys:
+                if k != ALWAYS and not 1990 <= k <= 2100:
+                    out.append((f"{path}.{k}", "is not a plausible year"))
+        return out
+
+
+def _at(dated: dict, year: int):
+    """Value of a dated mapping in ``year``: the entry with the latest key <= year."""
+    best = None
+    for k in sorted(dated):
+        if k <= year or k == ALWAYS:
+            best = dated[k]
+    return best
+
+
+def value_at(dated: dict, year: int):
+    return _at(dated, year)
+
+
+def _dated_fields(model: BaseModel, prefix: str):
+    for name, finfo in type(model).model_fields.items():
+        value = getattr(model, name)
+        path = f"{prefix}.{name}" if prefix else name
+        if isinstance(value, BaseModel):
+            yield from _dated_fields(value, path)
+        elif isinstance(value, dict) and value and all(isinstance(k, int) for k in value) and _is_dated_field(finfo):
+            yield path, value
+
+
+def _is_dated_field(finfo) -> bool:
+    return any(getattr(m, "func", None) is _as_dated for m in finfo.metadata)
+
+
+HEADER_FIELDS = ("name", "title", "rationale", "sources", "extends")
+
+
+def leaf_paths(model: BaseModel, prefix: str = ""):
+    """Dotted paths of every parameter leaf (scenario header fields excluded)."""
+    for name in type(model).model_fields:
+        if not prefix and name in HEADER_FIELDS:
+            continue
+        value = getattr(model, name)
+        path = f"{prefix}.{name}" if prefix else name
+        if isinstance(value, BaseModel):
+            yield from leaf_paths(value, path)
+        elif value is not None or name != "roster_file":
+            if value is None:
+                continue
+            yield path
