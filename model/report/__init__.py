@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from model.errors import UserError
+from model.report.text import BRIDGE_STEPS
 
 
 @dataclass
@@ -84,6 +85,19 @@ class Run:
         """Headline years: the first projected year, 2026 and 2030 (those in the run)."""
         wanted = [self.projected_years[0], 2026, 2030] if self.projected_years else []
         return sorted({y for y in wanted if y in self.projected_years})
+
+    def bridge_steps(self) -> list[str]:
+        """bridge.* step metrics (not start or end) in the documented order, then any others."""
+        known = [f"bridge.{s}" for s in BRIDGE_STEPS if self.has(f"bridge.{s}")]
+        extra = [m for m in self.metrics("bridge.") if m not in known and m not in ("bridge.start", "bridge.end")]
+        return known + extra
+
+    def bridge_years(self) -> list[int]:
+        """Years shown as waterfalls: the first projected year (if it has a previous-year cost) and 2026."""
+        if not self.has("bridge.start"):
+            return []
+        wanted = [self.projected_years[0], 2026]
+        return sorted({y for y in wanted if y in self.projected_years and self.value("bridge.start", y) > 0})
 
     def cost_lines(self) -> list[str]:
         """Top-level components of cost.total present in the run (incl. any cost.other.*)."""

@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from model.report import Run, fmt_num
-from model.report.text import BRIDGE_STEPS, POSTS, label
+from model.report.text import POSTS, label
 
 FONT_DIR = Path(__file__).parent / "fonts"
 FONT_FAMILY = "Noto Sans SC"
@@ -249,10 +249,10 @@ def arrears(run: Run, lang: str) -> Figure:
 
 def bridge(run: Run, lang: str, year: int) -> Figure:
     """Waterfall of cost.total from the year before to ``year`` (bridge.* metrics, mean, 万元)."""
-    steps = [s for s in BRIDGE_STEPS if run.has(f"bridge.{s}")]
+    steps = run.bridge_steps()
     start = run.value("bridge.start", year)
-    deltas = [run.value(f"bridge.{s}", year) for s in steps]
-    names = [label(lang, "bridge.start")] + [label(lang, f"bridge.{s}") for s in steps] + [label(lang, "bridge.end")]
+    deltas = [run.value(m, year) for m in steps]
+    names = [label(lang, m) for m in ["bridge.start", *steps, "bridge.end"]]
     fig, ax = _figure(height_in=2.8)
     ax = ax[0, 0]
     x = np.arange(len(names))
@@ -288,7 +288,7 @@ def write_svg(fig: Figure, path: Path) -> Path:
     return path
 
 
-def write_charts(run: Run, lang: str, out_dir: Path, bridge_years: list[int]) -> dict[str, Path]:
+def write_charts(run: Run, lang: str, out_dir: Path) -> dict[str, Path]:
     """Draw every chart the run's metrics allow into ``out_dir``; returns name -> SVG path."""
     register_fonts()
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -307,7 +307,6 @@ def write_charts(run: Run, lang: str, out_dir: Path, bridge_years: list[int]) ->
         for name, (make, needs) in makers.items():
             if all(run.has(m) for m in needs):
                 out[name] = write_svg(make(run, lang), out_dir / f"{name}.svg")
-        if run.has("bridge.start"):
-            for y in bridge_years:
-                out[f"bridge_{y}"] = write_svg(bridge(run, lang, y), out_dir / f"bridge_{y}.svg")
+        for y in run.bridge_years():
+            out[f"bridge_{y}"] = write_svg(bridge(run, lang, y), out_dir / f"bridge_{y}.svg")
     return out

@@ -1,0 +1,606 @@
+"""Build the A4 budget report (report.pdf) of a run folder with Typst.
+
+Python gathers every number and sentence into one JSON document; template.typ lays it out.
+Text from files reaches Typst only as JSON strings, which Typst shows verbatim (no markup is
+interpreted), so no escaping of Typst syntax is needed.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typst
+
+from model.report import Run, fmt_num, fmt_pct, fmt_wan, largest_remainder, read_run, reconcile_wan, to_wan
+from model.report.charts import FONT_DIR, FONT_FAMILY, write_charts
+from model.report.text import COST_TREE, POSTS, REGIMES, label, labels
+
+TEMPLATE = Path(__file__).parent / "template.typ"
+ZWSP = "\u200b"  # lets long identifiers break at dots and underscores
+
+
+def build_pdf(run_dir: Path, lang: str = "zh") -> Path:
+    """Write run_dir/charts/*.svg and run_dir/report.pdf from the run's files; return the PDF path."""
+    run_dir = Path(run_dir)
+    pdf, warnings = compile_report(run_dir, lang)
+    if warnings:
+        raise RuntimeError("typst warnings: " + "; ".join(str(w) for w in warnings))
+    out = run_dir / "report.pdf"
+    out.write_bytes(pdf)
+    return out
+
+
+def compile_report(run_dir: Path, lang: str = "zh", fmt: str = "pdf", output: Path | None = None, ppi: int = 96):
+    """Compile the report; returns (bytes or None, typst warnings). ``fmt="png"`` with an output
+    path containing "{p}" writes one PNG per page."""
+    labels(lang)
+    run = read_run(run_dir)
+    data = report_data(run, lang)
+    result, warnings = typst.compile_with_warnings(
+        str(TEMPLATE),
+        output=str(output) if output else None,
+        root=str(TEMPLATE.parent),
+        font_paths=[str(FONT_DIR)],
+        ignore_system_fonts=True,
+        format=fmt,
+        ppi=ppi if fmt == "png" else None,
+        sys_inputs={"data": json.dumps(data, ensure_ascii=False)},
+    )
+    return result, warnings
+
+
+def report_text(run_dir: Path, lang: str = "zh") -> str:
+    """All text the report prints (to check glyph coverage)."""
+    data = report_data(read_run(run_dir), lang, with_charts=False)
+    out: list[str] = []
+
+    def walk(x):
+        if isinstance(x, str):
+            out.append(x)
+        elif isinstance(x, dict):
+            for v in x.values():
+                walk(v)
+        elif isinstance(x, list):
+            for v in x:
+                walk(v)
+
+    walk(data)
+    return "\n".join(out)
+
+
+# ----------------------------------------------------------------------------- building blocks
+
+
+def par(*parts) -> dict:
+    """A paragraph; a part is plain text or ("b", text) for bold."""
+    return {"kind": "par", "parts": [_part(p) for p in parts]}
+
+
+def bullets(*items) -> dict:
+    return {"kind": "list", "items": [[_part(p) for p in item] for item in items]}
+
+
+def _part(p) -> dict:
+    if isinstance(p, tuple):
+        return {"text": p[1], "strong": True}
+    return {"text": p, "strong": False}
+
+
+def table(caption: str, header: list[str], rows: list, note: str = "", align: str | None = None,
+          widths: list | None = None, size: float = 8.5) -> dict:
+    """A table; a row is a list of cells or {"cells": [...], "strong": bool, "indent": int}.
+    ``align`` has one letter per column (l/r/c); the default is left then right."""
+    rows = [r if isinstance(r, dict) else {"cells": r} for r in rows]
+    align = align or "l" + "r" * (len(header) - 1)
+    widths = widths or ["auto"] + ["1fr"] * (len(header) - 1)
+    return {"kind": "table", "caption": caption, "header": header, "rows": rows, "note": note,
+            "align": list(align), "widths": widths, "size": size}
+
+
+def figure(svg_path: Path | None, caption: str) -> dict | None:
+    if svg_path is None:
+        return None
+    return {"kind": "figure", "svg": svg_path.read_text(encoding="utf-8"), "caption": caption}
+
+
+def subheading(text: str) -> dict:
+    return {"kind": "subheading", "text": text}
+
+
+def breakable(text: str) -> str:
+    """Allow line breaks inside dotted parameter paths and long hashes."""
+    text = text.replace(".", "." + ZWSP).replace("_", "_" + ZWSP)
+    if len(text) > 40 and " " not in text:
+        text = ZWSP.join(text[i:i + 16] for i in range(0, len(text), 16))
+    return text
+
+
+# ----------------------------------------------------------------------------- the report
+
+
+class _Writer:
+    """Turns one run into the report's sections in one language."""
+
+    def __init__(self, run: Run, lang: str, charts: dict[str, Path]):
+        self.run, self.lang, self.charts = run, lang, charts
+        self.L = labels(lang)
+        self.zh = lang == "zh"
+        self.years = run.projected_years
+        self.budget_years = run.budget_years()
+        self.detail_years = sorted({*self.budget_years, *[y for y in range(2026, 2031) if y in self.years]})
+
+    # helpers ---------------------------------------------------------------
+    def l(self, key: str) -> str:  # noqa: E743 - short name used in many f-strings
+        return label(self.lang, key)
+
+    def v(self, metric: str, year: int, stat: str = "mean") -> float:
+        return self.run.value(metric, year, stat)
+
+    def cap(self, text: str, unit: str) -> str:
+        return f"{text}（单位：{unit}）" if self.zh else f"{text} ({unit})"
+
+    def fig(self, name: str, caption: str):
+        return figure(self.charts.get(name), caption)
+
+    def previous_total(self, year: int) -> float | None:
+        """cost.total of the year before, or the bridge's start for the first projected year."""
+        if year - 1 in self.years:
+            return self.v("cost.total", year - 1)
+        if self.run.has("bridge.start") and self.v("bridge.start", year) > 0:
+            return self.v("bridge.start", year)
+        return None
+
+    def change_text(self, year: int) -> tuple[str, str]:
+        prev = self.previous_total(year)
+        if prev is None:
+            return "—", "—"
+        d = self.v("cost.total", year) - prev
+        sign = "+" if to_wan(d) > 0 else ""
+        return sign + fmt_wan(d), (sign + fmt_pct(d / prev)) if prev else "—"
+
+    def drivers(self, year: int, n: int = 3) -> list[tuple[str, float]]:
+        """The n bridge steps with the largest absolute mean effect in ``year``."""
+        steps = self.run.bridge_steps()
+        ranked = sorted(steps, key=lambda m: -abs(self.v(m, year)))
+        return [(self.l(m), self.v(m, year)) for m in ranked[:n] if to_wan(self.v(m, year)) != 0]
+
+    def signed_wan(self, yuan: float) -> str:
+        return ("+" if to_wan(yuan) > 0 else "") + fmt_wan(yuan)
+
+    def persons(self, x: float) -> str:
+        return fmt_num(x)
+
+    def against_quota(self, metric: str, quota: str, year: int) -> str:
+        q = self.persons(self.v(quota, year)) if self.run.has(quota) else "—"
+        return f"{self.persons(self.v(metric, year))} / {q}"
+
+    def appropriation_text(self, year: int) -> str | None:
+        if not self.run.has("appropriation"):
+            return None
+        a, p = self.v("appropriation", year), self.v("prob_exceed", year)
+        if self.zh:
+            return f"{year}年预算安排数 {fmt_wan(a)} 万元，模拟经费超出该数的概率为 {fmt_pct(p)}。"
+        return f"{year}: appropriation {fmt_wan(a)} (10k yuan); probability that cost exceeds it: {fmt_pct(p)}."
+
+    # sections ----------------------------------------------------------------
+    def summary(self) -> list:
+        r, zh = self.run, self.zh
+        m = r.manifest
+        first, last = self.years[0], self.years[-1]
+        draws, seed = m.get("draws", r.draws["draw"].nunique()), m.get("seed", "—")
+        if zh:
+            intro = par(f"本报告依据情景“{r.title}”测算{self.l('city')}城市社区工作者的薪酬与用工经费。测算以"
+                        f"{r.opening_year}年末队伍存量为起点，按年度模拟人员退休、流失、换届、晋级、考证、招聘和"
+                        f"薪酬缴费，至{last}年止，共进行{draws}次随机模拟（随机种子{seed}）。除特别说明外，"
+                        f"文中数值为各次模拟的均值，括号内为第5至第95百分位区间（P5–P95）；金额单位为万元。")
+        else:
+            intro = par(f"This report projects the pay and employment cost of {self.l('city')}'s urban community "
+                        f"workers under the scenario “{r.title}”. It starts from the workforce at the end of "
+                        f"{r.opening_year} and simulates retirements, attrition, elections, progression, "
+                        f"certificates, hiring, pay and contributions each year to {last}, over {draws} random "
+                        f"draws (seed {seed}). Figures are means across draws with the 5th–95th percentile range "
+                        f"(P5–P95) in brackets; money is in 10,000 yuan.")
+        items = []
+        for y in self.budget_years:
+            total = ("b", fmt_wan(self.v("cost.total", y)))
+            band = f"{fmt_wan(self.v('cost.total', y, 'p05'))}–{fmt_wan(self.v('cost.total', y, 'p95'))}"
+            ch, pct = self.change_text(y)
+            drv = self.drivers(y) if ch != "—" else []
+            if zh:
+                change = (f"比上年增减 {ch} 万元（{pct}）" if ch != "—" else "为首个预测年度，上年无可比经费数")
+                text = [f"{y}年：经费总额 ", total, f" 万元（P5–P95：{band} 万元），{change}"]
+                if drv:
+                    text.append("；主要影响因素为" + "、".join(f"{n}（{self.signed_wan(v)} 万元）" for n, v in drv))
+                text.append("。")
+            else:
+                change = f"change on the year before {ch} ({pct})" if ch != "—" else "first projected year"
+                text = [f"{y}: total cost ", total, f" (P5–P95: {band}); {change}"]
+                if drv:
+                    text.append("; main drivers: " + ", ".join(f"{n} ({self.signed_wan(v)})" for n, v in drv))
+                text.append(".")
+            items.append(text)
+        blocks = [intro, subheading("主要测算结果" if zh else "Headline figures"), bullets(*items)]
+        plan = [y for y in range(2026, 2031) if y in self.years]
+        if len(plan) == 5:
+            total5 = sum(self.v("cost.total", y) for y in plan)
+            blocks.append(par(*(["“十五五”时期（2026–2030年）经费合计 ", ("b", fmt_wan(total5)), " 万元。"] if zh else
+                                ["2026–2030 (15th Five-Year Plan) total: ", ("b", fmt_wan(total5)), "."])))
+        header = [self.l("year"), self.l("cost.total"), "P5–P95", "比上年增减" if zh else "Change",
+                  "增幅" if zh else "Change %", self.l("headcount"), self.l("certified_share")]
+        rows = []
+        for y in self.budget_years:
+            ch, pct = self.change_text(y)
+            rows.append([str(y), fmt_wan(self.v("cost.total", y)),
+                         f"{fmt_wan(self.v('cost.total', y, 'p05'))}–{fmt_wan(self.v('cost.total', y, 'p95'))}",
+                         ch, pct, self.persons(self.v("headcount", y)),
+                         fmt_pct(self.v("certified_share", y)) if r.has("certified_share") else "—"])
+        blocks.append(table(self.cap("主要年度测算结果" if zh else "Headline figures for the budget years",
+                                     "万元、人" if zh else "10k yuan; persons"), header, rows))
+        risk = [t for t in (self.appropriation_text(y) for y in self.budget_years) if t]
+        if risk:
+            blocks.append(par(" ".join(risk)))
+        else:
+            blocks.append(par("本情景未设定预算安排数，故未计算超出预算的概率。" if zh else
+                              "The scenario sets no appropriation, so no probability of exceeding one is given."))
+        blocks.append(par(self.rounding_note()))
+        return blocks
+
+    def rounding_note(self) -> str:
+        if self.zh:
+            return ("金额尾数处理：合计数按四舍五入保留一位小数（0.1万元）；各分项按最大余数法取舍，"
+                    "使分项之和与合计数一致。人数为各次模拟均值四舍五入取整，分项与合计之间可能有尾差。")
+        return ("Rounding: totals are rounded half up to 0.1 (10k yuan); components are rounded by the "
+                "largest-remainder method so that they add up to the rounded total. Persons are means "
+                "rounded to whole persons; components may not add up exactly.")
+
+    def budget(self) -> list:
+        zh = self.zh
+        lines = self.run.cost_lines()
+        header = [self.l("year")] + [self.l(m) for m in lines] + [self.l("total")]
+        rows = []
+        for y in self.years:
+            parts, total = reconcile_wan([self.v(m, y) for m in lines], self.v("cost.total", y))
+            rows.append([str(y)] + [fmt_num(p, 1) for p in parts] + [fmt_num(total, 1)])
+        blocks = [
+            par(*(["分年度经费按工资薪酬、单位社会保险缴费、住房公积金和社保欠费补缴四项列示，"
+                   f"{self.budget_years[0]}年至{self.years[-1]}年经费由 ",
+                   ("b", fmt_wan(self.v("cost.total", self.years[0]))), " 万元变为 ",
+                   ("b", fmt_wan(self.v("cost.total", self.years[-1]))), " 万元。"] if zh else
+                  ["Cost by year and component (pay, employer social insurance, housing fund, arrears "
+                   f"clearance). From {self.years[0]} to {self.years[-1]} total cost moves from ",
+                   ("b", fmt_wan(self.v("cost.total", self.years[0]))), " to ",
+                   ("b", fmt_wan(self.v("cost.total", self.years[-1]))), " (10k yuan)."])),
+            table(self.cap("分年度经费预算" if zh else "Budget by year and component", self.l("unit.wan")),
+                  header, rows, note=self.rounding_note(), size=8),
+            self.fig("cost_components", "分年度经费构成（均值）" if zh else "Cost by component (mean)"),
+            self.detail_table(),
+            self.breakdown_table(),
+        ]
+        return blocks
+
+    def detail_table(self) -> dict:
+        """Every cost line (COST_TREE) for the detail years; each level adds up to its rounded parent."""
+        years = self.detail_years
+        tree = [(m, p) for m, p in COST_TREE if self.run.has(m)]
+        tree += [(m, "cost.total") for m in self.run.metrics("cost.other.")]
+        rounded = {("cost.total", y): to_wan(self.v("cost.total", y)) for y in years}
+        for parent, _ in tree:
+            kids = [m for m, p in tree if p == parent]
+            for y in years:
+                tenths = largest_remainder([self.v(k, y) / 1_000 for k in kids], round(rounded[(parent, y)] * 10))
+                rounded.update({(k, y): t / 10 for k, t in zip(kids, tenths)})
+        depth = {}
+        rows = []
+        for m, p in tree:
+            depth[m] = depth[p] + 1 if p else 0
+            rows.append({"cells": [self.l(m)] + [fmt_num(rounded[(m, y)], 1) for y in years],
+                         "strong": depth[m] < 2, "indent": depth[m]})
+        return table(self.cap("经费明细（预算年度）" if self.zh else "Cost detail for the budget years",
+                              self.l("unit.wan")), [self.l("item")] + [str(y) for y in years], rows,
+                     widths=["2.4fr"] + ["1fr"] * len(years))
+
+    def breakdown_table(self) -> dict | None:
+        """cost.total by post and by regime for the detail years."""
+        groups = [("cost_by_post.", [f"cost_by_post.{p}" for p in POSTS], "post."),
+                  ("cost_by_regime.", [f"cost_by_regime.{g}" for g in REGIMES], "regime.")]
+        rows = []
+        years = self.detail_years
+        for _, metrics, lab in groups:
+            metrics = [m for m in metrics if self.run.has(m)]
+            if not metrics:
+                continue
+            cols = [reconcile_wan([self.v(m, y) for m in metrics], self.v("cost.total", y))[0] for y in years]
+            for i, m in enumerate(metrics):
+                rows.append({"cells": [self.l(lab + m.split(".")[1])] + [fmt_num(c[i], 1) for c in cols],
+                             "indent": 1})
+            rows.append({"cells": [self.l("total")] + [fmt_wan(self.v("cost.total", y)) for y in years],
+                         "strong": True})
+        if not rows:
+            return None
+        return table(self.cap("分岗位、分身份经费" if self.zh else "Cost by post and by regime", self.l("unit.wan")),
+                     [self.l("item")] + [str(y) for y in years], rows, widths=["2.2fr"] + ["1fr"] * len(years))
+
+    def workforce(self) -> list:
+        r, zh = self.run, self.zh
+        o, last = r.opening_year, self.years[-1]
+        hc = lambda y: self.persons(self.v("headcount", y))  # noqa: E731
+        text = (f"{o}年末在岗 {hc(o)} 人、核定员额 {self.persons(self.v('quota', o))} 人。测算期内每年招聘 "
+                f"{self.persons(min(self.v('hires', y) for y in self.years))}–"
+                f"{self.persons(max(self.v('hires', y) for y in self.years))} 人，至{last}年末在岗 {hc(last)} 人"
+                f"（P5–P95：{self.persons(self.v('headcount', last, 'p05'))}–"
+                f"{self.persons(self.v('headcount', last, 'p95'))} 人），空缺 {self.persons(self.v('vacancies', last))} 人。"
+                if zh else
+                f"At the end of {o}: {hc(o)} in post against a quota of {self.persons(self.v('quota', o))}. "
+                f"Hiring runs at {self.persons(min(self.v('hires', y) for y in self.years))}–"
+                f"{self.persons(max(self.v('hires', y) for y in self.years))} a year; by the end of {last}, "
+                f"{hc(last)} in post (P5–P95: {self.persons(self.v('headcount', last, 'p05'))}–"
+                f"{self.persons(self.v('headcount', last, 'p95'))}), {self.persons(self.v('vacancies', last))} vacancies.")
+        flow_metrics = [m for m in ("quota", "headcount", "vacancies", "hires", "exits.retirement", "exits.attrition",
+                                    "exits.dismissal", "exits.election", "moves.to_staff") if r.has(m)]
+        rows = [[str(y)] + [self.persons(self.v(m, y)) for m in flow_metrics] for y in r.years]
+        post_years = [y for y in [o] + self.budget_years if y in r.years]
+        post_rows = []
+        for p in [p for p in POSTS if r.has(f"headcount.{p}")]:
+            post_rows.append([self.l(f"post.{p}")] + [self.against_quota(f"headcount.{p}", f"quota.{p}", y)
+                                                      for y in post_years])
+        post_rows.append({"cells": [self.l("total")] + [self.against_quota("headcount", "quota", y)
+                                                        for y in post_years], "strong": True})
+        post_header = ["岗位" if zh else "Post"] + [str(y) for y in post_years]
+        return [
+            par(text),
+            self.fig("headcount", "分岗位在岗人数与核定员额（阴影为P5–P95）" if zh else
+                     "Headcount by post against quota (shaded: P5–P95)"),
+            table(self.cap("分岗位在岗人数／核定员额" if zh else "Headcount / quota by post", self.l("unit.person")),
+                  post_header, post_rows),
+            table(self.cap("队伍规模与人员流动" if zh else "Workforce and flows", self.l("unit.person")),
+                  [self.l("year")] + [self.l(m) for m in flow_metrics], rows, size=8,
+                  note=("人数为年末存量，招聘、退出为当年流量；期初年只有存量。" if zh else
+                        "Headcount is the year-end stock; hires and exits are flows in the year; the opening "
+                        "year has stocks only.")),
+            self.fig("flows", "年度招聘与退出人数（均值）" if zh else "Hires and exits per year (mean)"),
+            self.fig("grades", "各等级人数分布" if zh else "Headcount by pay grade"),
+        ]
+
+    def certificates(self) -> list:
+        r, zh = self.run, self.zh
+        if not r.has("certified_share"):
+            return []
+        o, last = r.opening_year, self.years[-1]
+        allowance = [y for y in self.budget_years if r.has("cost.certificate_allowance")]
+        text = (f"持证率由{o}年末的 {fmt_pct(self.v('certified_share', o))} 升至{last}年末的 "
+                f"{fmt_pct(self.v('certified_share', last))}。证书津贴按持证等级逐月发放，标准见附录一。" +
+                "".join(f"{y}年证书津贴 {fmt_wan(self.v('cost.certificate_allowance', y))} 万元；" for y in allowance)
+                .rstrip("；") + "。") if zh else (
+                f"The certified share rises from {fmt_pct(self.v('certified_share', o))} at the end of {o} to "
+                f"{fmt_pct(self.v('certified_share', last))} at the end of {last}. Allowance rates per level are in "
+                "Appendix A. Certificate allowance: " +
+                "; ".join(f"{y}: {fmt_wan(self.v('cost.certificate_allowance', y))}" for y in allowance) +
+                " (10k yuan).")
+        cols = [m for m in ("certified.junior", "certified.intermediate", "certified.senior") if r.has(m)]
+        rows = []
+        for y in r.years:
+            row = [str(y)] + [self.persons(self.v(m, y)) for m in cols] + [fmt_pct(self.v("certified_share", y))]
+            row.append(self.persons(self.v("exam.passes", y)) if r.has("exam.passes") else "—")
+            row.append(fmt_wan(self.v("cost.certificate_allowance", y)) if r.has("cost.certificate_allowance") else "—")
+            rows.append(row)
+        header = [self.l("year")] + [self.l(m) for m in cols] + [self.l("certified_share"), self.l("exam.passes"),
+                                                                 self.l("cost.certificate_allowance")]
+        return [
+            par(text),
+            self.fig("certificates", "持证人数与持证率" if zh else "Certificate holders and certified share"),
+            table(self.cap("职业资格证书持有与津贴" if zh else "Certificates and allowance",
+                           "人、万元" if zh else "persons; allowance in 10k yuan"), header, rows, size=8),
+        ]
+
+    def insurance(self) -> list:
+        r, zh = self.run, self.zh
+        blocks = []
+        lines = [m for m in ("cost.employer_pension", "si.employer_medical", "si.employer_unemployment",
+                             "si.employer_work_injury", "si.occupational_annuity") if r.has(m)]
+        if lines:
+            rows = []
+            for y in self.years:
+                parts, total = reconcile_wan([self.v(m, y) for m in lines], self.v("cost.employer_social_insurance", y))
+                hf = [fmt_wan(self.v("cost.housing_fund", y))] if r.has("cost.housing_fund") else []
+                rows.append([str(y)] + [fmt_num(p, 1) for p in parts] + [fmt_num(total, 1)] + hf)
+            header = [self.l("year")] + [self.l(m) for m in lines] + [self.l("total")]
+            if r.has("cost.housing_fund"):
+                header.append(self.l("cost.housing_fund"))
+            y0 = self.budget_years[-1]
+            share = self.v("cost.employer_social_insurance", y0) / self.v("cost.pay", y0)
+            blocks += [
+                par(f"单位社会保险缴费按缴费基数（个人工资，按全省平均工资的上下限截取）乘以各险种费率计算。{y0}年单位社保缴费"
+                    f" {fmt_wan(self.v('cost.employer_social_insurance', y0))} 万元，相当于工资薪酬的 {fmt_pct(share)}。"
+                    if zh else
+                    f"Employer contributions are the rate times the pay base clipped to the provincial floor and "
+                    f"ceiling. In {y0}: {fmt_wan(self.v('cost.employer_social_insurance', y0))} (10k yuan), "
+                    f"{fmt_pct(share)} of gross pay."),
+                table(self.cap("单位社会保险缴费（分险种）" if zh else "Employer contributions by line",
+                               self.l("unit.wan")), header, rows, size=8,
+                      note="住房公积金不属于社会保险，单列于最后一栏，不计入合计。" if zh else
+                      "The housing fund is not social insurance: shown in the last column, not in the total."),
+                self.fig("social_insurance", "单位社会保险缴费构成（均值）" if zh else "Employer contributions by line (mean)"),
+            ]
+        if r.has("arrears.months_outstanding"):
+            o = r.opening_year
+            clear_years = [y for y in self.years if self.v("cost.arrears", y) > 0]
+            span = f"{clear_years[0]}–{clear_years[-1]}" if clear_years else "—"
+            total = sum(self.v("cost.arrears", y) for y in self.years)
+            blocks += [
+                subheading("社保欠费补缴" if zh else "Arrears clearance"),
+                par(f"{o}年末欠缴（含断缴）共 {self.persons(self.v('arrears.months_outstanding', o))} 人月，"
+                    f"补缴支出集中在{span}年，合计 {fmt_wan(total)} 万元（含滞纳金）；{self.years[-1]}年末尚余 "
+                    f"{self.persons(self.v('arrears.months_outstanding', self.years[-1]))} 人月。" if zh else
+                    f"Arrears at the end of {o}: {self.persons(self.v('arrears.months_outstanding', o))} "
+                    f"person-months. Clearance falls in {span}, {fmt_wan(total)} (10k yuan) in all including late "
+                    f"fees; {self.persons(self.v('arrears.months_outstanding', self.years[-1]))} person-months "
+                    f"remain at the end of {self.years[-1]}."),
+                self.fig("arrears", "欠缴月数与补缴支出" if zh else "Months in arrears and clearance cost"),
+                table(self.cap("社保欠费补缴", "人月、万元") if zh else
+                      self.cap("Arrears clearance", "person-months; 10k yuan"),
+                      [self.l("year"), self.l("arrears.months_outstanding"), self.l("arrears.months_cleared"),
+                       self.l("arrears.late_fees"), self.l("cost.arrears")],
+                      [[str(y), self.persons(self.v("arrears.months_outstanding", y)),
+                        self.persons(self.v("arrears.months_cleared", y)), fmt_wan(self.v("arrears.late_fees", y)),
+                        fmt_wan(self.v("cost.arrears", y))] for y in r.years
+                       if y == o or self.v("arrears.months_cleared", y) > 0 or self.v("cost.arrears", y) > 0],
+                      size=8),
+            ]
+        if r.has("pension.replacement_rate"):
+            ys = [y for y in self.years if self.v("pension.retirees", y) > 0]
+            rows = [[str(y), fmt_num(self.v("pension.retirees", y), 1), fmt_num(self.v("pension.mean_monthly", y)),
+                     fmt_pct(self.v("pension.replacement_rate", y)),
+                     f"{fmt_pct(self.v('pension.replacement_rate', y, 'p05'))}–"
+                     f"{fmt_pct(self.v('pension.replacement_rate', y, 'p95'))}"] for y in ys]
+            blocks += [
+                subheading("退休待遇" if zh else "Pensions at retirement"),
+                par("养老金为退休人员个人待遇（基础养老金加个人账户养老金），不属于本级财政支出，列示以反映队伍保障水平。"
+                    "替代率为退休首月养老金与退休前月工资之比。" if zh else
+                    "Pensions are the workers' outcomes (basic pension plus individual account), not city spending. "
+                    "The replacement rate is the first monthly pension over the last monthly gross pay."),
+                table(self.cap("退休人员养老金与替代率", "人、元/月") if zh else
+                      self.cap("Pensions and replacement rates", "persons; yuan per month"),
+                      [self.l("year"), self.l("pension.retirees"), self.l("pension.mean_monthly"),
+                       self.l("pension.replacement_rate"), "P5–P95"], rows, size=8,
+                      note="退休人数为均值，保留一位小数。" if zh else "Retirees are means, to one decimal."),
+            ]
+        return blocks
+
+    def uncertainty(self) -> list:
+        r, zh = self.run, self.zh
+        y = self.budget_years[-1]
+        lo, hi, mean = (self.v("cost.total", y, s) for s in ("p05", "p95", "mean"))
+        text = (f"各次模拟的差异来自人员退休、流失、换届、晋级和考证等随机事件。{y}年经费的P5–P95区间为 "
+                f"{fmt_wan(lo)}–{fmt_wan(hi)} 万元，宽度相当于均值的 {fmt_pct((hi - lo) / mean)}。" if zh else
+                f"Draws differ through random retirements, exits, elections, progression and exams. In {y} the "
+                f"P5–P95 range of total cost is {fmt_wan(lo)}–{fmt_wan(hi)} (10k yuan), "
+                f"{fmt_pct((hi - lo) / mean)} of the mean.")
+        has_app = r.has("appropriation")
+        header = [self.l("year"), self.l("mean"), "P5", "P50", "P95", "区间宽度/均值" if zh else "Range/mean"]
+        if has_app:
+            header += [self.l("appropriation"), self.l("prob_exceed")]
+        rows = []
+        for yy in self.years:
+            s = {k: self.v("cost.total", yy, k) for k in ("mean", "p05", "p50", "p95")}
+            row = [str(yy)] + [fmt_wan(s[k]) for k in ("mean", "p05", "p50", "p95")]
+            row.append(fmt_pct((s["p95"] - s["p05"]) / s["mean"]) if s["mean"] else "—")
+            if has_app:
+                row += [fmt_wan(self.v("appropriation", yy)), fmt_pct(self.v("prob_exceed", yy))]
+            rows.append(row)
+        risk = [t for t in (self.appropriation_text(yy) for yy in self.budget_years) if t]
+        return [
+            par(text + (" " + " ".join(risk) if risk else "")),
+            self.fig("cost_fan", "经费总额的不确定性（扇形图）" if zh else "Total cost: fan chart"),
+            table(self.cap("经费总额分布", self.l("unit.wan")) if zh else
+                  self.cap("Distribution of total cost", self.l("unit.wan")), header, rows, size=8,
+                  note="超出预算概率为经费总额高于预算安排数的模拟次数占比。" if zh and has_app else
+                  ("P(exceed) is the share of draws whose total cost is above the appropriation." if has_app else "")),
+        ]
+
+    def bridge(self) -> list:
+        r, zh = self.run, self.zh
+        if not r.has("bridge.start"):
+            return []
+        steps = r.bridge_steps()
+        years = r.bridge_years()
+        cols = []
+        for y in years:
+            parts, end = reconcile_wan([self.v("bridge.start", y)] + [self.v(m, y) for m in steps],
+                                       self.v("bridge.end", y))
+            cols.append(parts + [end])
+        names = ["bridge.start"] + steps + ["bridge.end"]
+        rows = [{"cells": [self.l(m)] + [fmt_num(c[i], 1) if i in (0, len(names) - 1) else
+                                          ("+" if c[i] > 0 else "") + fmt_num(c[i], 1) for c in cols],
+                 "strong": m in ("bridge.start", "bridge.end"), "indent": 0 if m in ("bridge.start", "bridge.end") else 1}
+                for i, m in enumerate(names)]
+        blocks = [par("经费增减按因素分解：从上年经费出发，依次计入人员退出、新进人员、晋级晋档、新增持证、工资调整、"
+                      "缴费政策变化和欠费补缴的影响，得到本年经费；各因素之和等于两年经费之差。" if zh else
+                      "The change in total cost is split into steps: from the previous year's cost, add the effect "
+                      "of exits, hires, progression, new certificates, uprating, contribution rules and arrears, to "
+                      "reach this year's cost; the steps add up exactly to the change.")]
+        for y in years:
+            blocks.append(self.fig(f"bridge_{y}", f"{y}年经费增减因素（万元）" if zh else f"Cost bridge {y} (10k yuan)"))
+        blocks.append(table(self.cap("经费增减因素分解", self.l("unit.wan")) if zh else
+                            self.cap("Cost bridge", self.l("unit.wan")),
+                            [self.l("item")] + [str(y) for y in years], rows))
+        return blocks
+
+    def appendix_params(self) -> list:
+        p = self.run.parameters
+        rows = []
+        for rec in p.to_dict("records"):
+            kind = rec.get("kind", "")
+            source = rec.get("source", "") if kind != "assumption" and rec.get("source") else self.l("assumption")
+            rows.append([breakable(rec["path"]), rec.get("year", ""), breakable(str(rec.get("value", ""))),
+                         rec.get("unit", ""), source])
+        n_src = int((p.get("kind") == "source").sum()) if "kind" in p else 0
+        return [
+            par(f"共 {len(p)} 项参数取值，其中有文件依据的 {n_src} 项，其余为标注“假设”的测算假设。" if self.zh else
+                f"{len(p)} parameter values: {n_src} from a documented source, the rest labelled assumptions."),
+            table(self.cap("参数取值与来源", "见单位栏") if self.zh else
+                  self.cap("Parameters and sources", "units as stated"),
+                  [self.l("param.path"), self.l("param.year"), self.l("param.value"), self.l("param.unit"),
+                   self.l("param.source")], rows, align="lcrll", widths=["3fr", "0.8fr", "1.2fr", "1fr", "3fr"],
+                  size=7.5),
+        ]
+
+    def appendix_manifest(self) -> list:
+        rows = [[breakable(k), breakable(v)] for k, v in _flatten(self.run.manifest)]
+        return [table("运行记录（manifest.json）" if self.zh else "Run record (manifest.json)",
+                      [self.l("manifest.key"), self.l("manifest.value")], rows, align="ll",
+                      widths=["1fr", "2fr"], size=7.5)]
+
+    def sections(self) -> list[dict]:
+        parts = [("sec.summary", self.summary), ("sec.budget", self.budget), ("sec.workforce", self.workforce),
+                 ("sec.certificates", self.certificates), ("sec.insurance", self.insurance),
+                 ("sec.uncertainty", self.uncertainty), ("sec.bridge", self.bridge),
+                 ("sec.appendix_params", self.appendix_params), ("sec.appendix_manifest", self.appendix_manifest)]
+        out = []
+        for key, make in parts:
+            blocks = [b for b in make() if b]
+            if blocks:
+                out.append({"title": self.l(key), "numbered": not key.startswith("sec.appendix"),
+                            "pagebreak": key in ("sec.appendix_params",), "blocks": blocks})
+        return out
+
+
+def _flatten(d: dict, prefix: str = "") -> list[tuple[str, str]]:
+    out = []
+    for k, v in d.items():
+        key = f"{prefix}{k}"
+        if isinstance(v, dict):
+            out += _flatten(v, key + ".")
+        elif isinstance(v, list):
+            out.append((key, ", ".join(str(x) for x in v)))
+        else:
+            out.append((key, str(v)))
+    return out
+
+
+def report_data(run: Run, lang: str, with_charts: bool = True) -> dict:
+    """Everything the template prints, as JSON-ready data."""
+    charts_dir = run.path / "charts"
+    first = run.projected_years[0]
+    charts = write_charts(run, lang, charts_dir) if with_charts else {}
+    w = _Writer(run, lang, charts)
+    L = labels(lang)
+    created = str(run.manifest.get("created", ""))[:10]
+    return {
+        "lang": lang,
+        "font": FONT_FAMILY,
+        "cover": {
+            "city": L["city"],
+            "title": L["report_title"],
+            "scenario_title": run.title,
+            "scenario": f"{L['scenario']}：{run.scenario}" if lang == "zh" else f"{L['scenario']}: {run.scenario}",
+            "years": f"{first}–{run.years[-1]}",
+            "date": f"{L['date']}：{created}" if created and lang == "zh" else (f"{L['date']}: {created}" if created else ""),
+            "digest_label": L["digest"],
+            "digest": run.digest,
+            "draws_seed": L["draws_seed"].format(draws=run.manifest.get("draws", "—"), seed=run.manifest.get("seed", "—")),
+        },
+        "contents": L["contents"],
+        "header": f"{L['report_title']} · {run.scenario}",
+        "sections": w.sections(),
+    }
