@@ -95,7 +95,7 @@ def table(caption: str, header: list[str], rows: list, note: str = "", align: st
     align = align or "l" + "r" * (len(header) - 1)
     widths = widths or ["auto"] + ["1fr"] * (len(header) - 1)
     return {"kind": "table", "caption": caption, "header": header, "rows": rows, "note": note,
-            "align": list(align), "widths": widths, "size": size}
+            "align": list(align), "widths": widths, "size": size, "breakable": len(rows) > 20}
 
 
 def figure(svg_path: Path | None, caption: str) -> dict | None:
@@ -226,14 +226,13 @@ class _Writer:
             total5 = sum(self.v("cost.total", y) for y in plan)
             blocks.append(par(*(["“十五五”时期（2026–2030年）经费合计 ", ("b", fmt_wan(total5)), " 万元。"] if zh else
                                 ["2026–2030 (15th Five-Year Plan) total: ", ("b", fmt_wan(total5)), "."])))
-        header = [self.l("year"), self.l("cost.total"), "P5–P95", "比上年增减" if zh else "Change",
+        header = [self.l("year"), self.l("cost.total"), "P5", "P95", "比上年增减" if zh else "Change",
                   "增幅" if zh else "Change %", self.l("headcount"), self.l("certified_share")]
         rows = []
         for y in self.budget_years:
             ch, pct = self.change_text(y)
-            rows.append([str(y), fmt_wan(self.v("cost.total", y)),
-                         f"{fmt_wan(self.v('cost.total', y, 'p05'))}–{fmt_wan(self.v('cost.total', y, 'p95'))}",
-                         ch, pct, self.persons(self.v("headcount", y)),
+            rows.append([str(y), fmt_wan(self.v("cost.total", y)), fmt_wan(self.v("cost.total", y, "p05")),
+                         fmt_wan(self.v("cost.total", y, "p95")), ch, pct, self.persons(self.v("headcount", y)),
                          fmt_pct(self.v("certified_share", y)) if r.has("certified_share") else "—"])
         blocks.append(table(self.cap("主要年度测算结果" if zh else "Headline figures for the budget years",
                                      "万元、人" if zh else "10k yuan; persons"), header, rows))

@@ -1,0 +1,180 @@
+"""budget.xlsx: the run's budget as an Excel workbook (summary, one sheet per year, parameters)."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import datetime
+from pathlib import Path
+
+import xlsxwriter
+
+from model.report import Run, read_run
+from model.report.pdf import _flatten
+from model.report.text import COST_TREE, POSTS, REGIMES, label
+
+LANG = "zh"
+FIXED_TIME = datetime(2020, 12, 31)  # document property; a fixed value keeps the bytes reproducible
+WORKFORCE = ["headcount", "quota", "vacancies", "hires", "exits.retirement", "exits.attrition", "exits.dismissal",
+             "exits.election", "moves.to_staff", "certified.junior", "certified.intermediate", "certified.senior",
+             "certified_share", "exam.passes", "mean_age", "arrears.months_outstanding", "arrears.months_cleared",
+             "pension.retirees", "pension.mean_monthly", "pension.replacement_rate"]
+
+
+def text_width(value) -> int:
+    """Display width of a cell: East Asian wide characters count 2."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in str(value))
+
+
+class _Sheet:
+    """A worksheet that remembers the widest cell of each column."""
+
+    def __init__(self, wb, name: str, fmts: dict):
+        self.ws, self.fmts, self.widths = wb.add_worksheet(name), fmts, {}
+
+    def write(self, row: int, col: int, value, fmt: str | None = None, shown: str | None = None):
+        self.ws.write(row, col, value, self.fmts.get(fmt))
+        if isinstance(value, float) and shown is None:
+            shown = f"{value:,.1f}"
+        self.widths[col] = max(self.widths.get(col, 0), text_width(shown if shown is not None else value))
+
+    def row(self, r: int, values: list, fmts: list | None = None):
+        for c, v in enumerate(values):
+            self.write(r, c, v, fmts[c] if fmts else None)
+
+    def finish(self, freeze_row: int = 1, freeze_col: int = 1):
+        for col, w in self.widths.items():
+            self.ws.set_column(col, col, min(w + 2, 70))
+        self.ws.freeze_panes(freeze_row, freeze_col)
+
+
+def _cost_metrics(run: Run) -> list[tuple[str, int]]:
+    """(metric, depth) for every cost line in the run, total first."""
+    out, depth = [], {}
+    for m, p in COST_TREE + [(m, "cost.total") for m in run.metrics("cost.other.")]:
+        if run.has(m):
+            depth[m] = depth[p] + 1 if p else 0
+            out.append((m, depth[m]))
+    return out
+
+
+def _metric_format(metric: str) -> str:
+    if metric.endswith("share") or metric.endswith("rate") or metric == "prob_exceed":
+        return "pct"
+    if metric in ("mean_age", "pension.retirees"):
+        return "dec"
+    return "int"
+
+
+def write_workbook(run_dir: Path) -> Path:
+    """Write run_dir/budget.xlsx from the run folder's files; return its path."""
+    run_dir = Path(run_dir)
+    run = read_run(run_dir)
+    path = run_dir / "budget.xlsx"
+    L = lambda k: label(LANG, k)  # noqa: E731
+    wb = xlsxwriter.Workbook(str(path))
+    wb.set_properties({"title": f"{L('report_title')} · {run.scenario}", "created": FIXED_TIME})
+    fmts = {
+        "head": wb.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True,
+                               "valign": "vcenter"}),
+        "title": wb.add_format({"bold": True, "font_size": 12}),
+        "yuan": wb.add_format({"num_format": "#,##0"}),
+        "wan": wb.add_format({"num_format": "#,##0.0"}),
+        "int": wb.add_format({"num_format": "#,##0"}),
+        "dec": wb.add_format({"num_format": "#,##0.0"}),
+        "pct": wb.add_format({"num_format": "0.0%"}),
+        "bold": wb.add_format({"bold": True}),
+        "note": wb.add_format({"italic": True, "font_color": "#555555"}),
+    }
+    costs = _cost_metrics(run)
+    stats = ["mean", "p05", "p95"]
+
+    # summary: cost lines by year, in yuan and 万元
+    s = _Sheet(wb, "汇总", fmts)
+    head = [L("year"), L("item"), "指标", "均值（元）", "P5（元）", "P95（元）", "均值（万元）", "P5（万元）", "P95（万元）"]
+    s.row(0, head, ["head"] * len(head))
+    r = 1
+    for y in run.projected_years:
+        for m, depth in costs:
+            name = "　" * depth + L(m)
+            s.write(r, 0, y)
+            s.write(r, 1, name, "bold" if depth == 0 else None)
+            s.write(r, 2, m)
+            for i, st in enumerate(stats):
+                v = run.value(m, y, st)
+                s.write(r, 3 + i, v, "yuan", shown=f"{v:,.0f}")
+                s.write(r, 6 + i, v / 10_000, "wan")
+            r += 1
+    s.ws.autofilter(0, 0, r - 1, len(head) - 1)
+    s.write(r + 1, 0, "注：均值、P5、P95 为各次模拟的统计量；P5、P95 不可相加。", "note", shown="")
+    s.finish(1, 3)
+
+    # one sheet per projected year
+    for y in run.projected_years:
+        s = _Sheet(wb, str(y), fmts)
+        s.write(0, 0, f"{y}年 经费与队伍（{run.scenario}）", "title", shown="")
+        r = 2
+        s.row(r, [L("item"), "指标", "均值（元）", "P5（元）", "P95（元）", "均值（万元）"], ["head"] * 6)
+        r += 1
+        for m, depth in costs:
+            s.write(r, 0, "　" * depth + L(m), "bold" if depth == 0 else None)
+            s.write(r, 1, m)
+            for i, st in enumerate(stats):
+                s.write(r, 2 + i, run.value(m, y, st), "yuan", shown=f"{run.value(m, y, st):,.0f}")
+            s.write(r, 5, run.value(m, y) / 10_000, "wan")
+            r += 1
+        r += 1
+        s.row(r, ["岗位", "在岗人数", "核定员额", "招聘", "经费（元）", "经费（万元）"], ["head"] * 6)
+        r += 1
+        for p in POSTS:
+            vals = [run.value(m, y) if run.has(m) else None
+                    for m in (f"headcount.{p}", f"quota.{p}", f"hires.{p}", f"cost_by_post.{p}")]
+            s.write(r, 0, L(f"post.{p}"))
+            for i, (v, f) in enumerate(zip(vals, ["int", "int", "int", "yuan"])):
+                if v is not None:
+                    s.write(r, 1 + i, v, f, shown=f"{v:,.0f}")
+            if vals[3] is not None:
+                s.write(r, 5, vals[3] / 10_000, "wan")
+            r += 1
+        r += 1
+        s.row(r, ["身份", "在岗人数", "经费（元）", "经费（万元）"], ["head"] * 4)
+        r += 1
+        for g in REGIMES:
+            s.write(r, 0, L(f"regime.{g}"))
+            if run.has(f"headcount.regime.{g}"):
+                s.write(r, 1, run.value(f"headcount.regime.{g}", y), "int")
+            if run.has(f"cost_by_regime.{g}"):
+                v = run.value(f"cost_by_regime.{g}", y)
+                s.write(r, 2, v, "yuan", shown=f"{v:,.0f}")
+                s.write(r, 3, v / 10_000, "wan")
+            r += 1
+        r += 1
+        s.row(r, ["队伍指标", "指标", "均值", "P5", "P95"], ["head"] * 5)
+        r += 1
+        for m in [m for m in WORKFORCE if run.has(m)]:
+            s.write(r, 0, L(m))
+            s.write(r, 1, m)
+            for i, st in enumerate(stats):
+                s.write(r, 2 + i, run.value(m, y, st), _metric_format(m), shown="0,000.0")
+            r += 1
+        s.finish(3, 1)
+
+    # parameters with sources
+    s = _Sheet(wb, "参数", fmts)
+    s.row(0, [L("param.path"), L("param.year"), L("param.value"), L("param.unit"), L("param.source"), "类别"],
+          ["head"] * 6)
+    for i, rec in enumerate(run.parameters.to_dict("records"), start=1):
+        kind = rec.get("kind", "")
+        s.row(i, [rec.get("path", ""), rec.get("year", ""), rec.get("value", ""), rec.get("unit", ""),
+                  rec.get("source", "") or L("assumption"), "来源" if kind == "source" else L("assumption")])
+    s.ws.autofilter(0, 0, len(run.parameters), 5)
+    s.finish(1, 1)
+
+    # run record
+    s = _Sheet(wb, "运行记录", fmts)
+    s.row(0, [L("manifest.key"), L("manifest.value")], ["head"] * 2)
+    for i, (k, v) in enumerate(_flatten(run.manifest), start=1):
+        s.row(i, [k, v])
+    s.finish(1, 1)
+
+    wb.close()
+    return path
