@@ -162,3 +162,24 @@ def reconcile_wan(parts: list[float], total: float) -> tuple[list[float], float]
     total_tenths = round_half_up(total / 1_000)
     tenths = largest_remainder([p / 1_000 for p in parts], total_tenths)
     return [t / 10 for t in tenths], total_tenths / 10
+
+
+def key_figures(run: Run, metrics: tuple[str, ...] = ("cost.total", "headcount")) -> pd.DataFrame:
+    """Mean, P5 and P95 by projected year for a few metrics; money (cost.*) in 万元."""
+    cols = {}
+    for m in metrics:
+        scale = 10_000 if m.startswith("cost") else 1
+        for stat in ("mean", "p05", "p95"):
+            cols[(m, stat)] = run.series(m, stat).loc[run.projected_years] / scale
+    return pd.DataFrame(cols).round(1)
+
+
+def compare_runs(base: Run, changed: Run, metrics: tuple[str, ...] = ("cost.total", "headcount")) -> pd.DataFrame:
+    """Mean of each metric in two runs and the difference, by projected year; money in 万元."""
+    cols = {}
+    for m in metrics:
+        scale = 10_000 if m.startswith("cost") else 1
+        b = base.series(m).loc[base.projected_years] / scale
+        c = changed.series(m).loc[base.projected_years] / scale
+        cols[(m, "base")], cols[(m, "changed")], cols[(m, "difference")] = b, c, c - b
+    return pd.DataFrame(cols).round(1)

@@ -310,3 +310,23 @@ def write_charts(run: Run, lang: str, out_dir: Path) -> dict[str, Path]:
         for y in run.bridge_years():
             out[f"bridge_{y}"] = write_svg(bridge(run, lang, y), out_dir / f"bridge_{y}.svg")
     return out
+
+
+def scenario_totals(runs: list[Run], lang: str, out: Path) -> Path:
+    """cost.total (mean) of several runs by year, one line style each; the first run is the base."""
+    register_fonts()
+    with matplotlib.rc_context(RC):
+        fig, ax = _figure()
+        ax = ax[0, 0]
+        years = runs[0].projected_years
+        for i, run in enumerate(runs):
+            ys = [y for y in years if y in run.projected_years]
+            ax.plot(ys, _wan(run.series("cost.total").loc[ys]), color=ACCENT if i == 0 else GREYS[3 - i % 3],
+                    ls=LINESTYLES[i % len(LINESTYLES)], lw=1.8 if i == 0 else 1.4, marker="os^Dv"[i % 5], ms=3,
+                    label=run.scenario)
+        ax.set_ylabel(label(lang, "unit.wan"))
+        _thousands(ax.yaxis)
+        _years_axis(ax, years)
+        ax.legend(loc="upper left")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        return write_svg(fig, out)

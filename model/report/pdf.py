@@ -23,21 +23,20 @@ ZWSP = "\u200b"  # lets long identifiers break at dots and underscores
 def build_pdf(run_dir: Path, lang: str = "zh") -> Path:
     """Write run_dir/charts/*.svg and run_dir/report.pdf from the run's files; return the PDF path."""
     run_dir = Path(run_dir)
-    pdf, warnings = compile_report(run_dir, lang)
-    if warnings:
-        raise RuntimeError("typst warnings: " + "; ".join(str(w) for w in warnings))
-    out = run_dir / "report.pdf"
-    out.write_bytes(pdf)
-    return out
+    labels(lang)
+    return write_pdf(report_data(read_run(run_dir), lang), run_dir / "report.pdf")
 
 
 def compile_report(run_dir: Path, lang: str = "zh", fmt: str = "pdf", output: Path | None = None, ppi: int = 96):
     """Compile the report; returns (bytes or None, typst warnings). ``fmt="png"`` with an output
     path containing "{p}" writes one PNG per page."""
     labels(lang)
-    run = read_run(run_dir)
-    data = report_data(run, lang)
-    result, warnings = typst.compile_with_warnings(
+    return compile_data(report_data(read_run(run_dir), lang), fmt, output, ppi)
+
+
+def compile_data(data: dict, fmt: str = "pdf", output: Path | None = None, ppi: int = 96):
+    """Lay out report data with template.typ using only the bundled fonts; returns (result, warnings)."""
+    return typst.compile_with_warnings(
         str(TEMPLATE),
         output=str(output) if output else None,
         root=str(TEMPLATE.parent),
@@ -47,7 +46,15 @@ def compile_report(run_dir: Path, lang: str = "zh", fmt: str = "pdf", output: Pa
         ppi=ppi if fmt == "png" else None,
         sys_inputs={"data": json.dumps(data, ensure_ascii=False)},
     )
-    return result, warnings
+
+
+def write_pdf(data: dict, path: Path) -> Path:
+    """Compile report data to ``path``; any Typst warning (e.g. an unknown font) is an error."""
+    pdf, warnings = compile_data(data)
+    if warnings:
+        raise RuntimeError("typst warnings: " + "; ".join(str(w) for w in warnings))
+    path.write_bytes(pdf)
+    return path
 
 
 def report_text(run_dir: Path, lang: str = "zh") -> str:

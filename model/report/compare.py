@@ -1,0 +1,213 @@
+"""Compare a base run with alternative runs: parameter and budget differences, and lever attribution.
+
+Attribution: for each parameter path that differs, the base scenario is rerun with only that
+path set to the alternative's value (a "lever run"). A lever's effect is its run's cost.total
+minus the base's; what the single-lever effects do not explain is reported as interaction.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from model.report import Run, fmt_num, fmt_wan, largest_remainder, read_run, to_wan
+from model.report.charts import scenario_totals
+from model.report.pdf import breakable, figure, par, table, write_pdf
+from model.report.text import label, labels
+
+DESCRIPTIVE = {"name", "title", "rationale", "sources", "extends"}  # differ without changing results
+
+
+def parameter_differences(base: Run, alt: Run) -> pd.DataFrame:
+    """Rows (path, year, unit, base, alt) where the resolved parameters differ."""
+    keys = ["path", "year"]
+    b = base.parameters[keys + ["value", "unit"]]
+    a = alt.parameters[keys + ["value", "unit"]]
+    m = b.merge(a, on=keys, how="outer", suffixes=("_base", "_alt"), sort=False).fillna("")
+    m = m[(m["value_base"] != m["value_alt"]) & ~m["path"].isin(DESCRIPTIVE)]
+    m["unit"] = m["unit_alt"].where(m["unit_alt"] != "", m["unit_base"])
+    return m.rename(columns={"value_base": "base", "value_alt": "alt"})[["path", "year", "unit", "base", "alt"]]
+
+
+def differing_paths(base_dir: Path, alt_dir: Path) -> list[str]:
+    """Parameter paths whose resolved values differ between two run folders (in file order)."""
+    diff = parameter_differences(read_run(base_dir), read_run(alt_dir))
+    return list(dict.fromkeys(diff["path"]))
+
+
+def lever_overrides(paths: list[str], alt_parameters: pd.DataFrame) -> dict[str, list[str]]:
+    """For each path, the ``dotted.path=value`` overrides that set it to the alternative's value.
+
+    A dated parameter (rows with a year) becomes one YAML mapping ``{year: value, ...}``.
+    A path the alternative does not have is left out (it cannot be set from there).
+    """
+    out = {}
+    for path in paths:
+        rows = alt_parameters[alt_parameters["path"] == path]
+        if rows.empty:
+            continue
+        if len(rows) == 1 and rows["year"].iloc[0] in ("", None):
+            out[path] = [f"{path}={rows['value'].iloc[0]}"]
+        else:
+            mapping = ", ".join(f"{y}: {v}" for y, v in zip(rows["year"], rows["value"]))
+            out[path] = [f"{path}={{{mapping}}}"]
+    return out
+
+
+def lever_dir(out_dir: Path, alt_name: str, path: str) -> Path:
+    """Where the lever run for ``path`` of alternative ``alt_name`` is written."""
+    return Path(out_dir) / "levers" / alt_name / path
+
+
+def run_comparison(base: str, alternatives: list[str], draws: int, seed: int, out_dir: Path,
+                   lang: str = "zh") -> Path:
+    """Run base, alternatives and one lever run per differing parameter; write comparison.pdf."""
+    import model
+
+    out_dir = Path(out_dir)
+
+    def run(path, dest: Path, overrides=()) -> Path:
+        sc = model.load_scenario(path, overrides=list(overrides))
+        model.write_run(model.simulate(sc, draws=draws, seed=seed), dest)
+        return dest
+
+    names: list[str] = []
+    dirs = []
+    for path in [base, *alternatives]:
+        name = model.load_scenario(path).name
+        name = name if name not in names else f"{name}-{len(names)}"
+        names.append(name)
+        dirs.append(run(path, out_dir / name))
+    for alt_dir in dirs[1:]:
+        levers = lever_overrides(differing_paths(dirs[0], alt_dir), read_run(alt_dir).parameters)
+        for path, overrides in levers.items():
+            run(base, lever_dir(out_dir, alt_dir.name, path), overrides)
+    return build_comparison_pdf(dirs, out_dir, lang)
+
+
+def _diff_cells(base: Run, alt: Run, metrics: list[str], total: str, year: int) -> list[str]:
+    """alt − base per metric in 万元, components reconciled to the rounded difference of ``total``."""
+    d = [alt.value(m, year) - base.value(m, year) for m in metrics]
+    tenths = largest_remainder([x / 1_000 for x in d], round(to_wan(alt.value(total, year) - base.value(total, year)) * 10))
+    return [_signed(t / 10) for t in tenths]
+
+
+def _signed(x: float) -> str:
+    return ("+" if x > 0 else "") + fmt_num(x, 1)
+
+
+def build_comparison_pdf(run_dirs: list[Path], out_dir: Path, lang: str = "zh") -> Path:
+    """Write out_dir/comparison.pdf comparing run_dirs[1:] with run_dirs[0]; return its path."""
+    L = labels(lang)
+    zh = lang == "zh"
+    out_dir = Path(out_dir)
+    runs = [read_run(d) for d in run_dirs]
+    base, alts = runs[0], runs[1:]
+    years = base.projected_years
+    budget_years = base.budget_years()
+    cap = (lambda t, u: f"{t}（单位：{u}）") if zh else (lambda t, u: f"{t} ({u})")
+    wan = L["unit.wan"]
+
+    intro = [par(f"本报告以情景“{base.title}”（{base.scenario}）为基准，比较" +
+                 "、".join(f"“{a.title}”（{a.scenario}）" for a in alts) +
+                 "。各情景使用相同的随机种子和模拟次数，差异为“比较情景减基准情景”的均值之差，单位为万元。"
+                 if zh else
+                 f"Base: “{base.title}” ({base.scenario}); compared: " +
+                 ", ".join(f"“{a.title}” ({a.scenario})" for a in alts) +
+                 ". All runs use the same seed and number of draws; differences are alternative minus base, "
+                 "means, in 10,000 yuan.")]
+    chart = scenario_totals(runs, lang, out_dir / "charts" / "scenario_totals.svg")
+    totals_rows = []
+    for y in years:
+        row = [str(y), fmt_wan(base.value("cost.total", y))]
+        for a in alts:
+            row += [fmt_wan(a.value("cost.total", y)), _signed(to_wan(a.value("cost.total", y)) - to_wan(base.value("cost.total", y)))]
+        totals_rows.append(row)
+    totals_header = [L["year"], base.scenario] + sum(([a.scenario, ("差异" if zh else "Diff.")] for a in alts), [])
+    budget = [figure(chart, "各情景经费总额（均值）" if zh else "Total cost by scenario (mean)"),
+              table(cap("各情景经费总额及差异" if zh else "Total cost and difference", wan), totals_header, totals_rows,
+                    size=8)]
+
+    params, components, attribution = [], [], []
+    for a in alts:
+        diff = parameter_differences(base, a)
+        params.append(table(cap(f"参数差异：{a.scenario}" if zh else f"Parameter differences: {a.scenario}",
+                                "见单位栏" if zh else "units as stated"),
+                            [L["param.path"], L["param.year"], L["param.unit"], base.scenario, a.scenario],
+                            [[breakable(r.path), r.year, r.unit, breakable(r.base), breakable(r.alt)]
+                             for r in diff.itertuples()] or [["—", "", "", "", ""]],
+                            align="lcllr", widths=["3fr", "0.8fr", "1fr", "1.2fr", "1.2fr"], size=8))
+        lines = base.cost_lines()
+        rows = [[label(lang, m)] + [_diff_cells(base, a, lines, "cost.total", y)[i] for y in budget_years]
+                for i, m in enumerate(lines)]
+        rows.append({"cells": [L["total"]] + [_signed(to_wan(a.value("cost.total", y)) - to_wan(base.value("cost.total", y)))
+                                              for y in budget_years], "strong": True})
+        components.append(table(cap(f"分项经费差异：{a.scenario} − {base.scenario}" if zh else
+                                    f"Difference by component: {a.scenario} − {base.scenario}", wan),
+                                [L["item"]] + [str(y) for y in budget_years], rows))
+        attribution += _attribution(base, a, diff, out_dir, budget_years, lang, cap)
+
+    sections = [
+        {"title": "比较说明" if zh else "About this comparison", "blocks": intro},
+        {"title": "参数差异" if zh else "Parameter differences", "blocks": params},
+        {"title": "经费差异" if zh else "Budget differences", "blocks": budget + components},
+        {"title": "差异的因素贡献" if zh else "What explains the difference", "blocks": attribution},
+    ]
+    for s in sections:
+        s.update(numbered=True, pagebreak=False)
+    data = {
+        "lang": lang,
+        "font": "Noto Sans SC",
+        "cover": {
+            "city": L["city"],
+            "title": "社区工作者经费情景比较报告" if zh else "Community Workers: Scenario Comparison",
+            "scenario_title": " / ".join(r.title for r in runs),
+            "scenario": (f"{L['scenario']}：" if zh else f"{L['scenario']}: ") + " vs ".join(r.scenario for r in runs),
+            "years": f"{years[0]}–{years[-1]}",
+            "date": "",
+            "digest_label": L["digest"] + (f"（{base.scenario}）" if zh else f" ({base.scenario})"),
+            "digest": base.digest,
+            "draws_seed": L["draws_seed"].format(draws=base.manifest.get("draws", "—"), seed=base.manifest.get("seed", "—")),
+        },
+        "contents": L["contents"],
+        "header": ("社区工作者经费情景比较报告" if zh else "Scenario comparison") + " · " + base.scenario,
+        "sections": sections,
+    }
+    out_dir.mkdir(parents=True, exist_ok=True)
+    return write_pdf(data, out_dir / "comparison.pdf")
+
+
+def _attribution(base: Run, alt: Run, diff: pd.DataFrame, out_dir: Path, years: list[int], lang: str, cap) -> list:
+    """Blocks: each lever's effect on cost.total, interaction and the total difference."""
+    zh = lang == "zh"
+    paths = list(dict.fromkeys(diff["path"]))
+    found = {p: lever_dir(out_dir, alt.path.name, p) for p in paths}
+    found = {p: read_run(d) for p, d in found.items() if (d / "summary.csv").exists()}
+    if not found:
+        return [par(f"未找到“{alt.scenario}”的单因素测算结果，未作因素分解。" if zh else
+                    f"No single-lever runs found for {alt.scenario}; no attribution.")]
+    rows = []
+    explained = {y: 0.0 for y in years}
+    for p, r in found.items():
+        effects = {y: r.value("cost.total", y) - base.value("cost.total", y) for y in years}
+        for y in years:
+            explained[y] += effects[y]
+        rows.append([breakable(p)] + [_signed(to_wan(effects[y])) for y in years])
+    total = {y: alt.value("cost.total", y) - base.value("cost.total", y) for y in years}
+    rows.append(["交互作用及其他" if zh else "Interaction and other"] +
+                [_signed(to_wan(total[y]) - sum(to_wan(r.value("cost.total", y) - base.value("cost.total", y))
+                                                for r in found.values())) for y in years])
+    rows.append({"cells": [("合计差异" if zh else "Total difference")] + [_signed(to_wan(total[y])) for y in years],
+                 "strong": True})
+    y = years[-1]
+    share = explained[y] / total[y] if total[y] else 0.0
+    text = (f"逐一将基准情景中的单个参数改为“{alt.scenario}”的取值并重新测算，得到各参数单独变动的影响；"
+            f"{y}年各单因素影响合计解释了总差异的 {fmt_num(share * 100, 1)}%，其余为参数之间的交互作用。" if zh else
+            f"Each differing parameter was set alone to the value of {alt.scenario} in the base scenario and rerun. "
+            f"In {y} the single-lever effects together explain {fmt_num(share * 100, 1)}% of the difference; "
+            f"the rest is interaction between levers.")
+    return [par(text), table(cap(f"因素贡献：{alt.scenario}" if zh else f"Attribution: {alt.scenario}",
+                                 label(lang, "unit.wan")),
+                             [label(lang, "param.path")] + [str(y) for y in years], rows,
+                             widths=["3fr"] + ["1fr"] * len(years))]

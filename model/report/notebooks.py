@@ -1,0 +1,47 @@
+"""Run the project's notebooks with papermill, refusing parameters a notebook does not declare."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import papermill
+
+from model.errors import UserError
+
+NOTEBOOK_DIR = Path(__file__).resolve().parents[2] / "notebooks"
+
+
+def notebook_path(notebook: str) -> Path:
+    """notebooks/<name>.ipynb for a name with or without the suffix."""
+    name = notebook if notebook.endswith(".ipynb") else notebook + ".ipynb"
+    path = NOTEBOOK_DIR / name
+    if not path.exists():
+        known = ", ".join(sorted(p.stem for p in NOTEBOOK_DIR.glob("*.ipynb")))
+        raise UserError(f"no notebook {name!r} in {NOTEBOOK_DIR}; known: {known}")
+    return path
+
+
+def declared_parameters(notebook: str) -> dict:
+    """Name -> papermill's description (type, default, help) of each declared parameter."""
+    return papermill.inspect_notebook(str(notebook_path(notebook)))
+
+
+def execute(notebook: str, parameters: dict, output_path: Path, cwd: Path) -> Path:
+    """Execute ``notebook`` with ``parameters`` into ``output_path`` (working directory ``cwd``)."""
+    declared = declared_parameters(notebook)
+    unknown = sorted(set(parameters) - set(declared))
+    if unknown:
+        raise UserError(f"notebook {notebook!r} does not declare these parameters",
+                        [f"{name}: not a parameter; declared: {', '.join(declared)}" for name in unknown])
+    logging.getLogger("papermill").setLevel(logging.WARNING)
+    papermill.execute_notebook(
+        str(notebook_path(notebook)),
+        str(output_path),
+        parameters=parameters,
+        kernel_name="python3",
+        progress_bar=False,
+        log_output=False,
+        cwd=str(cwd),
+    )
+    return Path(output_path)
