@@ -1,0 +1,449 @@
+"""The fast engine: a compiled year loop over workers, one draw per parallel task.
+
+The rules are those of ``reference.py`` (the executable specification, written per worker for
+clarity); a test checks that both give the same raw tallies to the fen. Steps of a year, in order
+(state is as at 1 January; t = 0 is the opening year, which only prices the opening stock):
+
+1. retirement   statutory age (2025 reform by birth cohort, sex and original age), deferred while
+                contribution years are short of the year's minimum, up to ``max_deferral_years``
+2. other exits  attrition by post and early service (leave in ``exit_month``); the annual review:
+                after ``dismiss_after_fails`` consecutive failures, dismissal (same month)
+3. elections    in election years: 两委 members without a certificate cannot stand (when required),
+                others are not returned with probability ``turnover``; a post above its quota loses
+                its surplus (lowest random keys), moved into vacant staff posts or leaving
+4. hiring       vacancies per post (quota - headcount) x fill rate, in post order, within the yearly cap;
+                hires start in ``start_month`` with probation pay
+5. pay          grade, post, certificate and service as at 1 January (moves in the year count from
+                next January); months worked; employer and employee contributions on the clipped base;
+                pension of this year's retirees; arrears clearance
+6. progression  a passed review adds a year towards the next grade (years_per_grade), within the post range
+7. certificates eligible non-holders sit the next level's exam; a pass adds the level and its grade bonus
+8. ageing       service years +1 for everyone in post at the year end
+Hires of the year take part in steps 6-7 from the next year on.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+from . import rng
+from .metrics import (
+    N_RAW, R_AGE_MONTHS, R_ARR_CLEARED, R_ARR_FEES, R_ARR_OUT, R_ARR_POST, R_ARR_PRINCIPAL, R_ARR_REGIME,
+    R_BASE, R_BR_CERT, R_BR_CONTRIB, R_BR_EXITS, R_BR_HIRES, R_BR_PROG, R_BR_UPRATE, R_CAREER, R_CERT,
+    R_CERTALLOW, R_COST_POST, R_COST_REGIME, R_EE_TOTAL, R_ER_ANNUITY, R_ER_INJURY, R_ER_MEDICAL,
+    R_ER_PENSION, R_ER_UNEMP, R_EXIT_ATT, R_EXIT_DIS, R_EXIT_ELE, R_EXIT_RET, R_EXITS_POST, R_GRADE, R_HC,
+    R_HIRES, R_HOUSING, R_MOVES, R_PASSES, R_PENSION_SUM, R_PERF, R_POSTALLOW, R_QUOTA, R_REGIME,
+    R_REPL_PPM, R_RETIREES, R_SAT, R_SENIORITY,
+)
+
+STAFF = 3
+NOT_EXITED, RETIRED, ATTRITED, DISMISSED, ELECTED_OUT = 0, 1, 2, 3, 4
+
+R_HC_A = np.array(R_HC)
+R_QUOTA_A = np.array(R_QUOTA)
+R_HIRES_A = np.array(R_HIRES)
+R_EXITS_POST_A = np.array(R_EXITS_POST)
+R_MOVES_A = np.array(R_MOVES)
+R_CERT_A = np.array(R_CERT)
+R_GRADE_A = np.array(R_GRADE)
+R_REGIME_A = np.array(R_REGIME)
+R_COST_POST_A = np.array(R_COST_POST)
+R_COST_REGIME_A = np.array(R_COST_REGIME)
+R_ARR_POST_A = np.array(R_ARR_POST)
+R_ARR_REGIME_A = np.array(R_ARR_REGIME)
+EXIT_RAW = np.array([0, R_EXIT_RET, R_EXIT_ATT, R_EXIT_DIS, R_EXIT_ELE])
+
+
+@njit(cache=True, inline="always")
+def fen(x):
+    """Yuan to whole fen, half up: the one rounding rule, applied once per amount per worker-year."""
+    return np.int64(math.floor(x * 100.0 + 0.5))
+
+
+@njit(cache=True)
+def statutory_retirement_month(female, birth_m, original_age, reform):
+    """Month (year*12 + month-1) of reaching the statutory age under the 2024 NPCSC decision.
+
+    Men 60 -> 63 and women 55 -> 58: +1 month per 4 months of birth after Jan 1965 / Jan 1970, at most 36;
+    women 50 -> 55: +1 month per 2 months of birth after Jan 1975, at most 60.
+    """
+    base = birth_m + original_age * 12
+    if not reform:
+        return base
+    if female == 0:
+        start, step, cap = 1965 * 12, 4, 36
+    elif original_age == 55:
+        start, step, cap = 1970 * 12, 4, 36
+    else:
+        start, step, cap = 1975 * 12, 2, 60
+    b = birth_m - start
+    if b < 0:
+        return base
+    return base + min(cap, b // step + 1)
+
+
+@njit(cache=True)
+def monthly_pay(P, t, wage, post, grade, cert, service, regime):
+    """Monthly pay parts in yuan: base = wage x coefficient; performance = base x share; allowances."""
+    base = wage * P.coef[post, grade - 1]
+    perf = base * P.perf_share[t]
+    post_allow = P.post_allow[t, post]
+    seniority = P.seniority_per_year[t] * min(service, P.seniority_cap)
+    cert_allow = P.cert_allow[t, cert]
+    career = P.career_allow[t, regime]
+    return base, perf, post_allow, seniority, cert_allow, career
+
+
+@njit(cache=True)
+def annual_pay_fen(P, t, wage, post, grade, cert, service, regime, months, probation):
+    """Annual pay parts in fen for ``months`` paid, of which ``probation`` at the probation share without performance pay."""
+    base, perf, post_allow, seniority, cert_allow, career = monthly_pay(P, t, wage, post, grade, cert, service, regime)
+    return (fen(base * (months - probation) + base * P.probation_share * probation),
+            fen(perf * (months - probation)),
+            fen(post_allow * months),
+            fen(seniority * months),
+            fen(cert_allow * months),
+            fen(career * months))
+
+
+@njit(cache=True)
+def uses_institution_scheme(P, regime):
+    return regime == 1 or (regime == 2 and P.reference_institution)
+
+
+@njit(cache=True)
+def draw_paths(P, seed, draw):
+    """Per-draw reference wage and provincial average wage by year, and the two rate multipliers."""
+    n = P.n_years
+    wage = np.empty(n)
+    avg = np.empty(n)
+    wage[0] = P.wage0
+    avg[0] = P.avg0
+    for t in range(1, n):
+        year = P.opening_year + t
+        u1 = rng.uniform_nb(seed, draw, rng.GLOBAL_WORKER, year, rng.WAGE_SHOCK)
+        u2 = rng.uniform_nb(seed, draw, rng.GLOBAL_WORKER, year, rng.WAGE_SHOCK + 1000)
+        z = math.sqrt(-2.0 * math.log(1.0 - u1)) * math.cos(2.0 * math.pi * u2)
+        wage[t] = wage[t - 1] * (1.0 + P.wage_growth[t] + P.wage_sd * z)
+        avg[t] = avg[t - 1] * (1.0 + P.avg_growth[t] + P.wage_sd * z)
+    ua = rng.uniform_nb(seed, draw, rng.GLOBAL_WORKER, 0, rng.ATTRITION_SCALE)
+    up = rng.uniform_nb(seed, draw, rng.GLOBAL_WORKER, 0, rng.PASS_SCALE)
+    att_mult = P.att_lo + (P.att_hi - P.att_lo) * ua
+    pass_mult = P.pass_lo + (P.pass_hi - P.pass_lo) * up
+    return wage, avg, att_mult, pass_mult
+
+
+@njit(cache=True)
+def simulate_draw(P, R, seed, draw, capacity, raw):
+    """Run one draw over all years, filling raw[t, :] (int64 tallies, see metrics.py)."""
+    wage, avg, att_mult, pass_mult = draw_paths(P, seed, draw)
+    n = R.wid.shape[0]
+    C = capacity
+    wid = np.empty(C, np.int64); post = np.empty(C, np.int64); regime = np.empty(C, np.int64)
+    female = np.empty(C, np.int64); edu = np.empty(C, np.int64); birth_m = np.empty(C, np.int64)
+    service = np.empty(C, np.int64); contrib_m = np.empty(C, np.int64); grade = np.empty(C, np.int64)
+    yig = np.empty(C, np.int64); cert = np.empty(C, np.int64); arrears_m = np.empty(C, np.int64)
+    account = np.empty(C); annuity = np.empty(C); idx_sum = np.empty(C)
+    fails = np.zeros(C, np.int64); hired_t = np.zeros(C, np.int64)
+    # state at 1 January (what pay uses) and at the year before (for the bridge)
+    ppost = np.empty(C, np.int64); pgrade = np.empty(C, np.int64); pcert = np.empty(C, np.int64); pservice = np.empty(C, np.int64)
+    qpost = np.empty(C, np.int64); qgrade = np.empty(C, np.int64); qcert = np.empty(C, np.int64); qservice = np.empty(C, np.int64)
+    prev_pay = np.zeros(C, np.int64); prev_er = np.zeros(C, np.int64)
+    # per-year scratch
+    months = np.zeros(C, np.int64); probation = np.zeros(C, np.int64); exit_kind = np.zeros(C, np.int64)
+    exit_at = np.zeros(C, np.int64); failed = np.zeros(C, np.bool_); alive = np.zeros(C, np.bool_)
+
+    for i in range(n):
+        wid[i] = R.wid[i]; post[i] = R.post[i]; regime[i] = R.regime[i]; female[i] = R.female[i]
+        edu[i] = R.edu[i]; birth_m[i] = R.birth_m[i]; service[i] = R.service[i]; contrib_m[i] = R.contrib_m[i]
+        grade[i] = R.grade[i]; yig[i] = R.yig[i]; cert[i] = R.cert[i]; arrears_m[i] = R.arrears_m[i]
+        account[i] = R.account[i]; annuity[i] = 0.0; idx_sum[i] = R.idx_sum[i]; alive[i] = True
+        hired_t[i] = -10
+    next_id = n
+    carry_exit_cost = np.int64(0)
+
+    for t in range(P.n_years):
+        year = P.opening_year + t
+        y_start = year * 12
+        for i in range(n):
+            ppost[i] = post[i]; pgrade[i] = grade[i]; pcert[i] = cert[i]; pservice[i] = service[i]
+            months[i] = 12; probation[i] = 0; exit_kind[i] = NOT_EXITED; failed[i] = False
+
+        if t > 0:
+            # 1. retirement
+            for i in range(n):
+                orig = P.male_age if female[i] == 0 else P.female_age[post[i]]
+                stat = statutory_retirement_month(female[i], birth_m[i], orig, P.reform)
+                out = stat
+                need = P.min_contrib_months[t] - contrib_m[i]
+                if need > 0:
+                    out = max(stat, y_start + need)
+                    if out > stat + P.max_deferral_months:
+                        out = max(stat, stat + P.max_deferral_months)
+                if out < y_start + 12:
+                    alive[i] = False
+                    exit_kind[i] = RETIRED
+                    exit_at[i] = out
+                    months[i] = max(0, out - y_start)
+            # 2. attrition and reviews
+            for i in range(n):
+                if not alive[i]:
+                    continue
+                rate = P.attrition[t, post[i]] * att_mult
+                if service[i] < P.early_years:
+                    rate *= P.early_mult
+                if rng.uniform_nb(seed, draw, wid[i], year, rng.ATTRITION) < rate:
+                    alive[i] = False; exit_kind[i] = ATTRITED; months[i] = P.exit_month - 1
+                    continue
+                failed[i] = rng.uniform_nb(seed, draw, wid[i], year, rng.REVIEW) < P.review_fail[t]
+                fails[i] = fails[i] + 1 if failed[i] else 0
+                if fails[i] >= P.dismiss_after:
+                    alive[i] = False; exit_kind[i] = DISMISSED; months[i] = P.exit_month - 1
+            # 3. elections
+            if P.election[t]:
+                for i in range(n):
+                    if not alive[i] or post[i] == STAFF or (P.career_exempt and regime[i] != 0):
+                        continue
+                    out_now = P.cert_required[t] and cert[i] == 0
+                    if not out_now:
+                        out_now = rng.uniform_nb(seed, draw, wid[i], year, rng.ELECTION) < P.turnover[t]
+                    if out_now:
+                        alive[i] = False; exit_kind[i] = ELECTED_OUT; months[i] = P.exit_month - 1
+                for p in range(STAFF):
+                    hc = 0
+                    for i in range(n):
+                        if alive[i] and post[i] == p:
+                            hc += 1
+                    excess = hc - P.quota[t, p]
+                    if excess <= 0:
+                        continue
+                    cand = np.empty(hc, np.int64)
+                    keys = np.empty(hc, np.uint64)
+                    k = 0
+                    for i in range(n):
+                        if alive[i] and post[i] == p and not (P.career_exempt and regime[i] != 0):
+                            cand[k] = i
+                            keys[k] = rng.hash_nb(seed, draw, wid[i], year, rng.SURPLUS)
+                            k += 1
+                    order = np.argsort(keys[:k], kind="mergesort")
+                    excess = min(excess, k)
+                    hc_staff = 0
+                    for i in range(n):
+                        if alive[i] and post[i] == STAFF:
+                            hc_staff += 1
+                    room = max(P.quota[t, STAFF] - hc_staff, 0)
+                    n_move = int(math.floor(P.surplus_to_staff * min(excess, room) + 1e-9))
+                    for j in range(excess):
+                        i = cand[order[j]]
+                        if j < n_move:
+                            raw[t, R_MOVES_A[p]] -= 1
+                            raw[t, R_MOVES_A[STAFF]] += 1
+                            post[i] = STAFF
+                            grade[i] = min(max(grade[i], P.grade_lo[STAFF]), P.grade_hi[STAFF])
+                        else:
+                            alive[i] = False; exit_kind[i] = ELECTED_OUT; months[i] = P.exit_month - 1
+            # 4. hiring
+            cap_left = P.cap[t]
+            ypg = P.years_per_grade[t]
+            for p in range(4):
+                hc = 0
+                for i in range(n):
+                    if alive[i] and post[i] == p:
+                        hc += 1
+                vacancies = P.quota[t, p] - hc
+                if vacancies <= 0:
+                    continue
+                k = min(int(math.floor(P.fill_rate[t] * vacancies + 1e-9)), cap_left)
+                cap_left -= k
+                raw[t, R_HIRES_A[p]] += k
+                for _ in range(k):
+                    i = n
+                    n += 1
+                    w = next_id
+                    next_id += 1
+                    wid[i] = w; post[i] = p; regime[i] = 0; alive[i] = True; hired_t[i] = t
+                    span = P.hire_age_max[p] - P.hire_age_min[p] + 1
+                    age = P.hire_age_min[p] + int(math.floor(rng.uniform_nb(seed, draw, w, year, rng.HIRE_AGE) * span))
+                    birth_m[i] = (year - age) * 12 + int(math.floor(rng.uniform_nb(seed, draw, w, year, rng.HIRE_MONTH) * 12))
+                    female[i] = 1 if rng.uniform_nb(seed, draw, w, year, rng.HIRE_SEX) < P.hire_female[p] else 0
+                    ue = rng.uniform_nb(seed, draw, w, year, rng.HIRE_EDU)
+                    e = 0
+                    while e < P.hire_edu_cum.shape[0] - 1 and ue >= P.hire_edu_cum[e]:
+                        e += 1
+                    edu[i] = e
+                    cert[i] = 1 if rng.uniform_nb(seed, draw, w, year, rng.HIRE_CERT) < P.hire_cert else 0
+                    service[i] = 0
+                    counted = P.edu_credit[e]
+                    grade[i] = min(P.grade_lo[p] + counted // ypg + P.cert_bonus[cert[i]], P.grade_hi[p])
+                    yig[i] = counted % ypg
+                    contrib_m[i] = int(math.floor(P.hire_prior_share * max(0, age - 22))) * 12
+                    account[i] = P.account_per_year * contrib_m[i] / 12.0
+                    annuity[i] = 0.0
+                    idx_sum[i] = P.contribution_index0 * contrib_m[i]
+                    arrears_m[i] = 0; fails[i] = 0; failed[i] = False
+                    ppost[i] = p; pgrade[i] = grade[i]; pcert[i] = cert[i]; pservice[i] = 0
+                    qpost[i] = p; qgrade[i] = grade[i]; qcert[i] = cert[i]; qservice[i] = 0
+                    prev_pay[i] = 0; prev_er[i] = 0
+                    months[i] = 13 - P.start_month
+                    probation[i] = min(P.probation_months, months[i])
+                    exit_kind[i] = NOT_EXITED
+
+        # 5. pay, contributions, pensions of retirees, arrears
+        W = wage[t]
+        A = avg[t]
+        floor_b = P.floor_share[t] * A
+        ceil_b = P.ceil_share[t] * A
+        hf_floor = P.hf_floor_share[t] * A
+        hf_ceil = P.hf_ceil_share[t] * A
+        exit_cost = np.int64(0)
+        for i in range(n):
+            m = months[i]
+            base, perf, pa, sen, ca, car = annual_pay_fen(P, t, W, ppost[i], pgrade[i], pcert[i], pservice[i], regime[i], m, probation[i])
+            b_m, pf_m, pa_m, sn_m, ca_m, cr_m = monthly_pay(P, t, W, ppost[i], pgrade[i], pcert[i], pservice[i], regime[i])
+            gross_m = b_m + pf_m + pa_m + sn_m + ca_m + cr_m
+            sb = min(max(gross_m, floor_b), ceil_b)
+            hb = min(max(gross_m, hf_floor), hf_ceil)
+            inst = uses_institution_scheme(P, regime[i])
+            er_p = fen(P.er[t, 0] * sb * m)
+            er_m = fen(P.er[t, 1] * sb * m)
+            er_u = fen(P.er[t, 2] * sb * m)
+            er_i = fen(P.er[t, 3] * sb * m)
+            er_h = fen(P.er[t, 4] * hb * m)
+            er_a = fen(P.er[t, 5] * sb * m) if inst else np.int64(0)
+            ee_p = fen(P.ee[t, 0] * sb * m)
+            ee_a = fen(P.ee[t, 5] * sb * m) if inst else np.int64(0)
+            ee_all = ee_p + fen(P.ee[t, 1] * sb * m) + fen(P.ee[t, 2] * sb * m) + fen(P.ee[t, 3] * sb * m) + fen(P.ee[t, 4] * hb * m) + ee_a
+            pay = base + perf + pa + sen + ca + car
+            er = er_p + er_m + er_u + er_i + er_h + er_a
+            raw[t, R_BASE] += base; raw[t, R_PERF] += perf; raw[t, R_POSTALLOW] += pa
+            raw[t, R_SENIORITY] += sen; raw[t, R_CERTALLOW] += ca; raw[t, R_CAREER] += car
+            raw[t, R_ER_PENSION] += er_p; raw[t, R_ER_MEDICAL] += er_m; raw[t, R_ER_UNEMP] += er_u
+            raw[t, R_ER_INJURY] += er_i; raw[t, R_HOUSING] += er_h; raw[t, R_ER_ANNUITY] += er_a
+            raw[t, R_EE_TOTAL] += ee_all
+            raw[t, R_COST_POST_A[ppost[i]]] += pay + er
+            raw[t, R_COST_REGIME_A[regime[i]]] += pay + er
+            # individual and annuity accounts: credited at the year end, then this year's contributions added
+            account[i] = account[i] * (1.0 + P.crediting[t]) + ee_p / 100.0
+            annuity[i] = annuity[i] * (1.0 + P.crediting[t]) + (er_a + ee_a) / 100.0
+            idx_sum[i] += sb / A * m
+            contrib_m[i] += m
+            # wage-bill bridge
+            if t > 0:
+                if exit_kind[i] != NOT_EXITED:
+                    raw[t, R_BR_EXITS] += pay + er - prev_pay[i] - prev_er[i]
+                    exit_cost += pay + er
+                elif hired_t[i] == t:
+                    raw[t, R_BR_HIRES] += pay + er
+                elif hired_t[i] == t - 1:
+                    raw[t, R_BR_HIRES] += pay + er - prev_pay[i] - prev_er[i]
+                else:
+                    Wp = wage[t - 1]
+                    a = annual_pay_fen(P, t - 1, Wp, ppost[i], pgrade[i], qcert[i], pservice[i], regime[i], 12, 0)
+                    b = annual_pay_fen(P, t - 1, Wp, ppost[i], pgrade[i], pcert[i], pservice[i], regime[i], 12, 0)
+                    pay_a = a[0] + a[1] + a[2] + a[3] + a[4] + a[5]
+                    pay_b = b[0] + b[1] + b[2] + b[3] + b[4] + b[5]
+                    raw[t, R_BR_PROG] += pay_a - prev_pay[i]
+                    raw[t, R_BR_CERT] += pay_b - pay_a
+                    raw[t, R_BR_UPRATE] += pay - pay_b
+                    raw[t, R_BR_CONTRIB] += er - prev_er[i]
+            prev_pay[i] = pay
+            prev_er[i] = er
+            # pension of a retiree (workers' outcome)
+            if exit_kind[i] == RETIRED:
+                A_prev = avg[t - 1]
+                age_years = (exit_at[i] - birth_m[i]) // 12
+                div = P.divisor[min(max(age_years - 40, 0), P.divisor.shape[0] - 1)]
+                index = idx_sum[i] / contrib_m[i] if contrib_m[i] > 0 else 0.0
+                pension = A_prev * (1.0 + index) / 2.0 * (contrib_m[i] / 12.0) * P.accrual + account[i] / div
+                if inst:
+                    pension += annuity[i] / div
+                raw[t, R_RETIREES] += 1
+                raw[t, R_PENSION_SUM] += fen(pension)
+                raw[t, R_REPL_PPM] += np.int64(math.floor(pension / gross_m * 1e6 + 0.5))
+            # arrears clearance (workers still in post)
+            if alive[i] and arrears_m[i] > 0 and t >= P.clear_start_t and t > 0:
+                if rng.uniform_nb(seed, draw, wid[i], year, rng.ARREARS_CLEAR) < P.clear_rate[t]:
+                    rate = P.er[t, 0] + (P.ee[t, 0] if P.employer_pays_ee else 0.0)
+                    principal = fen(arrears_m[i] * sb * rate)
+                    overdue_years = t + arrears_m[i] / 24.0
+                    fee = fen(principal / 100.0 * P.late_fee_daily * 365.0 * overdue_years * P.late_fee_share)
+                    raw[t, R_ARR_PRINCIPAL] += principal
+                    raw[t, R_ARR_FEES] += fee
+                    raw[t, R_ARR_POST_A[post[i]]] += principal + fee
+                    raw[t, R_ARR_REGIME_A[regime[i]]] += principal + fee
+                    raw[t, R_ARR_CLEARED] += arrears_m[i]
+                    account[i] += arrears_m[i] * sb * P.ee[t, 0]
+                    contrib_m[i] += arrears_m[i]
+                    arrears_m[i] = 0
+        if t > 0:
+            raw[t, R_BR_EXITS] -= carry_exit_cost
+        carry_exit_cost = exit_cost
+
+        if t > 0:
+            # 6. progression and 7. certificates (workers in post since before this year)
+            for i in range(n):
+                if not alive[i] or hired_t[i] == t:
+                    continue
+                if not failed[i]:
+                    yig[i] += 1
+                    if yig[i] >= P.years_per_grade[t] and grade[i] < P.grade_hi[post[i]]:
+                        grade[i] += 1
+                        yig[i] = 0
+                c = cert[i]
+                if c < 3 and service[i] >= P.min_service[c, edu[i]]:
+                    if rng.uniform_nb(seed, draw, wid[i], year, rng.SIT) < P.sit[t, c]:
+                        raw[t, R_SAT] += 1
+                        if rng.uniform_nb(seed, draw, wid[i], year, rng.PASS) < min(1.0, P.pass_rate[t, c] * pass_mult):
+                            raw[t, R_PASSES] += 1
+                            cert[i] = c + 1
+                            grade[i] = min(grade[i] + P.cert_bonus[c + 1] - P.cert_bonus[c], P.grade_hi[post[i]])
+            # 8. ageing: a year of service for everyone in post at the year end
+            for i in range(n):
+                if alive[i]:
+                    service[i] += 1
+
+        # exits and year-end stock
+        for i in range(n):
+            if exit_kind[i] != NOT_EXITED:
+                raw[t, EXIT_RAW[exit_kind[i]]] += 1
+                raw[t, R_EXITS_POST_A[post[i]]] += 1
+        for p in range(4):
+            raw[t, R_QUOTA_A[p]] = P.quota[t, p]
+        k = 0
+        for i in range(n):
+            if not alive[i]:
+                continue
+            raw[t, R_HC_A[post[i]]] += 1
+            raw[t, R_REGIME_A[regime[i]]] += 1
+            raw[t, R_GRADE_A[grade[i] - 1]] += 1
+            if cert[i] > 0:
+                raw[t, R_CERT_A[cert[i] - 1]] += 1
+            raw[t, R_AGE_MONTHS] += y_start + 11 - birth_m[i]
+            raw[t, R_ARR_OUT] += arrears_m[i]
+            # keep this worker: compact into slot k; the 1 January state becomes "last year's"
+            wid[k] = wid[i]; post[k] = post[i]; regime[k] = regime[i]; female[k] = female[i]; edu[k] = edu[i]
+            birth_m[k] = birth_m[i]; service[k] = service[i]; contrib_m[k] = contrib_m[i]; grade[k] = grade[i]
+            yig[k] = yig[i]; cert[k] = cert[i]; arrears_m[k] = arrears_m[i]; account[k] = account[i]
+            annuity[k] = annuity[i]; idx_sum[k] = idx_sum[i]; fails[k] = fails[i]; hired_t[k] = hired_t[i]
+            qpost[k] = ppost[i]; qgrade[k] = pgrade[i]; qcert[k] = pcert[i]; qservice[k] = pservice[i]
+            prev_pay[k] = prev_pay[i]; prev_er[k] = prev_er[i]; alive[k] = True
+            k += 1
+        n = k
+
+
+@njit(cache=True, parallel=True)
+def simulate_draws(P, R, seed, draws, capacity):
+    """Run draws[0..] in parallel; returns raw[draw, t, N_RAW] int64."""
+    out = np.zeros((draws.shape[0], P.n_years, N_RAW), np.int64)
+    for d in prange(draws.shape[0]):
+        simulate_draw(P, R, seed, draws[d], capacity, out[d])
+    return out
+
+
+def capacity_for(P, n_open: int) -> int:
+    """Slots a draw needs: the most workers in post at a year start plus one year's hires."""
+    most = int(P.quota.sum(axis=1).max())
+    return max(n_open, most) + most + 1

@@ -1,0 +1,206 @@
+"""Resolve a validated scenario into per-year numpy arrays for the engines.
+
+Index ``t`` runs over years: t = 0 is the opening year (the stock at its end, money at its rates),
+t = 1 .. T are projected years. Dated values are looked up with "latest key <= year".
+Post order is ``POSTS``, certificate levels ``CERT_LEVELS`` (index 0 = none, 1..3 = levels),
+education ``EDUCATION``, regimes ``REGIMES``.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from .schema import CERT_LEVELS, EDUCATION, N_GRADES, POSTS, ScenarioModel, value_at
+
+MIN_AGE_TABLE, MAX_AGE_TABLE = 40, 75
+
+
+class Params(NamedTuple):
+    """Everything the yearly steps read. Arrays are float64 or int64."""
+
+    opening_year: int
+    n_years: int  # including the opening year
+    # posts
+    quota: np.ndarray  # [t, post] int
+    grade_lo: np.ndarray  # [post] int, 1-based
+    grade_hi: np.ndarray  # [post]
+    coef: np.ndarray  # [post, grade-1]
+    # progression
+    years_per_grade: np.ndarray  # [t] int
+    review_fail: np.ndarray  # [t]
+    dismiss_after: int
+    edu_credit: np.ndarray  # [edu] int years
+    cert_bonus: np.ndarray  # [level 0..3] int grades
+    # retirement
+    reform: bool
+    male_age: int
+    female_age: np.ndarray  # [post] 50 or 55
+    min_contrib_months: np.ndarray  # [t] int
+    max_deferral_months: int
+    # attrition and elections
+    attrition: np.ndarray  # [t, post]
+    early_years: int
+    early_mult: float
+    exit_month: int
+    election: np.ndarray  # [t] bool
+    turnover: np.ndarray  # [t]
+    cert_required: np.ndarray  # [t] bool
+    career_exempt: bool
+    surplus_to_staff: float
+    # certificates
+    sit: np.ndarray  # [t, level 1..3 -> 0..2]
+    pass_rate: np.ndarray  # [t, level]
+    min_service: np.ndarray  # [level, edu]
+    # hiring
+    fill_rate: np.ndarray  # [t]
+    cap: np.ndarray  # [t] int
+    start_month: int
+    probation_months: int
+    probation_share: float
+    hire_age_min: np.ndarray  # [post]
+    hire_age_max: np.ndarray
+    hire_female: np.ndarray
+    hire_edu_cum: np.ndarray  # [edu] cumulative shares
+    hire_cert: float
+    hire_prior_share: float
+    # pay
+    wage0: float  # reference wage, yuan/month, opening year
+    wage_growth: np.ndarray  # [t] growth into year t (t >= 1)
+    perf_share: np.ndarray  # [t]
+    post_allow: np.ndarray  # [t, post]
+    seniority_per_year: np.ndarray  # [t]
+    seniority_cap: int
+    cert_allow: np.ndarray  # [t, level 0..3] (level 0 = 0)
+    career_allow: np.ndarray  # [t, regime] (contract = 0)
+    # social insurance
+    avg0: float  # provincial average wage, yuan/month, opening year
+    avg_growth: np.ndarray  # [t]
+    floor_share: np.ndarray  # [t]
+    ceil_share: np.ndarray
+    hf_floor_share: np.ndarray
+    hf_ceil_share: np.ndarray
+    er: np.ndarray  # [t, line] employer rates: pension, medical, unemployment, injury, housing, annuity
+    ee: np.ndarray  # [t, line] employee rates
+    reference_institution: bool
+    # pensions
+    crediting: np.ndarray  # [t]
+    accrual: float
+    divisor: np.ndarray  # [age - MIN_AGE_TABLE]
+    # arrears
+    clear_start_t: int
+    clear_rate: np.ndarray  # [t]
+    employer_pays_ee: bool
+    late_fee_daily: float
+    late_fee_share: float
+    # opening accounts (also used for hires' earlier contributions)
+    contribution_index0: float
+    account_per_year: float
+    # uncertainty
+    wage_sd: float
+    att_lo: float
+    att_hi: float
+    pass_lo: float
+    pass_hi: float
+
+
+LINES = ("pension", "medical", "unemployment", "work_injury", "housing_fund", "annuity")
+
+
+def resolve(m: ScenarioModel) -> Params:
+    y0, y1 = m.horizon.opening_year, m.horizon.end_year
+    years = list(range(y0, y1 + 1))
+    n = len(years)
+
+    def series(dated, dtype=np.float64):
+        return np.array([value_at(dated, y) for y in years], dtype=dtype)
+
+    def per_post_series(pp, dtype=np.float64):
+        return np.stack([series(pp.get(p), dtype) for p in POSTS], axis=1)
+
+    def per_level_series(pl, names=CERT_LEVELS):
+        return np.stack([series(getattr(pl, c)) for c in names], axis=1)
+
+    el = m.elections
+    election = np.array([y >= el.first_year and (y - el.first_year) % el.interval_years == 0 and y > y0 for y in years])
+    table = m.pension.months_divisor
+    ages = sorted(table)
+    # Months divisor by whole years of age at retirement; ages outside the table take its nearest end.
+    divisor = np.array([table[max([k for k in ages if k <= a], default=ages[0])] for a in range(MIN_AGE_TABLE, MAX_AGE_TABLE + 1)], dtype=np.int64)
+    nh = m.hiring.new_hire
+    si = m.social_insurance
+    zeros = np.zeros((n, 1))
+    return Params(
+        opening_year=y0,
+        n_years=n,
+        quota=per_post_series(m.quota, np.int64),
+        grade_lo=np.array([m.posts.grade_range.get(p).lowest for p in POSTS], dtype=np.int64),
+        grade_hi=np.array([m.posts.grade_range.get(p).highest for p in POSTS], dtype=np.int64),
+        coef=np.array([m.posts.grade_coefficients.get(p) for p in POSTS], dtype=np.float64).reshape(len(POSTS), N_GRADES),
+        years_per_grade=series(m.progression.years_per_grade, np.int64),
+        review_fail=series(m.progression.review_fail_rate),
+        dismiss_after=m.progression.dismiss_after_fails,
+        edu_credit=np.array([getattr(m.progression.education_credit_years, e) for e in EDUCATION], dtype=np.int64),
+        cert_bonus=np.array([0] + [getattr(m.progression.certificate_grade_bonus, c) for c in CERT_LEVELS], dtype=np.int64),
+        reform=m.retirement.reform,
+        male_age=m.retirement.male_age,
+        female_age=np.array([m.retirement.female_original_age.get(p) for p in POSTS], dtype=np.int64),
+        min_contrib_months=np.round(series(m.retirement.min_contribution_years) * 12).astype(np.int64),
+        max_deferral_months=12 * m.retirement.max_deferral_years,
+        attrition=per_post_series(m.attrition.rate),
+        early_years=m.attrition.early_service_years,
+        early_mult=m.attrition.early_service_multiplier,
+        exit_month=m.attrition.exit_month,
+        election=election,
+        turnover=series(el.turnover),
+        cert_required=series(el.certificate_required, np.bool_),
+        career_exempt=el.career_secretaries_exempt,
+        surplus_to_staff=el.surplus_to_staff_share,
+        sit=per_level_series(m.certificates.sitting_rate),
+        pass_rate=per_level_series(m.certificates.pass_rate),
+        min_service=np.array([[getattr(getattr(m.certificates.min_service_years, c), e) for e in EDUCATION] for c in CERT_LEVELS], dtype=np.float64),
+        fill_rate=series(m.hiring.fill_rate),
+        cap=series(m.hiring.annual_cap, np.int64),
+        start_month=m.hiring.start_month,
+        probation_months=m.hiring.probation_months,
+        probation_share=m.hiring.probation_pay_share,
+        hire_age_min=np.array([nh.age_min.get(p) for p in POSTS], dtype=np.int64),
+        hire_age_max=np.array([nh.age_max.get(p) for p in POSTS], dtype=np.int64),
+        hire_female=np.array([nh.female_share.get(p) for p in POSTS], dtype=np.float64),
+        hire_edu_cum=np.cumsum([getattr(nh.education, e) for e in EDUCATION]),
+        hire_cert=nh.certified_share,
+        hire_prior_share=nh.prior_contribution_share,
+        wage0=m.pay.reference_wage_monthly,
+        wage_growth=series(m.pay.wage_growth),
+        perf_share=series(m.pay.performance_share),
+        post_allow=per_post_series(m.pay.post_allowance_monthly),
+        seniority_per_year=series(m.pay.seniority_allowance_per_year_monthly),
+        seniority_cap=m.pay.seniority_cap_years,
+        cert_allow=np.concatenate([zeros, per_level_series(m.pay.certificate_allowance_monthly)], axis=1),
+        career_allow=np.concatenate([zeros, per_level_series(m.pay.career_allowance_monthly, ("establishment", "reference"))], axis=1),
+        avg0=si.average_wage_monthly,
+        avg_growth=series(si.average_wage_growth),
+        floor_share=series(si.base_floor_share),
+        ceil_share=series(si.base_ceiling_share),
+        hf_floor_share=series(si.housing_fund_floor_share),
+        hf_ceil_share=series(si.housing_fund_ceiling_share),
+        er=np.stack([series(getattr(si.employer, k)) for k in LINES], axis=1),
+        ee=np.stack([series(getattr(si.employee, k)) for k in LINES], axis=1),
+        reference_institution=si.reference_scheme == "institution",
+        crediting=series(m.pension.crediting_rate),
+        accrual=m.pension.accrual_rate,
+        divisor=divisor,
+        clear_start_t=m.arrears.clearance_start_year - y0,
+        clear_rate=series(m.arrears.clearance_rate),
+        employer_pays_ee=m.arrears.employer_pays_employee_share,
+        late_fee_daily=m.arrears.late_fee_daily,
+        late_fee_share=m.arrears.late_fee_charged_share,
+        contribution_index0=m.opening.contribution_index,
+        account_per_year=m.opening.account_per_contribution_year,
+        wage_sd=m.uncertainty.wage_growth_sd,
+        att_lo=m.uncertainty.attrition_multiplier_low,
+        att_hi=m.uncertainty.attrition_multiplier_high,
+        pass_lo=m.uncertainty.pass_rate_multiplier_low,
+        pass_hi=m.uncertainty.pass_rate_multiplier_high,
+    )

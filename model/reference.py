@@ -1,0 +1,326 @@
+"""Slow per-worker reference implementation: the model's rules written for reading, not for speed.
+
+It must give exactly the raw tallies of the compiled engine (``engine.py``) on small scenarios;
+``tests/test_reference.py`` checks that to the fen. See ``engine.py`` for the order of the steps.
+Random numbers come from ``rng.uniform_py`` (pure Python), keyed like the engine's.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from . import rng
+from . import metrics as M
+from .params import Params
+from .population import Roster
+
+STAFF = 3
+
+
+def fen(x: float) -> int:
+    """Yuan to whole fen, half up."""
+    return int(math.floor(x * 100.0 + 0.5))
+
+
+@dataclass
+class Worker:
+    wid: int
+    post: int
+    regime: int
+    female: int
+    edu: int
+    birth_m: int
+    service: int
+    contrib_m: int
+    grade: int
+    yig: int
+    cert: int
+    arrears_m: int
+    account: float
+    idx_sum: float
+    annuity: float = 0.0
+    fails: int = 0
+    hired_t: int = -10
+    # state on 1 January of this year and of the year before
+    jan: tuple = ()
+    last_jan: tuple = ()
+    prev_pay: int = 0
+    prev_er: int = 0
+
+
+def statutory_retirement_month(female: int, birth_m: int, original_age: int, reform: bool) -> int:
+    base = birth_m + original_age * 12
+    if not reform:
+        return base
+    if female == 0:
+        start, step, cap = 1965 * 12, 4, 36
+    elif original_age == 55:
+        start, step, cap = 1970 * 12, 4, 36
+    else:
+        start, step, cap = 1975 * 12, 2, 60
+    born_after = birth_m - start
+    return base if born_after < 0 else base + min(cap, born_after // step + 1)
+
+
+def monthly_pay(P: Params, t: int, wage: float, post, grade, cert, service, regime):
+    base = wage * float(P.coef[post, grade - 1])
+    perf = base * float(P.perf_share[t])
+    return (base, perf, float(P.post_allow[t, post]),
+            float(P.seniority_per_year[t]) * min(service, P.seniority_cap),
+            float(P.cert_allow[t, cert]), float(P.career_allow[t, regime]))
+
+
+def annual_pay(P, t, wage, jan, regime, months, probation):
+    post, grade, cert, service = jan
+    base, perf, post_allow, seniority, cert_allow, career = monthly_pay(P, t, wage, post, grade, cert, service, regime)
+    return [fen(base * (months - probation) + base * P.probation_share * probation), fen(perf * (months - probation)),
+            fen(post_allow * months), fen(seniority * months), fen(cert_allow * months), fen(career * months)]
+
+
+def draw_paths(P: Params, seed: int, draw: int):
+    wage, avg = [P.wage0], [P.avg0]
+    for t in range(1, P.n_years):
+        year = P.opening_year + t
+        u1 = rng.uniform_py(seed, draw, rng.GLOBAL_WORKER, year, rng.WAGE_SHOCK)
+        u2 = rng.uniform_py(seed, draw, rng.GLOBAL_WORKER, year, rng.WAGE_SHOCK + 1000)
+        z = math.sqrt(-2.0 * math.log(1.0 - u1)) * math.cos(2.0 * math.pi * u2)
+        wage.append(wage[-1] * (1.0 + float(P.wage_growth[t]) + P.wage_sd * z))
+        avg.append(avg[-1] * (1.0 + float(P.avg_growth[t]) + P.wage_sd * z))
+    att = P.att_lo + (P.att_hi - P.att_lo) * rng.uniform_py(seed, draw, rng.GLOBAL_WORKER, 0, rng.ATTRITION_SCALE)
+    pas = P.pass_lo + (P.pass_hi - P.pass_lo) * rng.uniform_py(seed, draw, rng.GLOBAL_WORKER, 0, rng.PASS_SCALE)
+    return wage, avg, att, pas
+
+
+def simulate_draw(P: Params, R: Roster, seed: int, draw: int) -> np.ndarray:
+    """Raw tallies raw[t, N_RAW] for one draw."""
+    raw = np.zeros((P.n_years, M.N_RAW), dtype=np.int64)
+    wage, avg, att_mult, pass_mult = draw_paths(P, seed, draw)
+    staff = [Worker(int(R.wid[i]), int(R.post[i]), int(R.regime[i]), int(R.female[i]), int(R.edu[i]), int(R.birth_m[i]),
+                    int(R.service[i]), int(R.contrib_m[i]), int(R.grade[i]), int(R.yig[i]), int(R.cert[i]),
+                    int(R.arrears_m[i]), float(R.account[i]), float(R.idx_sum[i])) for i in range(len(R.wid))]
+    next_id = len(staff)
+    carry_exit_cost = 0
+
+    def u(w, year, event):
+        return rng.uniform_py(seed, draw, w.wid, year, event)
+
+    for t in range(P.n_years):
+        year = P.opening_year + t
+        y_start = year * 12
+        months, probation, exit_kind, exit_at, failed = {}, {}, {}, {}, {}
+        for w in staff:
+            w.jan = (w.post, w.grade, w.cert, w.service)
+            months[w.wid], probation[w.wid], failed[w.wid] = 12, 0, False
+        in_post = list(staff)  # who is still in post; `staff` keeps everyone paid this year
+
+        def leave(w, kind, paid):
+            in_post.remove(w)
+            exit_kind[w.wid] = kind
+            months[w.wid] = paid
+
+        if t > 0:
+            # 1. retirement
+            for w in list(in_post):
+                original = P.male_age if w.female == 0 else int(P.female_age[w.post])
+                stat = statutory_retirement_month(w.female, w.birth_m, original, P.reform)
+                out = stat
+                short = int(P.min_contrib_months[t]) - w.contrib_m
+                if short > 0:
+                    out = min(max(stat, y_start + short), stat + P.max_deferral_months)
+                    out = max(out, stat)
+                if out < y_start + 12:
+                    exit_at[w.wid] = out
+                    leave(w, "retirement", max(0, out - y_start))
+            # 2. attrition and the annual review
+            for w in list(in_post):
+                rate = float(P.attrition[t, w.post]) * att_mult
+                if w.service < P.early_years:
+                    rate *= P.early_mult
+                if u(w, year, rng.ATTRITION) < rate:
+                    leave(w, "attrition", P.exit_month - 1)
+                    continue
+                failed[w.wid] = u(w, year, rng.REVIEW) < P.review_fail[t]
+                w.fails = w.fails + 1 if failed[w.wid] else 0
+                if w.fails >= P.dismiss_after:
+                    leave(w, "dismissal", P.exit_month - 1)
+            # 3. elections
+            if P.election[t]:
+                def exempt(w):
+                    return P.career_exempt and w.regime != 0
+
+                for w in list(in_post):
+                    if w.post == STAFF or exempt(w):
+                        continue
+                    if (P.cert_required[t] and w.cert == 0) or u(w, year, rng.ELECTION) < P.turnover[t]:
+                        leave(w, "election", P.exit_month - 1)
+                for p in range(STAFF):
+                    holders = [w for w in in_post if w.post == p]
+                    excess = len(holders) - int(P.quota[t, p])
+                    if excess <= 0:
+                        continue
+                    candidates = sorted((w for w in holders if not exempt(w)),
+                                        key=lambda w: (rng.hash_py(seed, draw, w.wid, year, rng.SURPLUS), w.wid))
+                    excess = min(excess, len(candidates))
+                    room = max(int(P.quota[t, STAFF]) - sum(w.post == STAFF for w in in_post), 0)
+                    n_move = int(math.floor(P.surplus_to_staff * min(excess, room) + 1e-9))
+                    for j, w in enumerate(candidates[:excess]):
+                        if j < n_move:
+                            raw[t, M.R_MOVES[p]] -= 1
+                            raw[t, M.R_MOVES[STAFF]] += 1
+                            w.post = STAFF
+                            w.grade = min(max(w.grade, int(P.grade_lo[STAFF])), int(P.grade_hi[STAFF]))
+                        else:
+                            leave(w, "election", P.exit_month - 1)
+            # 4. hiring
+            cap_left = int(P.cap[t])
+            ypg = int(P.years_per_grade[t])
+            for p in range(4):
+                vacancies = int(P.quota[t, p]) - sum(w.post == p for w in in_post)
+                if vacancies <= 0:
+                    continue
+                k = min(int(math.floor(P.fill_rate[t] * vacancies + 1e-9)), cap_left)
+                cap_left -= k
+                raw[t, M.R_HIRES[p]] += k
+                for _ in range(k):
+                    w = Worker(next_id, p, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0.0, 0.0, hired_t=t)
+                    next_id += 1
+                    span = int(P.hire_age_max[p] - P.hire_age_min[p] + 1)
+                    age = int(P.hire_age_min[p]) + int(math.floor(u(w, year, rng.HIRE_AGE) * span))
+                    w.birth_m = (year - age) * 12 + int(math.floor(u(w, year, rng.HIRE_MONTH) * 12))
+                    w.female = 1 if u(w, year, rng.HIRE_SEX) < P.hire_female[p] else 0
+                    ue = u(w, year, rng.HIRE_EDU)
+                    w.edu = next((e for e, c in enumerate(P.hire_edu_cum[:-1]) if ue < c), len(P.hire_edu_cum) - 1)
+                    w.cert = 1 if u(w, year, rng.HIRE_CERT) < P.hire_cert else 0
+                    counted = int(P.edu_credit[w.edu])
+                    w.grade = min(int(P.grade_lo[p]) + counted // ypg + int(P.cert_bonus[w.cert]), int(P.grade_hi[p]))
+                    w.yig = counted % ypg
+                    w.contrib_m = int(math.floor(P.hire_prior_share * max(0, age - 22))) * 12
+                    w.account = P.account_per_year * w.contrib_m / 12.0
+                    w.idx_sum = P.contribution_index0 * w.contrib_m
+                    w.jan = w.last_jan = (p, w.grade, w.cert, 0)
+                    months[w.wid] = 13 - P.start_month
+                    probation[w.wid] = min(P.probation_months, months[w.wid])
+                    failed[w.wid] = False
+                    staff.append(w)
+                    in_post.append(w)
+
+        # 5. pay, contributions, pensions, arrears
+        W, A = wage[t], avg[t]
+        exit_cost = 0
+        for w in staff:
+            m = months[w.wid]
+            parts = annual_pay(P, t, W, w.jan, w.regime, m, probation[w.wid])
+            gross_m = sum(monthly_pay(P, t, W, *w.jan, w.regime))
+            sb = min(max(gross_m, P.floor_share[t] * A), P.ceil_share[t] * A)
+            hb = min(max(gross_m, P.hf_floor_share[t] * A), P.hf_ceil_share[t] * A)
+            inst = w.regime == 1 or (w.regime == 2 and P.reference_institution)
+            er_rates, ee_rates = P.er[t], P.ee[t]
+            er_lines = [fen(er_rates[k] * sb * m) for k in range(4)] + [fen(er_rates[4] * hb * m), fen(er_rates[5] * sb * m) if inst else 0]
+            ee_p = fen(ee_rates[0] * sb * m)
+            ee_a = fen(ee_rates[5] * sb * m) if inst else 0
+            ee_all = ee_p + fen(ee_rates[1] * sb * m) + fen(ee_rates[2] * sb * m) + fen(ee_rates[3] * sb * m) + fen(ee_rates[4] * hb * m) + ee_a
+            pay, er = sum(parts), sum(er_lines)
+            for idx, amount in zip((M.R_BASE, M.R_PERF, M.R_POSTALLOW, M.R_SENIORITY, M.R_CERTALLOW, M.R_CAREER), parts):
+                raw[t, idx] += amount
+            for idx, amount in zip((M.R_ER_PENSION, M.R_ER_MEDICAL, M.R_ER_UNEMP, M.R_ER_INJURY, M.R_HOUSING, M.R_ER_ANNUITY), er_lines):
+                raw[t, idx] += amount
+            raw[t, M.R_EE_TOTAL] += ee_all
+            raw[t, M.R_COST_POST[w.jan[0]]] += pay + er
+            raw[t, M.R_COST_REGIME[w.regime]] += pay + er
+            w.account = w.account * (1.0 + P.crediting[t]) + ee_p / 100.0
+            w.annuity = w.annuity * (1.0 + P.crediting[t]) + (er_lines[5] + ee_a) / 100.0
+            w.idx_sum += sb / A * m
+            w.contrib_m += m
+            kind = exit_kind.get(w.wid)
+            if t > 0:
+                if kind is not None:
+                    raw[t, M.R_BR_EXITS] += pay + er - w.prev_pay - w.prev_er
+                    exit_cost += pay + er
+                elif w.hired_t == t:
+                    raw[t, M.R_BR_HIRES] += pay + er
+                elif w.hired_t == t - 1:
+                    raw[t, M.R_BR_HIRES] += pay + er - w.prev_pay - w.prev_er
+                else:
+                    post, grade, cert, service = w.jan
+                    with_old_cert = sum(annual_pay(P, t - 1, wage[t - 1], (post, grade, w.last_jan[2], service), w.regime, 12, 0))
+                    with_new_cert = sum(annual_pay(P, t - 1, wage[t - 1], w.jan, w.regime, 12, 0))
+                    raw[t, M.R_BR_PROG] += with_old_cert - w.prev_pay
+                    raw[t, M.R_BR_CERT] += with_new_cert - with_old_cert
+                    raw[t, M.R_BR_UPRATE] += pay - with_new_cert
+                    raw[t, M.R_BR_CONTRIB] += er - w.prev_er
+            w.prev_pay, w.prev_er = pay, er
+            if kind == "retirement":
+                age_years = (exit_at[w.wid] - w.birth_m) // 12
+                div = int(P.divisor[min(max(age_years - 40, 0), len(P.divisor) - 1)])
+                index = w.idx_sum / w.contrib_m if w.contrib_m > 0 else 0.0
+                pension = avg[t - 1] * (1.0 + index) / 2.0 * (w.contrib_m / 12.0) * P.accrual + w.account / div
+                if inst:
+                    pension += w.annuity / div
+                raw[t, M.R_RETIREES] += 1
+                raw[t, M.R_PENSION_SUM] += fen(pension)
+                raw[t, M.R_REPL_PPM] += int(math.floor(pension / gross_m * 1e6 + 0.5))
+            if kind is None and w.arrears_m > 0 and t >= P.clear_start_t and t > 0:
+                if u(w, year, rng.ARREARS_CLEAR) < P.clear_rate[t]:
+                    rate = P.er[t, 0] + (P.ee[t, 0] if P.employer_pays_ee else 0.0)
+                    principal = fen(w.arrears_m * sb * rate)
+                    fee = fen(principal / 100.0 * P.late_fee_daily * 365.0 * (t + w.arrears_m / 24.0) * P.late_fee_share)
+                    raw[t, M.R_ARR_PRINCIPAL] += principal
+                    raw[t, M.R_ARR_FEES] += fee
+                    raw[t, M.R_ARR_POST[w.post]] += principal + fee
+                    raw[t, M.R_ARR_REGIME[w.regime]] += principal + fee
+                    raw[t, M.R_ARR_CLEARED] += w.arrears_m
+                    w.account += w.arrears_m * sb * P.ee[t, 0]
+                    w.contrib_m += w.arrears_m
+                    w.arrears_m = 0
+        if t > 0:
+            raw[t, M.R_BR_EXITS] -= carry_exit_cost
+        carry_exit_cost = exit_cost
+
+        if t > 0:
+            for w in in_post:
+                if w.hired_t == t:
+                    continue
+                # 6. progression
+                if not failed[w.wid]:
+                    w.yig += 1
+                    if w.yig >= P.years_per_grade[t] and w.grade < P.grade_hi[w.post]:
+                        w.grade += 1
+                        w.yig = 0
+                # 7. certificates
+                c = w.cert
+                if c < 3 and w.service >= P.min_service[c, w.edu] and u(w, year, rng.SIT) < P.sit[t, c]:
+                    raw[t, M.R_SAT] += 1
+                    if u(w, year, rng.PASS) < min(1.0, P.pass_rate[t, c] * pass_mult):
+                        raw[t, M.R_PASSES] += 1
+                        w.cert = c + 1
+                        w.grade = min(w.grade + int(P.cert_bonus[c + 1] - P.cert_bonus[c]), int(P.grade_hi[w.post]))
+            # 8. ageing
+            for w in in_post:
+                w.service += 1
+
+        exit_raw = {"retirement": M.R_EXIT_RET, "attrition": M.R_EXIT_ATT, "dismissal": M.R_EXIT_DIS, "election": M.R_EXIT_ELE}
+        for w in staff:
+            if w.wid in exit_kind:
+                raw[t, exit_raw[exit_kind[w.wid]]] += 1
+                raw[t, M.R_EXITS_POST[w.post]] += 1
+        for p in range(4):
+            raw[t, M.R_QUOTA[p]] = P.quota[t, p]
+        for w in in_post:
+            raw[t, M.R_HC[w.post]] += 1
+            raw[t, M.R_REGIME[w.regime]] += 1
+            raw[t, M.R_GRADE[w.grade - 1]] += 1
+            if w.cert > 0:
+                raw[t, M.R_CERT[w.cert - 1]] += 1
+            raw[t, M.R_AGE_MONTHS] += y_start + 11 - w.birth_m
+            raw[t, M.R_ARR_OUT] += w.arrears_m
+            w.last_jan = w.jan
+        staff = sorted(in_post, key=lambda w: w.wid)
+    return raw
+
+
+def simulate(P: Params, R: Roster, seed: int, draws) -> np.ndarray:
+    """raw[draw, t, N_RAW] for the given draw numbers."""
+    return np.stack([simulate_draw(P, R, seed, int(d)) for d in draws])

@@ -1,0 +1,218 @@
+"""Simulation entry point, summaries across draws, and the run folder (written atomically)."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import platform
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from tqdm import tqdm
+
+from . import engine
+from .checks import check_raw
+from .errors import UserError
+from .metrics import to_metrics
+from .params import resolve
+from .population import Roster, synthesise
+from .scenario import Scenario, load_scenario, provenance_of
+from .schema import leaf_paths, value_at
+
+CODE_VERSION = "0.1.0"
+MAX_DRAWS = 1_000_000
+BYTES_PER_DRAW_YEAR_METRIC = 8 * 3  # raw tallies + metrics + summary workspace
+PACKAGES = ("numpy", "pandas", "scipy", "numba", "pydantic", "PyYAML", "pyarrow", "xlsxwriter", "typst", "matplotlib")
+
+
+@dataclass
+class Results:
+    scenario: Scenario
+    years: np.ndarray
+    draws: int
+    seed: int
+    metrics: dict[str, np.ndarray]  # name -> [draw, year]
+
+    def summary(self) -> pd.DataFrame:
+        """One row per year and metric: mean, P5, P50, P95 and standard deviation across draws."""
+        names = list(self.metrics)
+        stack = np.stack([self.metrics[k] for k in names])  # [metric, draw, year]
+        q = np.percentile(stack, [5, 50, 95], axis=1)
+        mean = stack.mean(axis=1)
+        sd = stack.std(axis=1)
+        rows = {
+            "scenario": self.scenario.name,
+            "year": np.tile(self.years, len(names)),
+            "metric": np.repeat(names, len(self.years)),
+            "mean": mean.ravel(), "p05": q[0].ravel(), "p50": q[1].ravel(), "p95": q[2].ravel(), "sd": sd.ravel(),
+        }
+        df = pd.DataFrame(rows)
+        appr = self.scenario.model.appropriation
+        if appr is not None:
+            extra = []
+            total = self.metrics["cost.total"]
+            for t, y in enumerate(self.years):
+                a = float(value_at(appr, int(y)))
+                p = float((total[:, t] > a).mean())
+                extra.append((self.scenario.name, y, "appropriation", a, a, a, a, 0.0))
+                extra.append((self.scenario.name, y, "prob_exceed", p, p, p, p, 0.0))
+            df = pd.concat([df, pd.DataFrame(extra, columns=df.columns)], ignore_index=True)
+        return df.sort_values(["year", "metric"], kind="mergesort").reset_index(drop=True)
+
+    def draws_table(self) -> pd.DataFrame:
+        """One row per draw and year, one column per metric."""
+        n_draws, n_years = self.metrics["headcount"].shape
+        data = {"draw": np.repeat(np.arange(n_draws), n_years), "year": np.tile(self.years, n_draws)}
+        data.update({k: v.ravel() for k, v in self.metrics.items()})
+        return pd.DataFrame(data)
+
+    def parameters(self) -> pd.DataFrame:
+        """Every resolved parameter with its unit and provenance; dated values one row per key year."""
+        rows = []
+        model = self.scenario.model.model_dump()
+        for leaf in leaf_paths(self.scenario.model):
+            value = model
+            for part in leaf.split("."):
+                value = value[part]
+            prov = provenance_of(self.scenario, leaf)
+            if isinstance(value, dict) and value and all(isinstance(k, int) for k in value):
+                items = [("" if k < 0 else k, v) for k, v in sorted(value.items())]
+            else:
+                items = [("", value)]
+            for year, v in items:
+                rows.append({"path": leaf, "year": year, "value": json.dumps(v, ensure_ascii=False, default=str) if not isinstance(v, (int, float, str)) else v,
+                             "unit": prov.unit, "source": prov.text, "kind": prov.kind})
+        return pd.DataFrame(rows, columns=["path", "year", "value", "unit", "source", "kind"])
+
+
+def estimate_bytes(draws: int, n_years: int, n_metrics: int = 200) -> int:
+    return draws * n_years * n_metrics * BYTES_PER_DRAW_YEAR_METRIC
+
+
+def available_bytes() -> int:
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 8 * 1024**3
+
+
+def opening_roster(scenario: Scenario, params, seed: int) -> Roster:
+    """The opening roster: from the scenario's roster file if it names one, else synthesised."""
+    file = scenario.model.opening.roster_file
+    if file:
+        from .roster import read_roster
+
+        return read_roster(scenario.path.parent / file, scenario.model, params)
+    return synthesise(scenario.model, params, seed)
+
+
+def simulate(scenario: Scenario | str | Path, draws: int = 1000, seed: int = 1, progress: bool = True,
+             chunk: int = 250, overrides: list[str] | None = None) -> Results:
+    """Run ``draws`` Monte Carlo draws of a scenario and return the metrics per draw and year."""
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario, overrides=overrides)
+    if not isinstance(draws, int) or isinstance(draws, bool) or not 1 <= draws <= MAX_DRAWS:
+        raise UserError(f"draws must be a whole number from 1 to {MAX_DRAWS:,}; got {draws!r}")
+    if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed < 2**63:
+        raise UserError(f"seed must be a whole number from 0 to 2**63-1; got {seed!r}")
+    P = resolve(scenario.model)
+    need = estimate_bytes(draws, P.n_years)
+    have = available_bytes()
+    if need > 0.8 * have:
+        fit = int(0.8 * have // estimate_bytes(1, P.n_years))
+        raise UserError(f"{draws:,} draws need about {need / 2**30:.1f} GiB but {have / 2**30:.1f} GiB is free; at most {fit:,} draws fit")
+    R = opening_roster(scenario, P, seed)
+    capacity = engine.capacity_for(P, len(R.wid))
+    years = np.arange(P.opening_year, P.opening_year + P.n_years)
+    parts = []
+    with tqdm(total=draws, desc=f"{scenario.name}", unit="draw", disable=not progress, delay=1.0, file=sys.stderr) as bar:
+        for start in range(0, draws, chunk):
+            ids = np.arange(start, min(start + chunk, draws), dtype=np.int64)
+            parts.append(engine.simulate_draws(P, R, seed, ids, capacity))
+            bar.update(len(ids))
+    raw = np.concatenate(parts)
+    check_raw(raw, years)
+    return Results(scenario, years, draws, seed, to_metrics(raw, years))
+
+
+def _csv_bytes(df: pd.DataFrame) -> bytes:
+    buf = io.StringIO()
+    df.to_csv(buf, index=False, float_format="%.6f", lineterminator="\n")
+    return buf.getvalue().encode()
+
+
+def manifest(results: Results, summary_bytes: bytes) -> dict:
+    sc = results.scenario
+    versions = {}
+    for pkg in PACKAGES:
+        try:
+            versions[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            versions[pkg] = None
+    return {
+        "scenario": sc.name,
+        "title": sc.model.title,
+        "scenario_file": str(sc.path),
+        "files": {Path(k).name: v for k, v in sc.file_hashes().items()},
+        "parameters_sha256": sc.parameter_hash(),
+        "seed": results.seed,
+        "draws": results.draws,
+        "years": [int(results.years[0]), int(results.years[-1])],
+        "code_version": CODE_VERSION,
+        "python": platform.python_version(),
+        "packages": versions,
+        "run_digest": hashlib.sha256(summary_bytes).hexdigest(),
+    }
+
+
+def write_run(results: Results, out_dir: str | Path, workbook: bool = True) -> Path:
+    """Write summary.csv, draws.parquet, parameters.csv, manifest.json (and budget.xlsx) into ``out_dir``.
+
+    Files go to a temporary folder beside ``out_dir`` first and replace it only when all are written.
+    """
+    out = Path(out_dir)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        summary = _csv_bytes(results.summary())
+        (tmp / "summary.csv").write_bytes(summary)
+        results.draws_table().to_parquet(tmp / "draws.parquet", index=False)
+        (tmp / "parameters.csv").write_bytes(_csv_bytes(results.parameters()))
+        (tmp / "manifest.json").write_text(json.dumps(manifest(results, summary), indent=2, ensure_ascii=False) + "\n")
+        if workbook:
+            try:
+                from .excel import write_workbook
+            except ImportError:
+                write_workbook = None
+            if write_workbook is not None:
+                write_workbook(tmp)
+        replace_dir(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out
+
+
+def replace_dir(new: Path, target: Path) -> None:
+    """Move a finished folder into place; an existing target is swapped out, then removed."""
+    if target.exists():
+        if not target.is_dir():
+            raise UserError(f"{target} exists and is not a folder; choose another --out")
+        old = target.with_name(f".{target.name}.old-{os.getpid()}")
+        target.rename(old)
+        new.rename(target)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        new.rename(target)
