@@ -137,7 +137,7 @@ def build_comparison_pdf(run_dirs: list[Path], out_dir: Path, lang: str = "zh") 
                             [L["param.path"], L["param.year"], L["param.unit"], base.scenario, a.scenario],
                             [[breakable(r.path), r.year, r.unit, breakable(r.base), breakable(r.alt)]
                              for r in diff.itertuples()] or [["—", "", "", "", ""]],
-                            align="lcllr", widths=["3fr", "0.8fr", "1fr", "1.2fr", "1.2fr"], size=8))
+                            align="lclrr", widths=["3fr", "0.8fr", "1fr", "1.2fr", "1.2fr"], size=8))
         lines = base.cost_lines()
         rows = [[label(lang, m)] + [_diff_cells(base, a, lines, "cost.total", y)[i] for y in budget_years]
                 for i, m in enumerate(lines)]
@@ -154,8 +154,9 @@ def build_comparison_pdf(run_dirs: list[Path], out_dir: Path, lang: str = "zh") 
         {"title": "经费差异" if zh else "Budget differences", "blocks": budget + components},
         {"title": "差异的因素贡献" if zh else "What explains the difference", "blocks": attribution},
     ]
+    none = par("无比较情景。" if zh else "No alternative scenario.")
     for s in sections:
-        s.update(numbered=True, pagebreak=False)
+        s.update(numbered=True, pagebreak=False, blocks=s["blocks"] or [none])
     data = {
         "lang": lang,
         "font": "Noto Sans SC",

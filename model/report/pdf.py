@@ -304,7 +304,7 @@ class _Writer:
                          "strong": depth[m] < 2, "indent": depth[m]})
         return table(self.cap("经费明细（预算年度）" if self.zh else "Cost detail for the budget years",
                               self.l("unit.wan")), [self.l("item")] + [str(y) for y in years], rows,
-                     widths=["2.4fr"] + ["1fr"] * len(years))
+                     widths=["auto"] + ["1fr"] * len(years))
 
     def breakdown_table(self) -> dict | None:
         """cost.total by post and by regime for the detail years."""
@@ -435,8 +435,8 @@ class _Writer:
             total = sum(self.v("cost.arrears", y) for y in self.years)
             blocks += [
                 subheading("社保欠费补缴" if zh else "Arrears clearance"),
-                par(f"{o}年末欠缴（含断缴）共 {self.persons(self.v('arrears.months_outstanding', o))} 人月，"
-                    f"补缴支出集中在{span}年，合计 {fmt_wan(total)} 万元（含滞纳金）；{self.years[-1]}年末尚余 "
+                par(f"{o}年末欠缴（含断缴）共 {self.persons(self.v('arrears.months_outstanding', o))} 人月。"
+                    f"{span}年补缴支出合计 {fmt_wan(total)} 万元（含滞纳金）；{self.years[-1]}年末尚余 "
                     f"{self.persons(self.v('arrears.months_outstanding', self.years[-1]))} 人月。" if zh else
                     f"Arrears at the end of {o}: {self.persons(self.v('arrears.months_outstanding', o))} "
                     f"person-months. Clearance falls in {span}, {fmt_wan(total)} (10k yuan) in all including late "

@@ -60,7 +60,7 @@ _ZH = {
     "pay.post_allowance": "岗位津贴",
     "pay.seniority_allowance": "工龄津贴",
     "cost.certificate_allowance": "职业资格证书津贴",
-    "pay.career_allowance": "事业编制及参照管理人员津补贴",
+    "pay.career_allowance": "书记事业岗位津补贴",
     "cost.employer_social_insurance": "单位社会保险缴费",
     "cost.employer_pension": "基本养老保险",
     "si.employer_medical": "医疗保险（含生育）",
