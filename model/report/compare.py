@@ -61,8 +61,9 @@ def lever_dir(out_dir: Path, alt_name: str, path: str) -> Path:
 
 
 def run_comparison(base: str, alternatives: list[str], draws: int, seed: int, out_dir: Path,
-                   lang: str = "zh") -> Path:
-    """Run base, alternatives and one lever run per differing parameter; write comparison.pdf."""
+                   lang: str = "zh") -> list[Path]:
+    """Run base, alternatives and one lever run per differing parameter, write out_dir/comparison.pdf;
+    return the run folders, base first."""
     import model
 
     out_dir = Path(out_dir)
@@ -83,7 +84,8 @@ def run_comparison(base: str, alternatives: list[str], draws: int, seed: int, ou
         levers = lever_overrides(differing_paths(dirs[0], alt_dir), read_run(alt_dir).parameters)
         for path, overrides in levers.items():
             run(base, lever_dir(out_dir, alt_dir.name, path), overrides)
-    return build_comparison_pdf(dirs, out_dir, lang)
+    build_comparison_pdf(dirs, out_dir, lang)
+    return dirs
 
 
 def _diff_cells(base: Run, alt: Run, metrics: list[str], total: str, year: int) -> list[str]:

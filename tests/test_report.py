@@ -1,0 +1,107 @@
+"""The PDF report: pages, fonts, text and headline figures, determinism; rounding helpers."""
+
+import re
+from pathlib import Path
+
+import pytest
+from fontTools.ttLib import TTFont
+
+import model
+from model.errors import UserError
+from model.report import fmt_num, fmt_wan, largest_remainder, read_run, reconcile_wan
+from model.report.charts import FONT_DIR
+from model.report.pdf import build_pdf, compile_report, report_text
+from model.report.text import labels
+
+pypdf = pytest.importorskip("pypdf")
+needs_engine = pytest.mark.skipif(not hasattr(model, "simulate"), reason="engine not available yet")
+SECTIONS = ["sec.summary", "sec.budget", "sec.workforce", "sec.certificates", "sec.insurance",
+            "sec.uncertainty", "sec.bridge", "sec.appendix_params", "sec.appendix_manifest"]
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory):
+    if not hasattr(model, "simulate"):
+        pytest.skip("engine not available yet")
+    out = tmp_path_factory.mktemp("run") / "baseline"
+    model.write_run(model.simulate(model.load_scenario("scenarios/baseline.yaml"), draws=20, seed=1), out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def pdf_zh(run_dir):
+    return build_pdf(run_dir, "zh").read_bytes()
+
+
+def pdf_text(data: bytes) -> tuple[int, str]:
+    import io
+
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    return len(reader.pages), text.replace("\u200b", "")
+
+
+def test_largest_remainder_keeps_the_total():
+    parts = [1.26, 2.26, 3.48]  # rounded one by one: 1 + 2 + 3 = 6, but the total rounds to 7
+    assert largest_remainder(parts, 7) == [1.0, 2.0, 4.0]
+    wan, total = reconcile_wan([12_345.0, 23_455.0, 34_455.0], 70_255.0)
+    assert total == 7.0 and round(sum(wan), 6) == 7.0
+
+
+def test_number_formats():
+    assert fmt_wan(123_456_789) == "12,345.7"
+    assert fmt_num(-1234.5, 1) == "\u22121,234.5"
+    assert fmt_num(-0.04, 1) == "0.0"
+
+
+def test_unknown_language_is_a_user_error(tmp_path):
+    with pytest.raises(UserError):
+        build_pdf(tmp_path, "fr")
+
+
+@needs_engine
+def test_pdf_pages_fonts_and_text(run_dir, pdf_zh):
+    pages, text = pdf_text(pdf_zh)
+    assert pages >= 8
+    assert b"/FontFile2" in pdf_zh or b"/FontFile3" in pdf_zh
+    fonts = set(re.findall(rb"/BaseFont/[A-Z]{6}\+([\w-]+)", pdf_zh))
+    assert fonts <= {b"NotoSansSC-Regular", b"NotoSansSC-Bold"}, fonts
+    for key in SECTIONS:
+        assert labels("zh")[key] in text, key
+    run = read_run(run_dir)
+    for year in run.budget_years():
+        assert fmt_wan(run.value("cost.total", year)) in text, year
+
+
+@needs_engine
+def test_no_typst_warnings_and_every_glyph_in_the_font(run_dir):
+    for lang in ("zh", "en"):
+        _, warnings = compile_report(run_dir, lang)
+        assert warnings == []
+        cmap = TTFont(FONT_DIR / "NotoSansSC-Regular.ttf").getBestCmap()
+        missing = {c for c in report_text(run_dir, lang) if ord(c) not in cmap and c not in "\n\u200b"}
+        assert not missing, missing
+
+
+@needs_engine
+def test_pages_render_to_png(run_dir, pdf_zh, tmp_path):
+    pages, _ = pdf_text(pdf_zh)
+    compile_report(run_dir, "zh", fmt="png", output=tmp_path / "page-{0p}.png", ppi=40)
+    pngs = sorted(tmp_path.glob("page-*.png"))
+    assert len(pngs) == pages
+    assert all(p.read_bytes().startswith(b"\x89PNG") and p.stat().st_size > 1000 for p in pngs)
+
+
+@needs_engine
+def test_same_run_gives_the_same_bytes(run_dir, pdf_zh):
+    charts = {p.name: p.read_bytes() for p in (run_dir / "charts").glob("*.svg")}
+    assert build_pdf(run_dir, "zh").read_bytes() == pdf_zh
+    assert {p.name: p.read_bytes() for p in (run_dir / "charts").glob("*.svg")} == charts
+
+
+@needs_engine
+def test_english_report(run_dir):
+    pages, text = pdf_text(build_pdf(run_dir, "en").read_bytes())
+    for key in SECTIONS:
+        assert labels("en")[key] in text.replace("\n", " "), key
+    build_pdf(run_dir, "zh")  # leave the Chinese report and charts in place for other tests
