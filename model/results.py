@@ -185,6 +185,7 @@ def write_run(results: Results, out_dir: str | Path, workbook: bool = True) -> P
     out = Path(out_dir)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    tmp.chmod(0o755)
     try:
         summary = _csv_bytes(results.summary())
         (tmp / "summary.csv").write_bytes(summary)

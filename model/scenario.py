@@ -116,22 +116,22 @@ def _read_yaml(path: Path, where: str) -> tuple[Any, dict[str, int]]:
 
 def _construct(ctor, node, path: str, lines: dict, problems: list, file: Path, depth: int):
     if depth > MAX_DEPTH:
-        problems.append(f"{path or '<top>'} ({file}:{node.start_mark.line + 1}): nested deeper than {MAX_DEPTH} levels")
+        problems.append(f"{path or '<top>'} ({file.name}:{node.start_mark.line + 1}): nested deeper than {MAX_DEPTH} levels")
         return None
     if isinstance(node, yaml.MappingNode):
         out: dict = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
-                problems.append(f"{path or '<top>'} ({file}:{key_node.start_mark.line + 1}): keys must be plain scalars")
+                problems.append(f"{path or '<top>'} ({file.name}:{key_node.start_mark.line + 1}): keys must be plain scalars")
                 continue
             key = ctor.construct_object(key_node)
             if not isinstance(key, (str, int)) or isinstance(key, bool):
-                problems.append(f"{path or '<top>'} ({file}:{key_node.start_mark.line + 1}): key {key!r} must be a name or a year")
+                problems.append(f"{path or '<top>'} ({file.name}:{key_node.start_mark.line + 1}): key {key!r} must be a name or a year")
                 continue
             child = f"{path}.{key}" if path else str(key)
             if key in out:
                 problems.append(
-                    f"{child} ({file}:{key_node.start_mark.line + 1}): duplicate key "
+                    f"{child} ({file.name}:{key_node.start_mark.line + 1}): duplicate key "
                     f"(first at line {lines.get(child, '?')})"
                 )
                 continue
@@ -143,7 +143,7 @@ def _construct(ctor, node, path: str, lines: dict, problems: list, file: Path, d
     try:
         return ctor.construct_object(node, deep=True)
     except yaml.YAMLError as exc:
-        problems.append(f"{path} ({file}:{node.start_mark.line + 1}): {getattr(exc, 'problem', exc)}")
+        problems.append(f"{path} ({file.name}:{node.start_mark.line + 1}): {getattr(exc, 'problem', exc)}")
         return None
 
 

@@ -1,0 +1,191 @@
+"""Command line: ``python -m model validate|run|report|compare …``.
+
+Exit status: 0 success; 2 a mistake in the input (message names what and where, no traceback);
+1 an internal error; 130 interrupted. Output folders are written complete or not at all.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from .errors import UserError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if not 0 <= value < 2**63:
+        raise argparse.ArgumentTypeError(f"must be from 0 to 2**63-1, got {value}")
+    return value
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m model", description="Community-worker workforce and budget model")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    v = sub.add_parser("validate", help="check scenario files; exit 0 if valid, 2 otherwise")
+    v.add_argument("scenarios", nargs="+", metavar="SCENARIO.yaml")
+
+    def common(sp, draws_default):
+        sp.add_argument("scenario", metavar="SCENARIO.yaml")
+        sp.add_argument("--draws", type=_positive, default=draws_default, help=f"Monte Carlo draws (default {draws_default})")
+        sp.add_argument("--seed", type=_seed, default=1, help="random seed (default 1)")
+        sp.add_argument("--out", type=Path, help="output folder (default reports/<scenario name>/)")
+        sp.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
+                        help="override a parameter, e.g. --set attrition.rate.staff=0.1 (repeatable)")
+
+    r = sub.add_parser("run", help="simulate a scenario and write summary.csv, draws.parquet, manifest.json, budget.xlsx")
+    common(r, 1000)
+    r.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    rep = sub.add_parser("report", help="run the budget-report notebook: also writes report.pdf and report.ipynb")
+    common(rep, 1000)
+    rep.add_argument("--lang", choices=("zh", "en"), default="zh")
+
+    c = sub.add_parser("compare", help="compare a base scenario with alternatives (comparison.pdf)")
+    c.add_argument("base", metavar="BASE.yaml")
+    c.add_argument("alternatives", nargs="+", metavar="ALT.yaml")
+    c.add_argument("--draws", type=_positive, default=200)
+    c.add_argument("--seed", type=_seed, default=1)
+    c.add_argument("--out", type=Path, default=Path("reports/comparison"))
+    c.add_argument("--lang", choices=("zh", "en"), default="zh")
+    return p
+
+
+def _out_dir(args, name: str) -> Path:
+    out = args.out if args.out is not None else Path("reports") / name
+    out = out.resolve()
+    if out.exists() and not out.is_dir():
+        raise UserError(f"--out {out}: exists and is not a folder")
+    if out.exists() and any(out.iterdir()) and not (out / "manifest.json").exists() and not (out / "comparison.pdf").exists():
+        raise UserError(f"--out {out}: the folder holds files that are not a report; choose an empty or report folder")
+    if out == Path.home().resolve() or out == Path(out.anchor) or out == ROOT:
+        raise UserError(f"--out {out}: refusing to replace this folder")
+    return out
+
+
+def cmd_validate(args) -> int:
+    from .scenario import load_scenario
+
+    failed = 0
+    for path in args.scenarios:
+        try:
+            sc = load_scenario(path)
+            print(f"{path}: valid ({sc.name}: {sc.model.title})")
+        except UserError as exc:
+            failed += 1
+            print(f"{exc}", file=sys.stderr)
+    return 2 if failed else 0
+
+
+def cmd_run(args) -> int:
+    from .results import simulate, write_run
+    from .scenario import load_scenario
+
+    sc = load_scenario(args.scenario, overrides=args.overrides)
+    out = _out_dir(args, sc.name)
+    start = time.perf_counter()
+    res = simulate(sc, draws=args.draws, seed=args.seed, progress=not args.quiet)
+    write_run(res, out)
+    print(f"{sc.name}: {args.draws} draws, {res.years[0]}-{res.years[-1]}, {time.perf_counter() - start:.1f} s -> {out}")
+    return 0
+
+
+def cmd_report(args) -> int:
+    from .report.notebooks import execute
+    from .results import replace_dir
+    from .scenario import load_scenario
+
+    sc = load_scenario(args.scenario, overrides=args.overrides)  # fail early, before a kernel starts
+    out = _out_dir(args, sc.name)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    tmp.chmod(0o755)
+    start = time.perf_counter()
+    try:
+        params = {"scenario": str(Path(args.scenario).resolve()), "draws": args.draws, "seed": args.seed,
+                  "lang": args.lang, "out_dir": str(tmp / "run"), "overrides": list(args.overrides)}
+        _execute(execute, "budget_report", params, tmp / "report.ipynb")
+        run = tmp / "run"
+        for f in run.iterdir():
+            shutil.move(str(f), tmp / f.name)
+        run.rmdir()
+        replace_dir(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    print(f"{sc.name}: report written in {time.perf_counter() - start:.1f} s -> {out / 'report.pdf'}")
+    return 0
+
+
+def cmd_compare(args) -> int:
+    from .report.notebooks import execute
+    from .results import replace_dir
+    from .scenario import load_scenario
+
+    for path in [args.base, *args.alternatives]:
+        load_scenario(path)
+    out = _out_dir(args, "comparison")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    tmp.chmod(0o755)
+    try:
+        params = {"base": str(Path(args.base).resolve()), "alternatives": [str(Path(a).resolve()) for a in args.alternatives],
+                  "draws": args.draws, "seed": args.seed, "lang": args.lang, "out_dir": str(tmp)}
+        _execute(execute, "scenario_comparison", params, tmp / "comparison.ipynb")
+        replace_dir(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    print(f"comparison written -> {out / 'comparison.pdf'}")
+    return 0
+
+
+def _execute(execute, notebook, params, output):
+    """Run a notebook; a user mistake raised inside it becomes a UserError here."""
+    import papermill
+
+    try:
+        execute(notebook, params, output, ROOT)
+    except papermill.PapermillExecutionError as exc:
+        if exc.ename == "UserError":
+            raise UserError(exc.evalue) from None
+        raise RuntimeError(f"notebook {notebook} failed: {exc.ename}: {exc.evalue}") from None
+
+
+COMMANDS = {"validate": cmd_validate, "run": cmd_run, "report": cmd_report, "compare": cmd_compare}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except UserError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted: nothing was written; any earlier report is unchanged", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,88 @@
+"""Scenario loading: the baseline is valid; each invalid fixture fails with the message it expects."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import BASELINE, ROOT
+from model.errors import UserError
+from model.scenario import load_scenario
+
+INVALID = sorted((ROOT / "tests" / "invalid").glob("*.yaml"))
+
+
+def expected(path: Path) -> str:
+    first = path.read_text(encoding="utf-8").splitlines()[0]
+    assert first.startswith("# expect: "), f"{path.name} lacks an '# expect:' line"
+    return first.removeprefix("# expect: ")
+
+
+def test_baseline_matches_the_seed():
+    m = load_scenario(BASELINE).model
+    hc = m.opening.headcount
+    assert m.opening.communities == 162
+    assert hc.chief + hc.deputy + hc.member == 1068  # 两委 in post, 88 over their 980 posts
+    assert hc.staff == 874 + 67
+    quota = {p: m.quota.get(p)[-1] for p in ("chief", "deputy", "member", "staff")}
+    assert quota["chief"] + quota["deputy"] + quota["member"] == 980
+    assert quota["staff"] == 1092
+    assert m.opening.establishment.special == 38 and m.opening.establishment.reference == 109
+    assert m.pay.certificate_allowance_monthly.junior == {-1: 100}
+    assert m.horizon.opening_year == 2020 and m.horizon.end_year >= 2035
+
+
+def test_every_baseline_value_has_provenance():
+    sc = load_scenario(BASELINE)
+    kinds = {p.kind for p in sc.provenance.values() if p.kind}
+    assert kinds == {"source", "assumption"}
+    assert sc.provenance["social_insurance.employer.pension"].kind == "source"
+    assert sc.provenance["social_insurance.employer.medical"].kind == "assumption"
+
+
+@pytest.mark.parametrize("path", INVALID, ids=[p.stem for p in INVALID])
+def test_invalid_fixture_is_refused_with_its_message(path):
+    with pytest.raises(UserError) as err:
+        load_scenario(path)
+    assert expected(path) in str(err.value)
+
+
+def test_all_problems_are_reported_at_once(tmp_path):
+    bad = tmp_path / "two.yaml"
+    bad.write_text(f"extends: {BASELINE}\nname: two\ntitle: t\nrationale: r\n"
+                   "attrition:\n  rate:\n    staff: 2\nhiring:\n  annual_cap: -1\n  bogus: 1\n")
+    with pytest.raises(UserError) as err:
+        load_scenario(bad)
+    assert len(err.value.problems) == 3
+
+
+def test_override_file_inherits_and_attributes(tmp_path):
+    alt = tmp_path / "alt.yaml"
+    alt.write_text(f"extends: {BASELINE}\nname: alt\ntitle: Faster\nrationale: r\nprogression:\n  years_per_grade: 2\n")
+    sc = load_scenario(alt)
+    assert sc.model.progression.years_per_grade == {-1: 2}
+    assert sc.model.quota.staff == load_scenario(BASELINE).model.quota.staff
+    assert sc.provenance["progression.years_per_grade"].kind == "scenario"
+
+
+def test_set_override_names_unknown_path():
+    with pytest.raises(UserError) as err:
+        load_scenario(BASELINE, overrides=["attrition.rate.village=0.1"])
+    assert "attrition.rate.village" in str(err.value)
+    with pytest.raises(UserError) as err:
+        load_scenario(BASELINE, overrides=["attrition.rate.staff=7"])
+    assert "attrition.rate.staff" in str(err.value) and "less than or equal to 1" in str(err.value)
+
+
+def test_cli_validate_exit_codes():
+    ok = subprocess.run([sys.executable, "-m", "model", "validate", str(BASELINE)], capture_output=True, text=True, cwd=ROOT)
+    assert ok.returncode == 0, ok.stderr
+    bad = subprocess.run([sys.executable, "-m", "model", "validate", str(BASELINE), *map(str, INVALID[:3])],
+                         capture_output=True, text=True, cwd=ROOT)
+    assert bad.returncode == 2
+    assert "Traceback" not in bad.stderr
+    for path in INVALID[:3]:
+        assert expected(path) in bad.stderr
