@@ -7,6 +7,7 @@ Exit status: 0 success; 2 a mistake in the input (message names what and where, 
 from __future__ import annotations
 
 import argparse
+import importlib
 import shutil
 import sys
 import tempfile
@@ -16,6 +17,9 @@ from pathlib import Path
 from .errors import UserError
 
 ROOT = Path(__file__).resolve().parent.parent
+# Modules that add subcommands: each has add_commands(subparsers, commands) which adds its parsers
+# and puts handler(args) -> exit status into ``commands`` under the subcommand's name.
+PLUGIN_MODULES = ("model.analysis_cli", "model.rerun")
 
 
 def _positive(text: str) -> int:
@@ -68,6 +72,14 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--seed", type=_seed, default=1)
     c.add_argument("--out", type=Path, default=Path("reports/comparison"))
     c.add_argument("--lang", choices=("zh", "en"), default="zh")
+    for module in PLUGIN_MODULES:
+        try:
+            plugin = importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+            continue
+        plugin.add_commands(sub, COMMANDS)
     return p
 
 

@@ -115,9 +115,10 @@ def subheading(text: str) -> dict:
     return {"kind": "subheading", "text": text}
 
 
-def breakable(text: str) -> str:
-    """Allow line breaks inside dotted parameter paths and long hashes."""
-    text = text.replace(".", "." + ZWSP).replace("_", "_" + ZWSP)
+def breakable(text: str, at: str = "._") -> str:
+    """Allow line breaks after the characters in ``at`` (dotted paths) and inside long unbroken text."""
+    for ch in at:
+        text = text.replace(ch, ch + ZWSP)
     if len(text) > 40 and " " not in text:
         text = ZWSP.join(text[i:i + 16] for i in range(0, len(text), 16))
     return text
@@ -536,10 +537,12 @@ class _Writer:
         p = self.run.parameters
         rows = []
         for rec in p.to_dict("records"):
-            kind = rec.get("kind", "")
-            source = rec.get("source", "") if kind != "assumption" and rec.get("source") else self.l("assumption")
-            rows.append([breakable(rec["path"]), rec.get("year", ""), breakable(str(rec.get("value", ""))),
-                         rec.get("unit", ""), source])
+            text = rec.get("source", "")
+            if rec.get("kind") == "assumption" or not text:
+                sep = "：" if self.zh else ": "
+                text = self.l("assumption") + (sep + text if text else "")
+            rows.append([breakable(rec["path"]), rec.get("year", ""), breakable(str(rec.get("value", "")), at=""),
+                         rec.get("unit", ""), text])
         n_src = int((p.get("kind") == "source").sum()) if "kind" in p else 0
         return [
             par(f"共 {len(p)} 项参数取值，其中有文件依据的 {n_src} 项，其余为标注“假设”的测算假设。" if self.zh else
@@ -547,7 +550,7 @@ class _Writer:
             table(self.cap("参数取值与来源", "见单位栏") if self.zh else
                   self.cap("Parameters and sources", "units as stated"),
                   [self.l("param.path"), self.l("param.year"), self.l("param.value"), self.l("param.unit"),
-                   self.l("param.source")], rows, align="lcrll", widths=["3fr", "0.8fr", "1.2fr", "1fr", "3fr"],
+                   self.l("param.source")], rows, align="lclll", widths=["2.4fr", "0.6fr", "1.6fr", "0.8fr", "3.6fr"],
                   size=7.5),
         ]
 
