@@ -85,7 +85,7 @@ def statutory_retirement_month(female, birth_m, original_age, reform):
     return base + min(cap, b // step + 1)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def monthly_pay(P, t, wage, post, grade, cert, service, regime):
     """Monthly pay parts in yuan: base = wage x coefficient; performance = base x share; allowances."""
     base = wage * P.coef[post, grade - 1]
@@ -97,7 +97,7 @@ def monthly_pay(P, t, wage, post, grade, cert, service, regime):
     return base, perf, post_allow, seniority, cert_allow, career
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def annual_pay_fen(P, t, wage, post, grade, cert, service, regime, months, probation):
     """Annual pay parts in fen for ``months`` paid, of which ``probation`` at the probation share without performance pay."""
     base, perf, post_allow, seniority, cert_allow, career = monthly_pay(P, t, wage, post, grade, cert, service, regime)
@@ -109,7 +109,7 @@ def annual_pay_fen(P, t, wage, post, grade, cert, service, regime, months, proba
             fen(career * months))
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def uses_institution_scheme(P, regime):
     return regime == 1 or (regime == 2 and P.reference_institution)
 
@@ -155,6 +155,8 @@ def simulate_draw(P, R, seed, draw, capacity, raw):
     # per-year scratch
     months = np.zeros(C, np.int64); probation = np.zeros(C, np.int64); exit_kind = np.zeros(C, np.int64)
     exit_at = np.zeros(C, np.int64); failed = np.zeros(C, np.bool_); alive = np.zeros(C, np.bool_)
+    wykey = np.zeros(C, np.uint64)  # random-stream key of (seed, draw, worker, year)
+    dkey = rng.draw_key(seed, draw)
 
     for i in range(n):
         wid[i] = R.wid[i]; post[i] = R.post[i]; regime[i] = R.regime[i]; female[i] = R.female[i]
@@ -171,6 +173,7 @@ def simulate_draw(P, R, seed, draw, capacity, raw):
         for i in range(n):
             ppost[i] = post[i]; pgrade[i] = grade[i]; pcert[i] = cert[i]; pservice[i] = service[i]
             months[i] = 12; probation[i] = 0; exit_kind[i] = NOT_EXITED; failed[i] = False
+            wykey[i] = rng.worker_year_key(dkey, wid[i], year)
 
         if t > 0:
             # 1. retirement
@@ -195,10 +198,10 @@ def simulate_draw(P, R, seed, draw, capacity, raw):
                 rate = P.attrition[t, post[i]] * att_mult
                 if service[i] < P.early_years:
                     rate *= P.early_mult
-                if rng.uniform_nb(seed, draw, wid[i], year, rng.ATTRITION) < rate:
+                if rng.event_uniform(wykey[i], rng.ATTRITION) < rate:
                     alive[i] = False; exit_kind[i] = ATTRITED; months[i] = P.exit_month - 1
                     continue
-                failed[i] = rng.uniform_nb(seed, draw, wid[i], year, rng.REVIEW) < P.review_fail[t]
+                failed[i] = rng.event_uniform(wykey[i], rng.REVIEW) < P.review_fail[t]
                 fails[i] = fails[i] + 1 if failed[i] else 0
                 if fails[i] >= P.dismiss_after:
                     alive[i] = False; exit_kind[i] = DISMISSED; months[i] = P.exit_month - 1
@@ -209,7 +212,7 @@ def simulate_draw(P, R, seed, draw, capacity, raw):
                         continue
                     out_now = P.cert_required[t] and cert[i] == 0
                     if not out_now:
-                        out_now = rng.uniform_nb(seed, draw, wid[i], year, rng.ELECTION) < P.turnover[t]
+                        out_now = rng.event_uniform(wykey[i], rng.ELECTION) < P.turnover[t]
                     if out_now:
                         alive[i] = False; exit_kind[i] = ELECTED_OUT; months[i] = P.exit_month - 1
                 for p in range(STAFF):
@@ -226,7 +229,7 @@ def simulate_draw(P, R, seed, draw, capacity, raw):
                     for i in range(n):
                         if alive[i] and post[i] == p and not (P.career_exempt and regime[i] != 0):
                             cand[k] = i
-                            keys[k] = rng.hash_nb(seed, draw, wid[i], year, rng.SURPLUS)
+                            keys[k] = rng.event_hash(wykey[i], rng.SURPLUS)
                             k += 1
                     order = np.argsort(keys[:k], kind="mergesort")
                     excess = min(excess, k)
@@ -264,17 +267,19 @@ def simulate_draw(P, R, seed, draw, capacity, raw):
                     n += 1
                     w = next_id
                     next_id += 1
+                    wk = rng.worker_year_key(dkey, w, year)
+                    wykey[i] = wk
                     wid[i] = w; post[i] = p; regime[i] = 0; alive[i] = True; hired_t[i] = t
                     span = P.hire_age_max[p] - P.hire_age_min[p] + 1
-                    age = P.hire_age_min[p] + int(math.floor(rng.uniform_nb(seed, draw, w, year, rng.HIRE_AGE) * span))
-                    birth_m[i] = (year - age) * 12 + int(math.floor(rng.uniform_nb(seed, draw, w, year, rng.HIRE_MONTH) * 12))
-                    female[i] = 1 if rng.uniform_nb(seed, draw, w, year, rng.HIRE_SEX) < P.hire_female[p] else 0
-                    ue = rng.uniform_nb(seed, draw, w, year, rng.HIRE_EDU)
+                    age = P.hire_age_min[p] + int(math.floor(rng.event_uniform(wk, rng.HIRE_AGE) * span))
+                    birth_m[i] = (year - age) * 12 + int(math.floor(rng.event_uniform(wk, rng.HIRE_MONTH) * 12))
+                    female[i] = 1 if rng.event_uniform(wk, rng.HIRE_SEX) < P.hire_female[p] else 0
+                    ue = rng.event_uniform(wk, rng.HIRE_EDU)
                     e = 0
                     while e < P.hire_edu_cum.shape[0] - 1 and ue >= P.hire_edu_cum[e]:
                         e += 1
                     edu[i] = e
-                    cert[i] = 1 if rng.uniform_nb(seed, draw, w, year, rng.HIRE_CERT) < P.hire_cert else 0
+                    cert[i] = 1 if rng.event_uniform(wk, rng.HIRE_CERT) < P.hire_cert else 0
                     service[i] = 0
                     counted = P.edu_credit[e]
                     grade[i] = min(P.grade_lo[p] + counted // ypg + P.cert_bonus[cert[i]], P.grade_hi[p])
@@ -340,13 +345,13 @@ def simulate_draw(P, R, seed, draw, capacity, raw):
                 elif hired_t[i] == t - 1:
                     raw[t, R_BR_HIRES] += pay + er - prev_pay[i] - prev_er[i]
                 else:
-                    Wp = wage[t - 1]
-                    a = annual_pay_fen(P, t - 1, Wp, ppost[i], pgrade[i], qcert[i], pservice[i], regime[i], 12, 0)
-                    b = annual_pay_fen(P, t - 1, Wp, ppost[i], pgrade[i], pcert[i], pservice[i], regime[i], 12, 0)
-                    pay_a = a[0] + a[1] + a[2] + a[3] + a[4] + a[5]
+                    # this year's state at last year's wage and rates; the certificate allowance
+                    # change is split off, the rest of the state change is progression
+                    b = annual_pay_fen(P, t - 1, wage[t - 1], ppost[i], pgrade[i], pcert[i], pservice[i], regime[i], 12, 0)
                     pay_b = b[0] + b[1] + b[2] + b[3] + b[4] + b[5]
-                    raw[t, R_BR_PROG] += pay_a - prev_pay[i]
-                    raw[t, R_BR_CERT] += pay_b - pay_a
+                    cert_step = b[4] - fen(P.cert_allow[t - 1, qcert[i]] * 12)
+                    raw[t, R_BR_PROG] += pay_b - cert_step - prev_pay[i]
+                    raw[t, R_BR_CERT] += cert_step
                     raw[t, R_BR_UPRATE] += pay - pay_b
                     raw[t, R_BR_CONTRIB] += er - prev_er[i]
             prev_pay[i] = pay
@@ -365,7 +370,7 @@ def simulate_draw(P, R, seed, draw, capacity, raw):
                 raw[t, R_REPL_PPM] += np.int64(math.floor(pension / gross_m * 1e6 + 0.5))
             # arrears clearance (workers still in post)
             if alive[i] and arrears_m[i] > 0 and t >= P.clear_start_t and t > 0:
-                if rng.uniform_nb(seed, draw, wid[i], year, rng.ARREARS_CLEAR) < P.clear_rate[t]:
+                if rng.event_uniform(wykey[i], rng.ARREARS_CLEAR) < P.clear_rate[t]:
                     rate = P.er[t, 0] + (P.ee[t, 0] if P.employer_pays_ee else 0.0)
                     principal = fen(arrears_m[i] * sb * rate)
                     overdue_years = t + arrears_m[i] / 24.0
@@ -394,9 +399,9 @@ def simulate_draw(P, R, seed, draw, capacity, raw):
                         yig[i] = 0
                 c = cert[i]
                 if c < 3 and service[i] >= P.min_service[c, edu[i]]:
-                    if rng.uniform_nb(seed, draw, wid[i], year, rng.SIT) < P.sit[t, c]:
+                    if rng.event_uniform(wykey[i], rng.SIT) < P.sit[t, c]:
                         raw[t, R_SAT] += 1
-                        if rng.uniform_nb(seed, draw, wid[i], year, rng.PASS) < min(1.0, P.pass_rate[t, c] * pass_mult):
+                        if rng.event_uniform(wykey[i], rng.PASS) < min(1.0, P.pass_rate[t, c] * pass_mult):
                             raw[t, R_PASSES] += 1
                             cert[i] = c + 1
                             grade[i] = min(grade[i] + P.cert_bonus[c + 1] - P.cert_bonus[c], P.grade_hi[post[i]])

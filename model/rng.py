@@ -92,3 +92,28 @@ def uniform_np(seed: int, draw: int, workers: np.ndarray, year: int, event: int)
         h = mix((h ^ np.uint64(year)) + _G)
         h = mix((h ^ np.uint64(event)) + _G)
     return (h >> _S11).astype(np.float64) * TWO_M53
+
+
+# The chain can be cut after any key: a prefix computed once serves every later key.
+# The engine keys a draw once, each worker-year once, then pays one mix per event.
+@njit(cache=True, inline="always")
+def draw_key(seed, draw):
+    h = _mix(np.uint64(seed) + _G)
+    return _mix((h ^ np.uint64(draw)) + _G)
+
+
+@njit(cache=True, inline="always")
+def worker_year_key(dkey, worker, year):
+    h = _mix((dkey ^ np.uint64(worker)) + _G)
+    return _mix((h ^ np.uint64(year)) + _G)
+
+
+@njit(cache=True, inline="always")
+def event_hash(wykey, event):
+    return _mix((wykey ^ np.uint64(event)) + _G)
+
+
+@njit(cache=True, inline="always")
+def event_uniform(wykey, event):
+    """Same value as uniform_nb(seed, draw, worker, year, event) for wykey = worker_year_key(draw_key(seed, draw), worker, year)."""
+    return np.float64(event_hash(wykey, event) >> _S11) * TWO_M53
