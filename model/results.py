@@ -11,6 +11,7 @@ import shutil
 import sys
 import tempfile
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
 
@@ -25,7 +26,7 @@ from .metrics import to_metrics
 from .params import resolve
 from .population import Roster, synthesise
 from .scenario import Scenario, load_scenario, provenance_of
-from .schema import leaf_paths, value_at
+from .schema import dated_fields, leaf_paths, value_at
 
 CODE_VERSION = "0.1.0"
 MAX_DRAWS = 1_000_000
@@ -78,12 +79,13 @@ class Results:
         """Every resolved parameter with its unit and provenance; dated values one row per key year."""
         rows = []
         model = self.scenario.model.model_dump()
+        dated = {path for path, _ in dated_fields(self.scenario.model, "")}
         for leaf in leaf_paths(self.scenario.model):
             value = model
             for part in leaf.split("."):
                 value = value[part]
             prov = provenance_of(self.scenario, leaf)
-            if isinstance(value, dict) and value and all(isinstance(k, int) for k in value):
+            if leaf in dated:
                 items = [("" if k < 0 else k, v) for k, v in sorted(value.items())]
             else:
                 items = [("", value)]
@@ -173,8 +175,16 @@ def manifest(results: Results, summary_bytes: bytes) -> dict:
         "code_version": CODE_VERSION,
         "python": platform.python_version(),
         "packages": versions,
+        "created": created_date(),
         "run_digest": hashlib.sha256(summary_bytes).hexdigest(),
     }
+
+
+def created_date() -> str:
+    """Today's date (UTC), or the date of SOURCE_DATE_EPOCH when set, for reproducible report builds."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    when = datetime.fromtimestamp(int(epoch), timezone.utc) if epoch and epoch.isdigit() else datetime.now(timezone.utc)
+    return when.date().isoformat()
 
 
 def write_run(results: Results, out_dir: str | Path, workbook: bool = True) -> Path:

@@ -325,6 +325,11 @@ def value_at(dated: dict, year: int):
     return _at(dated, year)
 
 
+def dated_fields(model: BaseModel, prefix: str = ""):
+    """(dotted path, mapping) of every dated parameter."""
+    yield from _dated_fields(model, prefix)
+
+
 def _dated_fields(model: BaseModel, prefix: str):
     for name, finfo in type(model).model_fields.items():
         value = getattr(model, name)
