@@ -100,7 +100,12 @@ def monthly_pay(P, t, wage, post, grade, cert, service, regime):
 @njit(cache=True, inline="always")
 def annual_pay_fen(P, t, wage, post, grade, cert, service, regime, months, probation):
     """Annual pay parts in fen for ``months`` paid, of which ``probation`` at the probation share without performance pay."""
-    base, perf, post_allow, seniority, cert_allow, career = monthly_pay(P, t, wage, post, grade, cert, service, regime)
+    return annual_from_monthly(P, monthly_pay(P, t, wage, post, grade, cert, service, regime), months, probation)
+
+
+@njit(cache=True, inline="always")
+def annual_from_monthly(P, parts, months, probation):
+    base, perf, post_allow, seniority, cert_allow, career = parts
     return (fen(base * (months - probation) + base * P.probation_share * probation),
             fen(perf * (months - probation)),
             fen(post_allow * months),
@@ -251,12 +256,12 @@ def simulate_draw(P, R, seed, draw, capacity, raw):
             # 4. hiring
             cap_left = P.cap[t]
             ypg = P.years_per_grade[t]
+            in_post = np.zeros(4, np.int64)
+            for i in range(n):
+                if alive[i]:
+                    in_post[post[i]] += 1
             for p in range(4):
-                hc = 0
-                for i in range(n):
-                    if alive[i] and post[i] == p:
-                        hc += 1
-                vacancies = P.quota[t, p] - hc
+                vacancies = P.quota[t, p] - in_post[p]
                 if vacancies <= 0:
                     continue
                 k = min(int(math.floor(P.fill_rate[t] * vacancies + 1e-9)), cap_left)
@@ -306,8 +311,9 @@ def simulate_draw(P, R, seed, draw, capacity, raw):
         exit_cost = np.int64(0)
         for i in range(n):
             m = months[i]
-            base, perf, pa, sen, ca, car = annual_pay_fen(P, t, W, ppost[i], pgrade[i], pcert[i], pservice[i], regime[i], m, probation[i])
-            b_m, pf_m, pa_m, sn_m, ca_m, cr_m = monthly_pay(P, t, W, ppost[i], pgrade[i], pcert[i], pservice[i], regime[i])
+            monthly = monthly_pay(P, t, W, ppost[i], pgrade[i], pcert[i], pservice[i], regime[i])
+            base, perf, pa, sen, ca, car = annual_from_monthly(P, monthly, m, probation[i])
+            b_m, pf_m, pa_m, sn_m, ca_m, cr_m = monthly
             gross_m = b_m + pf_m + pa_m + sn_m + ca_m + cr_m
             sb = min(max(gross_m, floor_b), ceil_b)
             hb = min(max(gross_m, hf_floor), hf_ceil)
@@ -449,6 +455,6 @@ def simulate_draws(P, R, seed, draws, capacity):
 
 
 def capacity_for(P, n_open: int) -> int:
-    """Slots a draw needs: the most workers in post at a year start plus one year's hires."""
+    """Slots a draw needs: the most workers in post at a year start plus one year's hires (at most the cap)."""
     most = int(P.quota.sum(axis=1).max())
-    return max(n_open, most) + most + 1
+    return max(n_open, most) + min(most, int(P.cap.max())) + 1

@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
 
+import numba
 import numpy as np
 import pandas as pd
 from tqdm import tqdm
@@ -30,7 +31,8 @@ from .schema import dated_fields, leaf_paths, value_at
 
 CODE_VERSION = "0.1.0"
 MAX_DRAWS = 1_000_000
-BYTES_PER_DRAW_YEAR_METRIC = 8 * 3  # raw tallies + metrics + summary workspace
+BYTES_PER_DRAW_YEAR_METRIC = 8 * 3  # raw tallies + metrics + summary workspace, per metric
+STATE_BYTES_PER_SLOT = 260  # one worker's state in a running draw (model/engine.py)
 PACKAGES = ("numpy", "pandas", "scipy", "numba", "pydantic", "PyYAML", "pyarrow", "xlsxwriter", "typst", "matplotlib")
 
 
@@ -95,7 +97,8 @@ class Results:
         return pd.DataFrame(rows, columns=["path", "year", "value", "unit", "source", "kind"])
 
 
-def estimate_bytes(draws: int, n_years: int, n_metrics: int = 200) -> int:
+def estimate_bytes(draws: int, n_years: int, n_metrics: int = 250) -> int:
+    """Memory the per-draw results of a run hold: draws x years x metrics x 24 bytes."""
     return draws * n_years * n_metrics * BYTES_PER_DRAW_YEAR_METRIC
 
 
@@ -130,13 +133,16 @@ def simulate(scenario: Scenario | str | Path, draws: int = 1000, seed: int = 1, 
     if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed < 2**63:
         raise UserError(f"seed must be a whole number from 0 to 2**63-1; got {seed!r}")
     P = resolve(scenario.model)
-    need = estimate_bytes(draws, P.n_years)
-    have = available_bytes()
-    if need > 0.8 * have:
-        fit = int(0.8 * have // estimate_bytes(1, P.n_years))
-        raise UserError(f"{draws:,} draws need about {need / 2**30:.1f} GiB but {have / 2**30:.1f} GiB is free; at most {fit:,} draws fit")
     R = opening_roster(scenario, P, seed)
     capacity = engine.capacity_for(P, len(R.wid))
+    # Memory guard: draws run in chunks (the state of one draw per thread), but every draw's results are kept.
+    state = capacity * STATE_BYTES_PER_SLOT * numba.get_num_threads()
+    need = estimate_bytes(draws, P.n_years) + state
+    have = available_bytes()
+    if need > 0.8 * have:
+        fit = max(int((0.8 * have - state) // estimate_bytes(1, P.n_years)), 0)
+        raise UserError(f"{draws:,} draws need about {need / 2**30:.1f} GiB but {have / 2**30:.1f} GiB is free; "
+                        f"at most {fit:,} draws fit (run several seeds and combine, or fewer draws)")
     years = np.arange(P.opening_year, P.opening_year + P.n_years)
     parts = []
     with tqdm(total=draws, desc=f"{scenario.name}", unit="draw", disable=not progress, delay=1.0, file=sys.stderr) as bar:
