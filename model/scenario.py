@@ -17,6 +17,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -63,6 +64,10 @@ class Scenario:
 
 # ----------------------------------------------------------------------------- YAML with line numbers
 
+# YAML 1.1 (PyYAML) reads 1e12 or 2.5e-3 as text; scenario files take them as numbers, as YAML 1.2 does.
+_FLOAT = re.compile(r"^[-+]?(?:[0-9][0-9_]*\.[0-9_]*(?:[eE][-+]?[0-9]+)?|[0-9][0-9_]*[eE][-+]?[0-9]+|\.[0-9_]+(?:[eE][-+]?[0-9]+)?)$"
+                    r"|^[-+]?\.(?:inf|Inf|INF)$|^\.(?:nan|NaN|NAN)$")
+
 
 class _NoAliasLoader(yaml.SafeLoader):
     """SafeLoader that refuses aliases (no alias bombs) and keeps node marks."""
@@ -74,6 +79,18 @@ class _NoAliasLoader(yaml.SafeLoader):
                 None, None, "YAML aliases (*name) are not allowed in scenario files", event.start_mark
             )
         return super().compose_node(parent, index)
+
+
+_NoAliasLoader.add_implicit_resolver("tag:yaml.org,2002:float", _FLOAT, list("-+0123456789."))
+
+
+def parse_value(text: str):
+    """A value typed on the command line, read as YAML like the files (no aliases)."""
+    loader = _NoAliasLoader(text)
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
 
 
 def _read_yaml(path: Path, where: str) -> tuple[Any, dict[str, int]]:
@@ -249,7 +266,7 @@ def apply_overrides(tree: dict, overrides: list[str], prov: dict[str, Provenance
         dotted, _, value_text = text.partition("=")
         dotted = dotted.strip()
         try:
-            value = yaml.safe_load(value_text) if value_text.strip() else None
+            value = parse_value(value_text) if value_text.strip() else None
         except yaml.YAMLError:
             problems.append(f"--set {dotted}: value {value_text!r} is not valid YAML")
             continue
@@ -266,10 +283,7 @@ def apply_overrides(tree: dict, overrides: list[str], prov: dict[str, Provenance
         if not ok:
             continue
         last = int(keys[-1]) if keys[-1].isdigit() and _is_dated(node) else keys[-1]
-        if last not in node and not _is_dated(node):
-            problems.append(f"--set {dotted}: no parameter {dotted!r} in the scenario")
-            continue
-        node[last] = value
+        node[last] = value  # a name the schema does not know is reported by validation, at "--set"
         prov[dotted if not _is_dated(node) else ".".join(keys[:-1])] = Provenance("scenario", f"--set {text}")
         where[dotted] = "--set"
     if problems:

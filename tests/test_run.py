@@ -132,3 +132,17 @@ def test_cli_bad_arguments_exit_2(tmp_path):
         assert r.returncode == 2, (args, r.stderr)
         assert "Traceback" not in r.stderr
         assert not (tmp_path / "o").exists()
+
+
+def test_probability_of_exceeding_the_appropriation():
+    res = model.simulate(BASELINE, draws=20, seed=2, progress=False,
+                         overrides=["appropriation={2020: 1.0e12, 2026: 1.0}"])
+    s = res.summary().set_index(["year", "metric"])["mean"]
+    assert s[(2025, "prob_exceed")] == 0.0  # a trillion yuan is never exceeded
+    assert s[(2026, "prob_exceed")] == 1.0  # one yuan always is
+    total = res.metrics["cost.total"][:, list(res.years).index(2030)]
+    cut = float(np.median(total))
+    res2 = model.simulate(BASELINE, draws=20, seed=2, progress=False, overrides=[f"appropriation={cut}"])
+    s2 = res2.summary().set_index(["year", "metric"])["mean"]
+    assert s2[(2030, "prob_exceed")] == pytest.approx((total > cut).mean())
+    assert s2[(2030, "appropriation")] == cut
