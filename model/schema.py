@@ -23,6 +23,8 @@ NonNeg = Annotated[float, Field(ge=0)]
 Count = Annotated[int, Field(ge=0)]
 Grade = Annotated[int, Field(ge=1, le=N_GRADES)]
 Year = Annotated[int, Field(ge=1990, le=2100)]
+MonthlyYuan = Annotated[float, Field(ge=0, le=1_000_000)]  # an amount of yuan per month
+MAX_PROJECTED_WAGE = 10_000_000  # yuan/month: beyond this a scenario is surely mistyped (and sums would overflow)
 
 
 def _as_dated(value: Any) -> Any:
@@ -37,7 +39,7 @@ def Dated(kind):  # noqa: N802 - reads like a type
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
 
 
 class PerPost(Strict):
@@ -59,7 +61,8 @@ def per_level(kind, names=CERT_LEVELS):
 
 
 EduShares = type("EduShares", (Strict,), {"__annotations__": {e: Prob for e in EDUCATION}})
-EduYears = type("EduYears", (Strict,), {"__annotations__": {e: NonNeg for e in EDUCATION}})
+Years = Annotated[float, Field(ge=0, le=60)]
+EduYears = type("EduYears", (Strict,), {"__annotations__": {e: Years for e in EDUCATION}})
 
 
 class Horizon(Strict):
@@ -68,8 +71,8 @@ class Horizon(Strict):
 
 
 class AgeDist(Strict):
-    mean: NonNeg
-    sd: NonNeg
+    mean: Annotated[float, Field(ge=0, le=100)]
+    sd: Annotated[float, Field(ge=0, le=100)]
     min: Annotated[int, Field(ge=16, le=70)]
     max: Annotated[int, Field(ge=16, le=70)]
 
@@ -81,7 +84,7 @@ class Establishment(Strict):
 
 class Arrears0(Strict):
     share_with_gaps: Prob
-    mean_gap_months: NonNeg
+    mean_gap_months: Annotated[float, Field(ge=0, le=600)]
     max_gap_months: Annotated[int, Field(ge=0, le=600)]
 
 
@@ -93,13 +96,13 @@ class Opening(Strict):
     age: per_post(AgeDist)
     female_share: per_post(Prob)
     education: EduShares
-    mean_service_years: per_post(NonNeg)
-    prior_contribution_years: NonNeg
+    mean_service_years: per_post(Years)
+    prior_contribution_years: Years
     certified_share: Prob
     certificate_mix: per_level(Prob)
     arrears: Arrears0
-    contribution_index: NonNeg
-    account_per_contribution_year: NonNeg
+    contribution_index: Annotated[float, Field(ge=0, le=10)]
+    account_per_contribution_year: MonthlyYuan
 
 
 class GradeRange(Strict):
@@ -169,14 +172,14 @@ class Hiring(Strict):
 
 
 class Pay(Strict):
-    reference_wage_monthly: NonNeg
+    reference_wage_monthly: MonthlyYuan
     wage_growth: Dated(Annotated[float, Field(ge=-0.5, le=1)])
     performance_share: Dated(Annotated[float, Field(ge=0, le=5)])
-    post_allowance_monthly: per_post(Dated(NonNeg))
-    seniority_allowance_per_year_monthly: Dated(NonNeg)
+    post_allowance_monthly: per_post(Dated(MonthlyYuan))
+    seniority_allowance_per_year_monthly: Dated(MonthlyYuan)
     seniority_cap_years: Annotated[int, Field(ge=0, le=60)]
-    certificate_allowance_monthly: per_level(Dated(NonNeg))
-    career_allowance_monthly: per_level(Dated(NonNeg), names=("establishment", "reference"))
+    certificate_allowance_monthly: per_level(Dated(MonthlyYuan))
+    career_allowance_monthly: per_level(Dated(MonthlyYuan), names=("establishment", "reference"))
 
 
 class Rates(Strict):
@@ -189,12 +192,12 @@ class Rates(Strict):
 
 
 class SocialInsurance(Strict):
-    average_wage_monthly: NonNeg
+    average_wage_monthly: MonthlyYuan
     average_wage_growth: Dated(Annotated[float, Field(ge=-0.5, le=1)])
-    base_floor_share: Dated(NonNeg)
-    base_ceiling_share: Dated(NonNeg)
-    housing_fund_floor_share: Dated(NonNeg)
-    housing_fund_ceiling_share: Dated(NonNeg)
+    base_floor_share: Dated(Annotated[float, Field(ge=0, le=10)])
+    base_ceiling_share: Dated(Annotated[float, Field(ge=0, le=10)])
+    housing_fund_floor_share: Dated(Annotated[float, Field(ge=0, le=10)])
+    housing_fund_ceiling_share: Dated(Annotated[float, Field(ge=0, le=10)])
     employer: Rates
     employee: Rates
     reference_scheme: Literal["enterprise", "institution"]
@@ -210,16 +213,16 @@ class ArrearsRules(Strict):
     clearance_start_year: Year
     clearance_rate: Dated(Prob)
     employer_pays_employee_share: bool
-    late_fee_daily: NonNeg
+    late_fee_daily: Annotated[float, Field(ge=0, le=0.01)]
     late_fee_charged_share: Prob
 
 
 class Uncertainty(Strict):
-    wage_growth_sd: NonNeg
-    attrition_multiplier_low: NonNeg
-    attrition_multiplier_high: NonNeg
-    pass_rate_multiplier_low: NonNeg
-    pass_rate_multiplier_high: NonNeg
+    wage_growth_sd: Annotated[float, Field(ge=0, le=0.2)]
+    attrition_multiplier_low: Annotated[float, Field(ge=0, le=10)]
+    attrition_multiplier_high: Annotated[float, Field(ge=0, le=10)]
+    pass_rate_multiplier_low: Annotated[float, Field(ge=0, le=10)]
+    pass_rate_multiplier_high: Annotated[float, Field(ge=0, le=10)]
 
 
 class ScenarioModel(Strict):
@@ -243,7 +246,7 @@ class ScenarioModel(Strict):
     pension: Pension
     arrears: ArrearsRules
     uncertainty: Uncertainty
-    appropriation: Dated(NonNeg) | None = None
+    appropriation: Dated(Annotated[float, Field(ge=0, le=1e15)]) | None = None
 
     # ------------------------------------------------------------------ checks across fields
 
@@ -299,6 +302,14 @@ class ScenarioModel(Strict):
         for (y0, v0), (y1, v1) in zip(years, years[1:]):
             if v1 < v0:
                 out.append((f"retirement.min_contribution_years.{y1}", f"falls from {v0} to {v1}: minimum contribution years must not fall"))
+        # wages compounded at their growth (plus three standard deviations a year) must stay plausible
+        for path, start, growth in (("pay.wage_growth", self.pay.reference_wage_monthly, self.pay.wage_growth),
+                                    ("social_insurance.average_wage_growth", si.average_wage_monthly, si.average_wage_growth)):
+            level = start
+            for y in range(h.opening_year + 1, h.end_year + 1):
+                level *= 1 + (_at(growth, y) or 0) + 3 * u.wage_growth_sd
+            if level > MAX_PROJECTED_WAGE:
+                out.append((path, f"compounds to about {level:,.0f} yuan a month by {h.end_year}; at most {MAX_PROJECTED_WAGE:,} is plausible"))
         # dated values: keys must lie in the horizon and the first must cover the opening year
         for path, dated in _dated_fields(self, ""):
             keys = sorted(dated)
