@@ -19,7 +19,6 @@ N_GRADES = 18
 ALWAYS = -1  # key of a dated value given without a year
 
 Prob = Annotated[float, Field(ge=0, le=1)]
-NonNeg = Annotated[float, Field(ge=0)]
 Count = Annotated[int, Field(ge=0)]
 Grade = Annotated[int, Field(ge=1, le=N_GRADES)]
 Year = Annotated[int, Field(ge=1990, le=2100)]
