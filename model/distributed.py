@@ -28,7 +28,7 @@ from .population import Roster
 from .results import MAX_DRAWS, Results, opening_roster
 from .scenario import Scenario
 
-BLOCK_DRAWS = 50  # draws per task on a cluster
+BLOCK_DRAWS = 50  # most draws per task on a cluster
 
 
 @dataclass
@@ -68,14 +68,16 @@ def _block(state: tuple[Params, Roster], seed: int, first: int, stop: int) -> np
 
 class Runner:
     """Runs jobs serially (``workers=None, scheduler=None``), on a new local cluster of ``workers``
-    processes, or on the dask scheduler at ``scheduler`` (``tcp://HOST:8786``). Use as a context manager."""
+    processes, or on the dask scheduler at ``scheduler`` (``tcp://HOST:8786``, waiting up to ``timeout``
+    seconds to connect). Use as a context manager."""
 
-    def __init__(self, workers: int | None = None, scheduler: str | None = None, progress: bool = True):
+    def __init__(self, workers: int | None = None, scheduler: str | None = None, progress: bool = True,
+                 timeout: float = 20):
         if workers is not None and scheduler is not None:
             raise UserError("give either --workers or --scheduler, not both")
         if workers is not None and workers < 1:
             raise UserError(f"--workers must be at least 1, got {workers}")
-        self.workers, self.scheduler, self.progress = workers, scheduler, progress
+        self.workers, self.scheduler, self.progress, self.timeout = workers, scheduler, progress, timeout
         self.client = self.cluster = None
 
     @property
@@ -89,7 +91,7 @@ class Runner:
 
         if self.scheduler is not None:
             try:
-                self.client = Client(self.scheduler, timeout="20s")
+                self.client = Client(self.scheduler, timeout=f"{self.timeout}s")
             except (OSError, TimeoutError) as exc:
                 raise UserError(f"--scheduler {self.scheduler}: cannot connect ({exc})") from None
         else:
@@ -125,11 +127,14 @@ class Runner:
     def _raw_distributed(self, jobs: list[Job], bar) -> list[np.ndarray]:
         from distributed import as_completed
 
+        threads = sum(w["nthreads"] for w in self.client.scheduler_info()["workers"].values())
+        # At most BLOCK_DRAWS per task, and at least two tasks per thread when draws are few.
+        block = max(1, min(BLOCK_DRAWS, -(-sum(j.draws for j in jobs) // (2 * max(threads, 1)))))
         futures, where = [], {}
         for k, j in enumerate(jobs):
             [state] = self.client.scatter([(j.P, j.R)], hash=False)
-            for first in range(0, j.draws, BLOCK_DRAWS):
-                stop = min(first + BLOCK_DRAWS, j.draws)
+            for first in range(0, j.draws, block):
+                stop = min(first + block, j.draws)
                 f = self.client.submit(_block, state, j.seed, first, stop, pure=False)
                 where[f.key] = (k, first, stop - first)
                 futures.append(f)
@@ -138,7 +143,7 @@ class Runner:
             k, first, n = where[f.key]
             blocks[(k, first)] = value
             bar.update(n)
-        return [np.concatenate([blocks[(k, first)] for first in range(0, j.draws, BLOCK_DRAWS)]) for k, j in enumerate(jobs)]
+        return [np.concatenate([blocks[(k, first)] for first in range(0, j.draws, block)]) for k, j in enumerate(jobs)]
 
     def results(self, jobs: list[Job], desc: str = "draws") -> list[Results]:
         """Simulate each job; checks the accounting identities and returns one ``Results`` per job."""
