@@ -106,7 +106,7 @@ def cost_components(run: Run, lang: str) -> Figure:
     ax.set_ylabel(label(lang, "unit.wan"))
     _thousands(ax.yaxis)
     _years_axis(ax, years)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncols=5)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncols=3)
     return fig
 
 
@@ -151,7 +151,7 @@ def flows(run: Run, lang: str) -> Figure:
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_num(abs(v))))
     ax.set_ylabel(label(lang, "unit.person"))
     _years_axis(ax, years)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncols=5)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncols=3)
     return fig
 
 
@@ -220,7 +220,7 @@ def social_insurance(run: Run, lang: str) -> Figure:
     ax.set_ylabel(label(lang, "unit.wan"))
     _thousands(ax.yaxis)
     _years_axis(ax, years)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncols=5)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncols=3)
     return fig
 
 
@@ -284,7 +284,7 @@ def bridge(run: Run, lang: str, year: int) -> Figure:
 
 def write_svg(fig: Figure, path: Path) -> Path:
     """Save a figure as SVG with fixed metadata, so the same figure gives the same bytes."""
-    fig.savefig(path, format="svg", metadata={"Date": None})
+    fig.savefig(path, format="svg", metadata={"Date": None}, bbox_inches="tight", pad_inches=0.05)
     return path
 
 
