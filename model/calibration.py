@@ -42,10 +42,10 @@ class FitParam:
 
 
 def read_history(path: str | Path) -> pd.DataFrame:
-    """Read ``year,metric,value`` rows; UserError names the file and every bad row."""
+    """Read ``year,metric,value`` rows; UserError names the file and every bad data row (1 = first after the header)."""
     path = Path(path)
     try:
-        df = pd.read_csv(path, comment="#", skip_blank_lines=True)
+        df = pd.read_csv(path, comment="#", skip_blank_lines=True, dtype=str, keep_default_na=False)
     except FileNotFoundError:
         raise UserError(f"--history {path}: file not found") from None
     except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
