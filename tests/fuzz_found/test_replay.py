@@ -3,7 +3,6 @@ or, if it is valid, in a run with finite results; never in another exception."""
 
 from __future__ import annotations
 
-import json
 import math
 import warnings
 from pathlib import Path
@@ -11,7 +10,6 @@ from pathlib import Path
 import pytest
 
 import model
-from model.__main__ import main
 from model.errors import UserError
 from model.params import resolve
 from model.roster import read_roster
@@ -21,7 +19,6 @@ HERE = Path(__file__).resolve().parent
 BASELINE = HERE.parent.parent / "scenarios" / "baseline.yaml"
 SCENARIOS = sorted(HERE.glob("*.yaml"))
 ROSTERS = sorted([*HERE.glob("*.csv"), *HERE.glob("*.xlsx")])
-ARGVS = sorted(HERE.glob("*.argv.json"))
 
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
@@ -43,13 +40,3 @@ def test_roster(path):
     with pytest.raises(UserError, match=path.name):
         read_roster(path, sc.model, resolve(sc.model))
 
-
-@pytest.mark.parametrize("path", ARGVS, ids=[p.name for p in ARGVS])
-def test_cli(path, capsys):
-    argv = json.loads(path.read_text(encoding="utf-8"))
-    try:
-        status = main(argv)
-    except SystemExit as exit_:
-        status = exit_.code
-    err = capsys.readouterr().err
-    assert status == 2 and err and "Traceback" not in err

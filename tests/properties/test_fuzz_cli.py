@@ -1,4 +1,5 @@
-"""The command line: random argument lists end in exit status 2 with a message, never a traceback;
+"""The command line and notebook parameters: random argument lists end in exit status 2 with a message, never a
+traceback; an undeclared notebook parameter is a UserError naming it;
 an interrupted or failed run leaves the previous report as it was and no temporary folder behind;
 ``--out`` never replaces something that is not a report folder."""
 
@@ -10,12 +11,14 @@ import pathlib
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import model
+import model.errors
 from conftest import BASELINE, ROOT
 from model.__main__ import main
+from model.report.notebooks import declared_parameters, execute
 from test_reference import SMALL
 
 INVALID = sorted(str(p) for p in (ROOT / "tests" / "invalid").glob("*.yaml"))
@@ -132,3 +135,20 @@ def test_interrupt_while_swapping_folders_keeps_previous_report(previous, small_
         model.write_run(small_results, out, workbook=False)
     monkeypatch.undo()
     assert_untouched(out, before)
+
+
+# ----------------------------------------------------------------------------- notebook parameters
+
+NOTEBOOKS = sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb"))
+DECLARED = {name: set(declared_parameters(name)) for name in NOTEBOOKS}
+
+
+@given(st.sampled_from(NOTEBOOKS), st.dictionaries(st.text(min_size=1, max_size=12), st.one_of(st.integers(), st.text(max_size=5)),
+                                                   min_size=1, max_size=3))
+def test_undeclared_notebook_parameters(tmp_path_factory, notebook, params):
+    unknown = set(params) - DECLARED[notebook]
+    assume(unknown)
+    with pytest.raises(model.errors.UserError) as err:
+        execute(notebook, params, tmp_path_factory.mktemp("nb") / "out.ipynb", ROOT)
+    for name in unknown:
+        assert f"{name}: not a parameter" in str(err.value)
