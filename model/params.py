@@ -83,7 +83,7 @@ class Params(NamedTuple):
     hf_ceil_share: np.ndarray
     er: np.ndarray  # [t, line] employer rates: pension, medical, unemployment, injury, housing, annuity
     ee: np.ndarray  # [t, line] employee rates
-    reference_institution: bool
+    institution: np.ndarray  # [regime] 1 where the regime is in the institution scheme (with annuity)
     # pensions
     crediting: np.ndarray  # [t]
     accrual: float
@@ -187,7 +187,7 @@ def resolve(m: ScenarioModel) -> Params:
         hf_ceil_share=series(si.housing_fund_ceiling_share),
         er=np.stack([series(getattr(si.employer, k)) for k in LINES], axis=1),
         ee=np.stack([series(getattr(si.employee, k)) for k in LINES], axis=1),
-        reference_institution=si.reference_scheme == "institution",
+        institution=np.array([0, 1, 1 if si.reference_scheme == "institution" else 0], dtype=np.int64),
         crediting=series(m.pension.crediting_rate),
         accrual=m.pension.accrual_rate,
         divisor=divisor,

@@ -216,7 +216,7 @@ def simulate_draw(P: Params, R: Roster, seed: int, draw: int) -> np.ndarray:
             gross_m = sum(monthly_pay(P, t, W, *w.jan, w.regime))
             sb = min(max(gross_m, P.floor_share[t] * A), P.ceil_share[t] * A)
             hb = min(max(gross_m, P.hf_floor_share[t] * A), P.hf_ceil_share[t] * A)
-            inst = w.regime == 1 or (w.regime == 2 and P.reference_institution)
+            inst = P.institution[w.regime] == 1
             er_rates, ee_rates = P.er[t], P.ee[t]
             er_lines = [fen(er_rates[k] * sb * m) for k in range(4)] + [fen(er_rates[4] * hb * m), fen(er_rates[5] * sb * m) if inst else 0]
             ee_p = fen(ee_rates[0] * sb * m)
