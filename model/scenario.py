@@ -107,14 +107,18 @@ def _read_yaml(path: Path, where: str) -> tuple[Any, dict[str, int]]:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise UserError(f"{path}: not UTF-8 text (byte {exc.start})") from None
-    loader = _NoAliasLoader(text)
+    loader = None
     try:
+        loader = _NoAliasLoader(text)
         node = loader.get_single_node()
         if node is None:
             raise UserError(f"{path}: the file is empty; a scenario is a YAML mapping")
         lines: dict[str, int] = {}
         problems: list[str] = []
         value = _construct(loader, node, "", lines, problems, path, 0)
+    except yaml.reader.ReaderError as exc:
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character[:1] or " ")
+        raise UserError(f"{path}: invalid YAML: {exc.reason} (character U+{code:04X} at position {exc.position})") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f"{path}:{mark.line + 1}" if mark else str(path)
@@ -123,7 +127,8 @@ def _read_yaml(path: Path, where: str) -> tuple[Any, dict[str, int]]:
     except RecursionError:
         raise UserError(f"{path}: nested too deeply to read") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if problems:
         raise UserError(f"{path}: {len(problems)} problem(s)", problems)
     if not isinstance(value, dict):
