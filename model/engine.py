@@ -116,7 +116,11 @@ def annual_from_monthly(P, parts, months, probation):
 
 @njit(cache=True)
 def draw_paths(P, seed, draw):
-    """Per-draw reference wage and provincial average wage by year, and the two rate multipliers."""
+    """Per-draw reference wage and provincial average wage by year, and the two rate multipliers.
+
+    A_t = A_(t-1) x (1 + g_avg + sd x z_t); W_t = link_t x A_(t-1) where linked, else W_(t-1) x (1 + g + sd x z_t),
+    with z_t one standard-normal shock per draw and year, common to both.
+    """
     n = P.n_years
     wage = np.empty(n)
     avg = np.empty(n)
@@ -127,8 +131,11 @@ def draw_paths(P, seed, draw):
         u1 = rng.uniform_nb(seed, draw, rng.GLOBAL_WORKER, year, rng.WAGE_SHOCK)
         u2 = rng.uniform_nb(seed, draw, rng.GLOBAL_WORKER, year, rng.WAGE_SHOCK + 1000)
         z = math.sqrt(-2.0 * math.log(1.0 - u1)) * math.cos(2.0 * math.pi * u2)
-        wage[t] = wage[t - 1] * (1.0 + P.wage_growth[t] + P.wage_sd * z)
         avg[t] = avg[t - 1] * (1.0 + P.avg_growth[t] + P.wage_sd * z)
+        if P.wage_link[t] > 0:
+            wage[t] = P.wage_link[t] * avg[t - 1]
+        else:
+            wage[t] = wage[t - 1] * (1.0 + P.wage_growth[t] + P.wage_sd * z)
     ua = rng.uniform_nb(seed, draw, rng.GLOBAL_WORKER, 0, rng.ATTRITION_SCALE)
     up = rng.uniform_nb(seed, draw, rng.GLOBAL_WORKER, 0, rng.PASS_SCALE)
     att_mult = P.att_lo + (P.att_hi - P.att_lo) * ua
@@ -287,6 +294,8 @@ def simulate_draw(P, R, seed, draw, capacity, raw):
                         e += 1
                     edu[i] = e
                     cert[i] = 1 if rng.event_uniform(wk, rng.HIRE_CERT) < hire_cert else 0
+                    if p != STAFF and P.cert_required[t]:
+                        cert[i] = 1  # where candidates must hold a certificate, new 两委 members hold one
                     service[i] = 0
                     counted = P.edu_credit[e]
                     grade[i] = min(P.grade_lo[p] + counted // ypg + P.cert_bonus[cert[i]], P.grade_hi[p])

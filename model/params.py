@@ -68,6 +68,7 @@ class Params(NamedTuple):
     # pay
     wage0: float  # reference wage, yuan/month, opening year
     wage_growth: np.ndarray  # [t] growth into year t (t >= 1)
+    wage_link: np.ndarray  # [t] reference wage as a share of last year's average wage (0 = use wage_growth)
     perf_share: np.ndarray  # [t]
     post_allow: np.ndarray  # [t, post]
     seniority_per_year: np.ndarray  # [t]
@@ -173,6 +174,7 @@ def resolve(m: ScenarioModel) -> Params:
         hire_prior_share=nh.prior_contribution_share,
         wage0=m.pay.reference_wage_monthly,
         wage_growth=series(m.pay.wage_growth),
+        wage_link=series(m.pay.link_to_average_wage) if m.pay.link_to_average_wage else np.zeros(n),
         perf_share=series(m.pay.performance_share),
         post_allow=per_post_series(m.pay.post_allowance_monthly),
         seniority_per_year=series(m.pay.seniority_allowance_per_year_monthly),

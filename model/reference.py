@@ -87,8 +87,9 @@ def draw_paths(P: Params, seed: int, draw: int):
         u1 = rng.uniform_py(seed, draw, rng.GLOBAL_WORKER, year, rng.WAGE_SHOCK)
         u2 = rng.uniform_py(seed, draw, rng.GLOBAL_WORKER, year, rng.WAGE_SHOCK + 1000)
         z = math.sqrt(-2.0 * math.log(1.0 - u1)) * math.cos(2.0 * math.pi * u2)
-        wage.append(wage[-1] * (1.0 + float(P.wage_growth[t]) + P.wage_sd * z))
+        linked = float(P.wage_link[t]) * avg[-1]
         avg.append(avg[-1] * (1.0 + float(P.avg_growth[t]) + P.wage_sd * z))
+        wage.append(linked if P.wage_link[t] > 0 else wage[-1] * (1.0 + float(P.wage_growth[t]) + P.wage_sd * z))
     att = P.att_lo + (P.att_hi - P.att_lo) * rng.uniform_py(seed, draw, rng.GLOBAL_WORKER, 0, rng.ATTRITION_SCALE)
     pas = P.pass_lo + (P.pass_hi - P.pass_lo) * rng.uniform_py(seed, draw, rng.GLOBAL_WORKER, 0, rng.PASS_SCALE)
     return wage, avg, att, pas
@@ -194,6 +195,8 @@ def simulate_draw(P: Params, R: Roster, seed: int, draw: int) -> np.ndarray:
                     ue = u(w, year, rng.HIRE_EDU)
                     w.edu = next((e for e, c in enumerate(P.hire_edu_cum[:-1]) if ue < c), len(P.hire_edu_cum) - 1)
                     w.cert = 1 if u(w, year, rng.HIRE_CERT) < P.hire_cert else 0
+                    if p != STAFF and P.cert_required[t]:
+                        w.cert = 1
                     counted = int(P.edu_credit[w.edu])
                     w.grade = min(int(P.grade_lo[p]) + counted // ypg + int(P.cert_bonus[w.cert]), int(P.grade_hi[p]))
                     w.yig = counted % ypg

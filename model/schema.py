@@ -173,6 +173,9 @@ class Hiring(Strict):
 class Pay(Strict):
     reference_wage_monthly: MonthlyYuan
     wage_growth: Dated(Annotated[float, Field(ge=-0.5, le=1)])
+    # Where > 0 in a year: reference wage = this x the provincial average wage of the year before
+    # (replaces wage_growth in that year). Optional; absent means pay follows wage_growth.
+    link_to_average_wage: Dated(Annotated[float, Field(ge=0, le=5)]) | None = None
     performance_share: Dated(Annotated[float, Field(ge=0, le=5)])
     post_allowance_monthly: per_post(Dated(MonthlyYuan))
     seniority_allowance_per_year_monthly: Dated(MonthlyYuan)
@@ -307,6 +310,8 @@ class ScenarioModel(Strict):
             level = start
             for y in range(h.opening_year + 1, h.end_year + 1):
                 level *= 1 + (_at(growth, y) or 0) + 3 * u.wage_growth_sd
+            if path == "pay.wage_growth" and self.pay.link_to_average_wage:
+                level = 0  # a linked wage is bounded by the average wage, checked below
             if level > MAX_PROJECTED_WAGE:
                 out.append((path, f"compounds to about {level:,.0f} yuan a month by {h.end_year}; at most {MAX_PROJECTED_WAGE:,} is plausible"))
         # dated values: keys must lie in the horizon and the first must cover the opening year

@@ -98,3 +98,10 @@ def test_retirement_without_the_reform(tmp_path):
             "hiring.annual_cap=0", "horizon.end_year=2026", "retirement.reform=false", year=2025)
     assert m["exits.retirement"] == 1
     assert m["cost.pay"] == 0  # retired on 1 January 2025, the day she turned 50
+
+
+def test_pay_linked_to_last_years_average_wage(tmp_path):
+    # from 2021 the reference wage is half of the 2020 average wage 5,000: 2,500 -> 2500 x 1.2 + 40 seniority
+    m = run(tmp_path, ["1,staff,contract,F,1990-06,college,2,5,none,1,0"], "quota.staff=1",
+            "pay.link_to_average_wage={2020: 0, 2021: 0.5}")
+    assert m["cost.pay"] == pytest.approx((2500 * 1.2 + 40) * 12, abs=0.005)

@@ -21,6 +21,7 @@ VARIANTS = {
     "no_reform_fast_progression": ["retirement.reform=false", "progression.years_per_grade=2", "progression.review_fail_rate=0.3"],
     "institution_reference_fees": ["social_insurance.reference_scheme=institution", "arrears.late_fee_charged_share=1.0",
                                    "opening.arrears.share_with_gaps=0.5"],
+    "pay_linked_to_average_wage": ["pay.link_to_average_wage={2020: 0, 2023: 0.7}"],
     "surplus_moves": ["quota.member=25", "elections.turnover=0.0", "attrition.rate.staff=0.2"],
 }
 
