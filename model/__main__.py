@@ -60,6 +60,9 @@ def parser() -> argparse.ArgumentParser:
     r = sub.add_parser("run", help="simulate a scenario and write summary.csv, draws.parquet, manifest.json, budget.xlsx")
     common(r, 1000)
     r.add_argument("--quiet", action="store_true", help="no progress bar")
+    where = r.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=_positive, help="spread the draws over a local dask cluster of N processes")
+    where.add_argument("--scheduler", metavar="ADDRESS", help="spread the draws over a running dask scheduler, e.g. tcp://HOST:8786")
 
     rep = sub.add_parser("report", help="run the budget-report notebook: also writes report.pdf and report.ipynb")
     common(rep, 1000)
@@ -116,7 +119,13 @@ def cmd_run(args) -> int:
     sc = load_scenario(args.scenario, overrides=args.overrides)
     out = _out_dir(args, sc.name)
     start = time.perf_counter()
-    res = simulate(sc, draws=args.draws, seed=args.seed, progress=not args.quiet)
+    if args.workers or args.scheduler:
+        from . import distributed
+
+        res = distributed.simulate(sc, draws=args.draws, seed=args.seed, workers=args.workers,
+                                   scheduler=args.scheduler, progress=not args.quiet)
+    else:
+        res = simulate(sc, draws=args.draws, seed=args.seed, progress=not args.quiet)
     write_run(res, out)
     print(f"{sc.name}: {args.draws} draws, {res.years[0]}-{res.years[-1]}, {time.perf_counter() - start:.1f} s -> {out}")
     return 0

@@ -146,3 +146,13 @@ def test_probability_of_exceeding_the_appropriation():
     s2 = res2.summary().set_index(["year", "metric"])["mean"]
     assert s2[(2030, "prob_exceed")] == pytest.approx((total > cut).mean())
     assert s2[(2030, "appropriation")] == cut
+
+
+def test_run_on_a_local_cluster_is_byte_identical(tmp_path):
+    outs = []
+    for name, extra in (("serial", []), ("cluster", ["--workers", "2"])):
+        r = subprocess.run([sys.executable, "-m", "model", "run", str(BASELINE), "--draws", "12", "--seed", "4",
+                            "--out", str(tmp_path / name), "--quiet", *extra], capture_output=True, text=True, cwd=ROOT)
+        assert r.returncode == 0, r.stderr
+        outs.append((tmp_path / name / "summary.csv").read_bytes())
+    assert outs[0] == outs[1]
