@@ -59,12 +59,9 @@ def workload(name: str, quick: bool):
 
     def engine_job(overrides, draws, seed=1):
         sc = model.load_scenario(BASELINE, overrides=overrides)
-        P = resolve(sc.model)
-        R = synthesise(sc.model, P, seed)
 
         def run():
-            res = model.simulate(sc, draws=draws, seed=seed, progress=False)
-            return res
+            return model.simulate(sc, draws=draws, seed=seed, progress=False)
 
         res = run()
         wy = float(res.metrics["headcount"][:, 1:].sum())

@@ -10,7 +10,6 @@ import argparse
 import importlib
 import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -132,58 +131,43 @@ def cmd_run(args) -> int:
 
 
 def cmd_report(args) -> int:
-    from .report.notebooks import execute
-    from .results import replace_dir
+    from .results import staged_dir
     from .scenario import load_scenario
 
     sc = load_scenario(args.scenario, overrides=args.overrides)  # fail early, before a kernel starts
     out = _out_dir(args, sc.name)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    tmp.chmod(0o755)
     start = time.perf_counter()
-    try:
+    with staged_dir(out) as tmp:
         params = {"scenario": str(Path(args.scenario).resolve()), "draws": args.draws, "seed": args.seed,
                   "lang": args.lang, "out_dir": str(tmp / "run"), "overrides": list(args.overrides)}
-        _execute(execute, "budget_report", params, tmp / "report.ipynb")
-        run = tmp / "run"
-        for f in run.iterdir():
+        _execute("budget_report", params, tmp / "report.ipynb")
+        for f in (tmp / "run").iterdir():
             shutil.move(str(f), tmp / f.name)
-        run.rmdir()
-        replace_dir(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        (tmp / "run").rmdir()
     print(f"{sc.name}: report written in {time.perf_counter() - start:.1f} s -> {out / 'report.pdf'}")
     return 0
 
 
 def cmd_compare(args) -> int:
-    from .report.notebooks import execute
-    from .results import replace_dir
+    from .results import staged_dir
     from .scenario import load_scenario
 
     for path in [args.base, *args.alternatives]:
         load_scenario(path)
     out = _out_dir(args, "comparison")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    tmp.chmod(0o755)
-    try:
+    with staged_dir(out) as tmp:
         params = {"base": str(Path(args.base).resolve()), "alternatives": [str(Path(a).resolve()) for a in args.alternatives],
                   "draws": args.draws, "seed": args.seed, "lang": args.lang, "out_dir": str(tmp)}
-        _execute(execute, "scenario_comparison", params, tmp / "comparison.ipynb")
-        replace_dir(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        _execute("scenario_comparison", params, tmp / "comparison.ipynb")
     print(f"comparison written -> {out / 'comparison.pdf'}")
     return 0
 
 
-def _execute(execute, notebook, params, output):
+def _execute(notebook, params, output):
     """Run a notebook; a user mistake raised inside it becomes a UserError here."""
     import papermill
+
+    from .report.notebooks import execute
 
     try:
         execute(notebook, params, output, ROOT)

@@ -8,7 +8,7 @@ Random numbers come from ``rng.uniform_py`` (pure Python), keyed like the engine
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 

@@ -10,6 +10,7 @@ import platform
 import shutil
 import sys
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib import metadata
@@ -194,32 +195,36 @@ def created_date() -> str:
 
 
 def write_run(results: Results, out_dir: str | Path, workbook: bool = True) -> Path:
-    """Write summary.csv, draws.parquet, parameters.csv, manifest.json (and budget.xlsx) into ``out_dir``.
-
-    Files go to a temporary folder beside ``out_dir`` first and replace it only when all are written.
-    """
+    """Write summary.csv, draws.parquet, parameters.csv, manifest.json (and budget.xlsx) into ``out_dir``,
+    all at once or not at all (``staged_dir``)."""
     out = Path(out_dir)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    tmp.chmod(0o755)
-    try:
+    with staged_dir(out) as tmp:
         summary = _csv_bytes(results.summary())
         (tmp / "summary.csv").write_bytes(summary)
         results.draws_table().to_parquet(tmp / "draws.parquet", index=False)
         (tmp / "parameters.csv").write_bytes(_csv_bytes(results.parameters()))
         (tmp / "manifest.json").write_text(json.dumps(manifest(results, summary), indent=2, ensure_ascii=False) + "\n")
         if workbook:
-            try:
-                from .excel import write_workbook
-            except ImportError:
-                write_workbook = None
-            if write_workbook is not None:
-                write_workbook(tmp)
+            from .excel import write_workbook
+
+            write_workbook(tmp)
+    return out
+
+
+@contextmanager
+def staged_dir(out: Path):
+    """Yield a new temporary folder beside ``out``; when the block completes it replaces ``out``,
+    when it fails (or is interrupted) it is removed and ``out`` is left as it was."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    tmp.chmod(0o755)
+    try:
+        yield tmp
         replace_dir(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return out
 
 
 def replace_dir(new: Path, target: Path) -> None:

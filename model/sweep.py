@@ -9,8 +9,6 @@ values work: ``--grid 'pay.wage_growth={2020: 0.03, 2026: 0.05},0.03'``.
 from __future__ import annotations
 
 import itertools
-import shutil
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,7 +17,7 @@ import pandas as pd
 
 from .distributed import Runner, make_job
 from .errors import UserError
-from .results import _csv_bytes, replace_dir
+from .results import _csv_bytes, staged_dir
 from .scenario import load_scenario
 
 STATS = ["mean", "p05", "p50", "p95"]
@@ -148,19 +146,12 @@ def write_outputs(out: Path, files: dict[str, bytes | Callable[[Path], object]])
     marker = next(iter(files))
     if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / marker).exists())):
         raise UserError(f"--out {out}: exists and holds other files; choose an empty folder or an earlier output of this command")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    tmp.chmod(0o755)
-    try:
+    with staged_dir(out) as tmp:
         for name, content in files.items():
             if isinstance(content, bytes):
                 (tmp / name).write_bytes(content)
             else:
                 content(tmp / name)
-        replace_dir(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return out
 
 

@@ -1,7 +1,7 @@
 """The PDF report: pages, fonts, text and headline figures, determinism; rounding helpers."""
 
 import re
-from pathlib import Path
+
 
 import pytest
 from fontTools.ttLib import TTFont

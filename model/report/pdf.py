@@ -195,7 +195,7 @@ class _Writer:
     def summary(self) -> list:
         r, zh = self.run, self.zh
         m = r.manifest
-        first, last = self.years[0], self.years[-1]
+        last = self.years[-1]
         draws, seed = m.get("draws", r.draws["draw"].nunique()), m.get("seed", "—")
         if zh:
             intro = par(f"本报告依据情景“{r.title}”测算{self.l('city')}城市社区工作者的薪酬与用工经费。测算以"
