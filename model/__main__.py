@@ -107,7 +107,7 @@ def cmd_validate(args) -> int:
             print(f"{path}: valid ({sc.name}: {sc.model.title})")
         except UserError as exc:
             failed += 1
-            print(f"{exc}", file=sys.stderr)
+            print(f"error: {exc}", file=sys.stderr)
     return 2 if failed else 0
 
 

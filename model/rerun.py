@@ -103,7 +103,7 @@ def rerun(manifest_path: str | Path) -> tuple[bool, list[str]]:
     scenario_file = Path(recorded["scenario_file"])
     if not scenario_file.is_file():
         raise UserError(f"{manifest_path}: the recorded scenario file {scenario_file} no longer exists")
-    sc = load_scenario(scenario_file)
+    sc = load_scenario(scenario_file, overrides=recorded.get("overrides", []))
     results = simulate(sc, draws=recorded["draws"], seed=recorded["seed"], progress=False)
     with tempfile.TemporaryDirectory(prefix="rerun-") as tmp:
         summary = (write_run(results, Path(tmp) / "run", workbook=False) / "summary.csv").read_bytes()
@@ -116,7 +116,7 @@ def rerun(manifest_path: str | Path) -> tuple[bool, list[str]]:
         lines.append(first_change(recorded_summary.read_bytes(), summary))
     causes = differences(recorded, manifest(results, summary))
     lines += causes or ["code version, Python, packages, input files and parameters are all as recorded; "
-                        "the difference comes from something the manifest does not record (e.g. a roster file or the machine)"]
+                        "the difference comes from something the manifest does not record (e.g. the machine)"]
     return False, lines
 
 

@@ -175,6 +175,7 @@ def manifest(results: Results, summary_bytes: bytes) -> dict:
         "title": sc.model.title,
         "scenario_file": str(sc.path),
         "files": {Path(k).name: v for k, v in sc.file_hashes().items()},
+        "overrides": sc.overrides,
         "parameters_sha256": sc.parameter_hash(),
         "seed": results.seed,
         "draws": results.draws,
@@ -234,7 +235,11 @@ def replace_dir(new: Path, target: Path) -> None:
             raise UserError(f"{target} exists and is not a folder; choose another --out")
         old = target.with_name(f".{target.name}.old-{os.getpid()}")
         target.rename(old)
-        new.rename(target)
+        try:
+            new.rename(target)
+        except BaseException:
+            old.rename(target)  # put the previous report back
+            raise
         shutil.rmtree(old, ignore_errors=True)
     else:
         new.rename(target)

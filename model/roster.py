@@ -62,6 +62,9 @@ def read_roster(path, m: ScenarioModel, p: Params) -> Roster:
         warnings.warn(f"{path.name}: personal columns {personal} were dropped and are not used", PersonalDataWarning, stacklevel=2)
         df = df.drop(columns=personal)
     df.columns = [str(c).strip() for c in df.columns]
+    repeated = sorted({c for c in df.columns if list(df.columns).count(c) > 1})
+    if repeated:
+        raise UserError(f"{path}: column(s) {', '.join(repr(c) for c in repeated)} appear more than once")
     missing = [c for c in REQUIRED if c not in df.columns]
     if missing:
         raise UserError(f"{path}: missing column(s) {', '.join(missing)}; needed: {', '.join(REQUIRED)}")
@@ -102,6 +105,7 @@ def read_roster(path, m: ScenarioModel, p: Params) -> Roster:
                 continue
             if not lo <= x <= hi:
                 problems.append(f"{path.name} row {i + 2}, {name}: {x} is outside {lo}..{hi}")
+                continue
             out[i] = x
         return out
 

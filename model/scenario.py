@@ -49,13 +49,18 @@ class Scenario:
     files: list[Path]
     provenance: dict[str, Provenance]
     raw: dict[str, Any] = field(repr=False)
+    overrides: list[str] = field(default_factory=list)  # command-line --set overrides, in order
 
     @property
     def name(self) -> str:
         return self.model.name
 
     def file_hashes(self) -> dict[str, str]:
-        return {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in self.files}
+        """sha256 of every input file: the scenario files of the extends chain and a roster file."""
+        files = list(self.files)
+        if self.model.opening.roster_file:
+            files.append(self.path.parent / self.model.opening.roster_file)
+        return {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
 
     def parameter_hash(self) -> str:
         text = json.dumps(self.model.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
@@ -99,8 +104,12 @@ def _read_yaml(path: Path, where: str) -> tuple[Any, dict[str, int]]:
         data = path.read_bytes()
     except FileNotFoundError:
         raise UserError(f"{where}: file not found: {path}") from None
+    except IsADirectoryError:
+        raise UserError(f"{where}: {path} is a folder, not a scenario file") from None
     except OSError as exc:
         raise UserError(f"{where}: cannot read {path}: {exc.strerror}") from None
+    except ValueError:
+        raise UserError(f"{where}: invalid file name {str(path)!r}") from None
     if len(data) > MAX_FILE_BYTES:
         raise UserError(f"{path}: file is {len(data):,} bytes; a scenario may be at most {MAX_FILE_BYTES:,}")
     try:
@@ -224,7 +233,10 @@ HEADER_KEYS = {"name", "title", "rationale", "sources", "extends"}
 
 
 def _load_chain(path: Path, seen: tuple[Path, ...], where_from: str) -> tuple[dict, dict[str, Provenance], dict, list[Path]]:
-    path = path.resolve()
+    try:
+        path = path.resolve()
+    except (ValueError, OSError):
+        raise UserError(f"{where_from}: invalid file name {str(path)!r}") from None
     if path in seen:
         chain = " -> ".join(p.name for p in (*seen, path))
         raise UserError(f"{where_from}: 'extends' makes a cycle: {chain}")
@@ -235,6 +247,8 @@ def _load_chain(path: Path, seen: tuple[Path, ...], where_from: str) -> tuple[di
     tree = _unwrap(raw, "", prov, problems, lambda p: where.get(p, path.name))
     if problems:
         raise UserError(f"{path}: {len(problems)} problem(s)", problems)
+    if not isinstance(tree, dict):
+        raise UserError(f"{path}: a scenario must be a YAML mapping of parameters, not a single value")
     parent = tree.get("extends")
     if parent is None:
         return tree, prov, where, [path]
@@ -357,7 +371,7 @@ def load_scenario(path: str | Path, overrides: list[str] | None = None) -> Scena
         problems.append(f"{leaf} ({_where(leaf, where)}): no source or assumption given (write {{value: ..., source: ...}} or {{value: ..., assumption: ...}})")
     if problems:
         raise UserError(f"{path}: {len(problems)} problem(s)", problems)
-    return Scenario(model=model, path=path.resolve(), files=files, provenance=prov, raw=tree)
+    return Scenario(model=model, path=path.resolve(), files=files, provenance=prov, raw=tree, overrides=list(overrides or []))
 
 
 def provenance_of(scenario: Scenario, leaf: str) -> Provenance:

@@ -19,7 +19,7 @@ N_GRADES = 18
 ALWAYS = -1  # key of a dated value given without a year
 
 Prob = Annotated[float, Field(ge=0, le=1)]
-Count = Annotated[int, Field(ge=0)]
+Count = Annotated[int, Field(ge=0, le=10_000_000)]  # persons: a whole country's community workers fit
 Grade = Annotated[int, Field(ge=1, le=N_GRADES)]
 Year = Annotated[int, Field(ge=1990, le=2100)]
 MonthlyYuan = Annotated[float, Field(ge=0, le=1_000_000)]  # an amount of yuan per month
@@ -34,7 +34,7 @@ def _as_dated(value: Any) -> Any:
 
 def Dated(kind):  # noqa: N802 - reads like a type
     """A value that may change by year: ``x`` or ``{2021: x, 2026: y}``."""
-    return Annotated[dict[int, kind], BeforeValidator(_as_dated)]
+    return Annotated[dict[int, kind], BeforeValidator(_as_dated), Field(min_length=1)]
 
 
 class Strict(BaseModel):
@@ -208,7 +208,7 @@ class SocialInsurance(Strict):
 class Pension(Strict):
     crediting_rate: Dated(Annotated[float, Field(ge=-0.5, le=1)])
     accrual_rate: Prob
-    months_divisor: dict[Annotated[int, Field(ge=40, le=75)], Annotated[int, Field(ge=1, le=400)]]
+    months_divisor: Annotated[dict[Annotated[int, Field(ge=40, le=75)], Annotated[int, Field(ge=1, le=400)]], Field(min_length=1)]
 
 
 class ArrearsRules(Strict):

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
 import yaml
 
 import model
-from conftest import BASELINE
+from conftest import BASELINE, ROOT
 from model.__main__ import main
 from test_reference import SMALL
 
@@ -116,3 +118,14 @@ def test_recorded_draws_out_of_range_exits_2(recorded, capsys):
     path.write_text(json.dumps({**json.loads(path.read_text()), "draws": 0}))
     status, _, err = rerun(capsys, path)
     assert status == 2 and "draws must be a whole number" in err
+
+
+def test_rerun_reproduces_a_run_made_with_overrides(tmp_path):
+    out = tmp_path / "run"
+    r = subprocess.run([sys.executable, "-m", "model", "run", str(BASELINE), "--draws", "8", "--seed", "3",
+                        "--set", "attrition.rate.staff=0.1", "--out", str(out), "--quiet"], capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 0, r.stderr
+    assert json.loads((out / "manifest.json").read_text())["overrides"] == ["attrition.rate.staff=0.1"]
+    again = subprocess.run([sys.executable, "-m", "model", "rerun", str(out / "manifest.json")], capture_output=True, text=True, cwd=ROOT)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "reproduced" in again.stdout
