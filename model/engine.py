@@ -155,22 +155,19 @@ def simulate_draw(P, R, seed, draw, capacity, raw):
     yig = np.empty(C, np.int64); cert = np.empty(C, np.int64); arrears_m = np.empty(C, np.int64)
     account = np.empty(C); annuity = np.empty(C); idx_sum = np.empty(C)
     fails = np.zeros(C, np.int64); hired_t = np.zeros(C, np.int64)
-    # state at 1 January (what pay uses) and at the year before (for the bridge)
+    # state on 1 January (what pay uses)
     ppost = np.empty(C, np.int64); pgrade = np.empty(C, np.int64); pcert = np.empty(C, np.int64); pservice = np.empty(C, np.int64)
-    qpost = np.empty(C, np.int64); qgrade = np.empty(C, np.int64); qcert = np.empty(C, np.int64); qservice = np.empty(C, np.int64)
+    qcert = np.empty(C, np.int64)  # certificate on 1 January of the year before (bridge)
     prev_pay = np.zeros(C, np.int64); prev_er = np.zeros(C, np.int64)
     # per-year scratch
     months = np.zeros(C, np.int64); probation = np.zeros(C, np.int64); exit_kind = np.zeros(C, np.int64)
     exit_at = np.zeros(C, np.int64); failed = np.zeros(C, np.bool_); alive = np.zeros(C, np.bool_)
     wykey = np.zeros(C, np.uint64)  # random-stream key of (seed, draw, worker, year)
     dkey = rng.draw_key(seed, draw)
-    # Scalars read once: a scalar taken from the parameter tuple inside a loop can be slow in numba.
+    # Flags read once: a bool taken from the parameter tuple inside a loop is slow in numba.
     reform = P.reform == 1
     career_exempt = P.career_exempt == 1
     employer_pays_ee = P.employer_pays_ee == 1
-    male_age = P.male_age; max_deferral_months = P.max_deferral_months; early_years = P.early_years; early_mult = P.early_mult; exit_month = P.exit_month; dismiss_after = P.dismiss_after
-    start_month = P.start_month; probation_months = P.probation_months; hire_cert = P.hire_cert; hire_prior_share = P.hire_prior_share; account_per_year = P.account_per_year; contribution_index0 = P.contribution_index0
-    accrual = P.accrual; late_fee_daily = P.late_fee_daily; late_fee_share = P.late_fee_share; clear_start_t = P.clear_start_t; surplus_to_staff = P.surplus_to_staff
 
     for i in range(n):
         wid[i] = R.wid[i]; post[i] = R.post[i]; regime[i] = R.regime[i]; female[i] = R.female[i]
@@ -192,14 +189,14 @@ def simulate_draw(P, R, seed, draw, capacity, raw):
         if t > 0:
             # 1. retirement
             for i in range(n):
-                orig = male_age if female[i] == 0 else P.female_age[post[i]]
+                orig = P.male_age if female[i] == 0 else P.female_age[post[i]]
                 stat = statutory_retirement_month(female[i], birth_m[i], orig, reform)
                 out = stat
                 need = P.min_contrib_months[t] - contrib_m[i]
                 if need > 0:
                     out = max(stat, y_start + need)
-                    if out > stat + max_deferral_months:
-                        out = max(stat, stat + max_deferral_months)
+                    if out > stat + P.max_deferral_months:
+                        out = max(stat, stat + P.max_deferral_months)
                 if out < y_start + 12:
                     alive[i] = False
                     exit_kind[i] = RETIRED
@@ -210,15 +207,15 @@ def simulate_draw(P, R, seed, draw, capacity, raw):
                 if not alive[i]:
                     continue
                 rate = P.attrition[t, post[i]] * att_mult
-                if service[i] < early_years:
-                    rate *= early_mult
+                if service[i] < P.early_years:
+                    rate *= P.early_mult
                 if rng.event_uniform(wykey[i], rng.ATTRITION) < rate:
-                    alive[i] = False; exit_kind[i] = ATTRITED; months[i] = exit_month - 1
+                    alive[i] = False; exit_kind[i] = ATTRITED; months[i] = P.exit_month - 1
                     continue
                 failed[i] = rng.event_uniform(wykey[i], rng.REVIEW) < P.review_fail[t]
                 fails[i] = fails[i] + 1 if failed[i] else 0
-                if fails[i] >= dismiss_after:
-                    alive[i] = False; exit_kind[i] = DISMISSED; months[i] = exit_month - 1
+                if fails[i] >= P.dismiss_after:
+                    alive[i] = False; exit_kind[i] = DISMISSED; months[i] = P.exit_month - 1
             # 3. elections
             if P.election[t]:
                 for i in range(n):
@@ -228,7 +225,7 @@ def simulate_draw(P, R, seed, draw, capacity, raw):
                     if not out_now:
                         out_now = rng.event_uniform(wykey[i], rng.ELECTION) < P.turnover[t]
                     if out_now:
-                        alive[i] = False; exit_kind[i] = ELECTED_OUT; months[i] = exit_month - 1
+                        alive[i] = False; exit_kind[i] = ELECTED_OUT; months[i] = P.exit_month - 1
                 for p in range(STAFF):
                     hc = 0
                     for i in range(n):
@@ -252,7 +249,7 @@ def simulate_draw(P, R, seed, draw, capacity, raw):
                         if alive[i] and post[i] == STAFF:
                             hc_staff += 1
                     room = max(P.quota[t, STAFF] - hc_staff, 0)
-                    n_move = int(math.floor(surplus_to_staff * min(excess, room) + 1e-9))
+                    n_move = int(math.floor(P.surplus_to_staff * min(excess, room) + 1e-9))
                     for j in range(excess):
                         i = cand[order[j]]
                         if j < n_move:
@@ -261,7 +258,7 @@ def simulate_draw(P, R, seed, draw, capacity, raw):
                             post[i] = STAFF
                             grade[i] = min(max(grade[i], P.grade_lo[STAFF]), P.grade_hi[STAFF])
                         else:
-                            alive[i] = False; exit_kind[i] = ELECTED_OUT; months[i] = exit_month - 1
+                            alive[i] = False; exit_kind[i] = ELECTED_OUT; months[i] = P.exit_month - 1
             # 4. hiring
             cap_left = P.cap[t]
             ypg = P.years_per_grade[t]
@@ -293,23 +290,23 @@ def simulate_draw(P, R, seed, draw, capacity, raw):
                     while e < P.hire_edu_cum.shape[0] - 1 and ue >= P.hire_edu_cum[e]:
                         e += 1
                     edu[i] = e
-                    cert[i] = 1 if rng.event_uniform(wk, rng.HIRE_CERT) < hire_cert else 0
+                    cert[i] = 1 if rng.event_uniform(wk, rng.HIRE_CERT) < P.hire_cert else 0
                     if p != STAFF and P.cert_required[t]:
                         cert[i] = 1  # where candidates must hold a certificate, new 两委 members hold one
                     service[i] = 0
                     counted = P.edu_credit[e]
                     grade[i] = min(P.grade_lo[p] + counted // ypg + P.cert_bonus[cert[i]], P.grade_hi[p])
                     yig[i] = counted % ypg
-                    contrib_m[i] = int(math.floor(hire_prior_share * max(0, age - 22))) * 12
-                    account[i] = account_per_year * contrib_m[i] / 12.0
+                    contrib_m[i] = int(math.floor(P.hire_prior_share * max(0, age - 22))) * 12
+                    account[i] = P.account_per_year * contrib_m[i] / 12.0
                     annuity[i] = 0.0
-                    idx_sum[i] = contribution_index0 * contrib_m[i]
+                    idx_sum[i] = P.contribution_index0 * contrib_m[i]
                     arrears_m[i] = 0; fails[i] = 0; failed[i] = False
                     ppost[i] = p; pgrade[i] = grade[i]; pcert[i] = cert[i]; pservice[i] = 0
-                    qpost[i] = p; qgrade[i] = grade[i]; qcert[i] = cert[i]; qservice[i] = 0
+                    qcert[i] = cert[i]
                     prev_pay[i] = 0; prev_er[i] = 0
-                    months[i] = 13 - start_month
-                    probation[i] = min(probation_months, months[i])
+                    months[i] = 13 - P.start_month
+                    probation[i] = min(P.probation_months, months[i])
                     exit_kind[i] = NOT_EXITED
 
         # 5. pay, contributions, pensions of retirees, arrears
@@ -379,19 +376,19 @@ def simulate_draw(P, R, seed, draw, capacity, raw):
                 age_years = (exit_at[i] - birth_m[i]) // 12
                 div = P.divisor[min(max(age_years - 40, 0), P.divisor.shape[0] - 1)]
                 index = idx_sum[i] / contrib_m[i] if contrib_m[i] > 0 else 0.0
-                pension = A_prev * (1.0 + index) / 2.0 * (contrib_m[i] / 12.0) * accrual + account[i] / div
+                pension = A_prev * (1.0 + index) / 2.0 * (contrib_m[i] / 12.0) * P.accrual + account[i] / div
                 if inst:
                     pension += annuity[i] / div
                 raw[t, R_RETIREES] += 1
                 raw[t, R_PENSION_SUM] += fen(pension)
                 raw[t, R_REPL_PPM] += np.int64(math.floor(pension / gross_m * 1e6 + 0.5))
             # arrears clearance (workers still in post)
-            if alive[i] and arrears_m[i] > 0 and t >= clear_start_t and t > 0:
+            if alive[i] and arrears_m[i] > 0 and t >= P.clear_start_t and t > 0:
                 if rng.event_uniform(wykey[i], rng.ARREARS_CLEAR) < P.clear_rate[t]:
                     rate = P.er[t, 0] + (P.ee[t, 0] if employer_pays_ee else 0.0)
                     principal = fen(arrears_m[i] * sb * rate)
                     overdue_years = t + arrears_m[i] / 24.0
-                    fee = fen(principal / 100.0 * late_fee_daily * 365.0 * overdue_years * late_fee_share)
+                    fee = fen(principal / 100.0 * P.late_fee_daily * 365.0 * overdue_years * P.late_fee_share)
                     raw[t, R_ARR_PRINCIPAL] += principal
                     raw[t, R_ARR_FEES] += fee
                     raw[t, R_ARR_POST_A[post[i]]] += principal + fee
@@ -450,7 +447,7 @@ def simulate_draw(P, R, seed, draw, capacity, raw):
             birth_m[k] = birth_m[i]; service[k] = service[i]; contrib_m[k] = contrib_m[i]; grade[k] = grade[i]
             yig[k] = yig[i]; cert[k] = cert[i]; arrears_m[k] = arrears_m[i]; account[k] = account[i]
             annuity[k] = annuity[i]; idx_sum[k] = idx_sum[i]; fails[k] = fails[i]; hired_t[k] = hired_t[i]
-            qpost[k] = ppost[i]; qgrade[k] = pgrade[i]; qcert[k] = pcert[i]; qservice[k] = pservice[i]
+            qcert[k] = pcert[i]
             prev_pay[k] = prev_pay[i]; prev_er[k] = prev_er[i]; alive[k] = True
             k += 1
         n = k

@@ -478,9 +478,12 @@ class _Writer:
         r, zh = self.run, self.zh
         y = self.budget_years[-1]
         lo, hi, mean = (self.v("cost.total", y, s) for s in ("p05", "p95", "mean"))
-        text = (f"各次模拟的差异来自人员退休、流失、换届、晋级和考证等随机事件。{y}年经费的P5–P95区间为 "
+        text = (f"各次模拟的差异来自两方面：人员退休、流失、换届、晋级和考证等个人层面的随机事件；以及逐年工资增长的随机波动、"
+                f"每次模拟整体偏高或偏低的流失率和考试通过率（参数表 uncertainty 各项）。{y}年经费的P5–P95区间为 "
                 f"{fmt_wan(lo)}–{fmt_wan(hi)} 万元，宽度相当于均值的 {fmt_pct((hi - lo) / mean)}。" if zh else
-                f"Draws differ through random retirements, exits, elections, progression and exams. In {y} the "
+                f"Draws differ through random events for each worker (retirements, exits, elections, progression, exams) "
+                f"and through uncertain parameters: a yearly wage-growth shock, and attrition and pass rates scaled up or "
+                f"down for a whole draw (the uncertainty.* parameters). In {y} the "
                 f"P5–P95 range of total cost is {fmt_wan(lo)}–{fmt_wan(hi)} (10k yuan), "
                 f"{fmt_pct((hi - lo) / mean)} of the mean.")
         has_app = r.has("appropriation")
