@@ -149,19 +149,21 @@ def simulate_draw(P, R, seed, draw, capacity, raw):
     wage, avg, att_mult, pass_mult = draw_paths(P, seed, draw)
     n = R.wid.shape[0]
     C = capacity
-    wid = np.empty(C, np.int64); post = np.empty(C, np.int64); regime = np.empty(C, np.int64)
-    female = np.empty(C, np.int64); edu = np.empty(C, np.int64); birth_m = np.empty(C, np.int64)
-    service = np.empty(C, np.int64); contrib_m = np.empty(C, np.int64); grade = np.empty(C, np.int64)
-    yig = np.empty(C, np.int64); cert = np.empty(C, np.int64); arrears_m = np.empty(C, np.int64)
+    # Worker state, in the narrowest types that hold it (less memory traffic at national scale).
+    i8, i16, i32 = np.int8, np.int16, np.int32
+    wid = np.empty(C, np.int64); post = np.empty(C, i8); regime = np.empty(C, i8)
+    female = np.empty(C, i8); edu = np.empty(C, i8); birth_m = np.empty(C, i32)
+    service = np.empty(C, i16); contrib_m = np.empty(C, i32); grade = np.empty(C, i8)
+    yig = np.empty(C, i16); cert = np.empty(C, i8); arrears_m = np.empty(C, i32)
     account = np.empty(C); annuity = np.empty(C); idx_sum = np.empty(C)
-    fails = np.zeros(C, np.int64); hired_t = np.zeros(C, np.int64)
+    fails = np.zeros(C, i8); hired_t = np.zeros(C, i16)
     # state on 1 January (what pay uses)
-    ppost = np.empty(C, np.int64); pgrade = np.empty(C, np.int64); pcert = np.empty(C, np.int64); pservice = np.empty(C, np.int64)
-    qcert = np.empty(C, np.int64)  # certificate on 1 January of the year before (bridge)
+    ppost = np.empty(C, i8); pgrade = np.empty(C, i8); pcert = np.empty(C, i8); pservice = np.empty(C, i16)
+    qcert = np.empty(C, i8)  # certificate on 1 January of the year before (bridge)
     prev_pay = np.zeros(C, np.int64); prev_er = np.zeros(C, np.int64)
     # per-year scratch
-    months = np.zeros(C, np.int64); probation = np.zeros(C, np.int64); exit_kind = np.zeros(C, np.int64)
-    exit_at = np.zeros(C, np.int64); failed = np.zeros(C, np.bool_); alive = np.zeros(C, np.bool_)
+    months = np.zeros(C, i8); probation = np.zeros(C, i8); exit_kind = np.zeros(C, i8)
+    exit_at = np.zeros(C, i32); failed = np.zeros(C, np.bool_); alive = np.zeros(C, np.bool_)
     wykey = np.zeros(C, np.uint64)  # random-stream key of (seed, draw, worker, year)
     dkey = rng.draw_key(seed, draw)
     # Flags read once: a bool taken from the parameter tuple inside a loop is slow in numba.

@@ -4,14 +4,14 @@ No generator state is carried anywhere, so results do not depend on the order in
 draws are processed, nor on how they are split between threads, processes or machines.
 
 The hash chains the SplitMix64 finaliser over the five keys; the uniform takes the top 53 bits.
-Three implementations are kept identical (a test checks): pure Python (for ``reference.py``),
-a numba scalar (for the engine) and a vectorised numpy one (for the opening roster).
+Two implementations are kept identical (a test checks): pure Python (for ``reference.py``) and
+numba (for the engine, and over arrays for the opening roster).
 """
 
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 MASK = (1 << 64) - 1
 GAMMA = 0x9E3779B97F4A7C15
@@ -78,20 +78,17 @@ def uniform_nb(seed, draw, worker, year, event):
     return np.float64(hash_nb(seed, draw, worker, year, event) >> _S11) * TWO_M53
 
 
-def uniform_np(seed: int, draw: int, workers: np.ndarray, year: int, event: int) -> np.ndarray:
-    """Uniform on [0, 1) for an array of worker ids (numpy)."""
-    with np.errstate(over="ignore"):
-        def mix(z):
-            z = (z ^ (z >> _S30)) * _M1
-            z = (z ^ (z >> _S27)) * _M2
-            return z ^ (z >> _S31)
+@njit(cache=True, parallel=True)
+def _uniform_many(seed, draw, workers, year, event):
+    out = np.empty(workers.shape[0])
+    for i in prange(workers.shape[0]):
+        out[i] = uniform_nb(seed, draw, workers[i], year, event)
+    return out
 
-        h = mix(np.uint64(seed) + _G)
-        h = mix((h ^ np.uint64(draw)) + _G)
-        h = mix((h ^ np.asarray(workers, dtype=np.uint64)) + _G)
-        h = mix((h ^ np.uint64(year)) + _G)
-        h = mix((h ^ np.uint64(event)) + _G)
-    return (h >> _S11).astype(np.float64) * TWO_M53
+
+def uniform_np(seed: int, draw: int, workers: np.ndarray, year: int, event: int) -> np.ndarray:
+    """Uniform on [0, 1) for an array of worker ids (the numba scalar, over the array in parallel)."""
+    return _uniform_many(seed, draw, np.ascontiguousarray(workers, dtype=np.int64), year, event)
 
 
 # The chain can be cut after any key: a prefix computed once serves every later key.

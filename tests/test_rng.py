@@ -11,7 +11,7 @@ keys = st.integers(min_value=0, max_value=2**40)
 
 
 @given(seed=keys, draw=keys, worker=keys, year=st.integers(1990, 2100), event=st.integers(0, 2000))
-def test_python_numba_numpy_agree(seed, draw, worker, year, event):
+def test_python_and_numba_agree(seed, draw, worker, year, event):
     a = rng.uniform_py(seed, draw, worker, year, event)
     b = rng.uniform_nb(seed, draw, worker, year, event)
     c = rng.uniform_np(seed, draw, np.array([worker]), year, event)[0]
