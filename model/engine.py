@@ -403,40 +403,32 @@ def simulate_draw(P, R, seed, draw, capacity, raw):
             raw[t, R_BR_EXITS] -= carry_exit_cost
         carry_exit_cost = exit_cost
 
-        if t > 0:
-            # 6. progression and 7. certificates (workers in post since before this year)
-            for i in range(n):
-                if not alive[i] or hired_t[i] == t:
-                    continue
-                if not failed[i]:
-                    yig[i] += 1
-                    if yig[i] >= P.years_per_grade[t] and grade[i] < P.grade_hi[post[i]]:
-                        grade[i] += 1
-                        yig[i] = 0
-                c = cert[i]
-                if c < 3 and service[i] >= P.min_service[c, edu[i]]:
-                    if rng.event_uniform(wykey[i], rng.SIT) < P.sit[t, c]:
-                        raw[t, R_SAT] += 1
-                        if rng.event_uniform(wykey[i], rng.PASS) < min(1.0, P.pass_rate[t, c] * pass_mult):
-                            raw[t, R_PASSES] += 1
-                            cert[i] = c + 1
-                            grade[i] = min(grade[i] + P.cert_bonus[c + 1] - P.cert_bonus[c], P.grade_hi[post[i]])
-            # 8. ageing: a year of service for everyone in post at the year end
-            for i in range(n):
-                if alive[i]:
-                    service[i] += 1
-
-        # exits and year-end stock
-        for i in range(n):
-            if exit_kind[i] != NOT_EXITED:
-                raw[t, EXIT_RAW[exit_kind[i]]] += 1
-                raw[t, R_EXITS_POST_A[post[i]]] += 1
+        # 6. progression, 7. certificates and 8. ageing at the year end, then the year-end stock;
+        # leavers are counted and dropped, the others kept in slots 0..k-1 (in id order)
         for p in range(4):
             raw[t, R_QUOTA_A[p]] = P.quota[t, p]
         k = 0
         for i in range(n):
             if not alive[i]:
+                raw[t, EXIT_RAW[exit_kind[i]]] += 1
+                raw[t, R_EXITS_POST_A[post[i]]] += 1
                 continue
+            if t > 0:
+                if hired_t[i] != t:  # hires of the year take part from the next year on
+                    if not failed[i]:
+                        yig[i] += 1
+                        if yig[i] >= P.years_per_grade[t] and grade[i] < P.grade_hi[post[i]]:
+                            grade[i] += 1
+                            yig[i] = 0
+                    c = cert[i]
+                    if c < 3 and service[i] >= P.min_service[c, edu[i]]:
+                        if rng.event_uniform(wykey[i], rng.SIT) < P.sit[t, c]:
+                            raw[t, R_SAT] += 1
+                            if rng.event_uniform(wykey[i], rng.PASS) < min(1.0, P.pass_rate[t, c] * pass_mult):
+                                raw[t, R_PASSES] += 1
+                                cert[i] = c + 1
+                                grade[i] = min(grade[i] + P.cert_bonus[c + 1] - P.cert_bonus[c], P.grade_hi[post[i]])
+                service[i] += 1
             raw[t, R_HC_A[post[i]]] += 1
             raw[t, R_REGIME_A[regime[i]]] += 1
             raw[t, R_GRADE_A[grade[i] - 1]] += 1
@@ -444,7 +436,6 @@ def simulate_draw(P, R, seed, draw, capacity, raw):
                 raw[t, R_CERT_A[cert[i] - 1]] += 1
             raw[t, R_AGE_MONTHS] += y_start + 11 - birth_m[i]
             raw[t, R_ARR_OUT] += arrears_m[i]
-            # keep this worker: compact into slot k; the 1 January state becomes "last year's"
             wid[k] = wid[i]; post[k] = post[i]; regime[k] = regime[i]; female[k] = female[i]; edu[k] = edu[i]
             birth_m[k] = birth_m[i]; service[k] = service[i]; contrib_m[k] = contrib_m[i]; grade[k] = grade[i]
             yig[k] = yig[i]; cert[k] = cert[i]; arrears_m[k] = arrears_m[i]; account[k] = account[i]
