@@ -33,7 +33,7 @@ from .schema import dated_fields, leaf_paths, value_at
 CODE_VERSION = "0.1.0"
 MAX_DRAWS = 1_000_000
 BYTES_PER_DRAW_YEAR_METRIC = 8 * 3  # raw tallies + metrics + summary workspace, per metric
-STATE_BYTES_PER_SLOT = 260  # one worker's state in a running draw (model/engine.py)
+STATE_BYTES_PER_SLOT = 128  # one worker's state in a running draw (model/engine.py: 96 bytes, rounded up)
 PACKAGES = ("numpy", "pandas", "scipy", "numba", "pydantic", "PyYAML", "pyarrow", "xlsxwriter", "typst", "matplotlib")
 
 
