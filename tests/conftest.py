@@ -23,3 +23,13 @@ def baseline_results():
     import model
 
     return model.simulate(BASELINE, draws=40, seed=1, progress=False)
+
+
+@pytest.fixture(scope="session")
+def run_dir(tmp_path_factory, baseline_results):
+    """A run folder of the baseline (40 draws), for the report and workbook tests."""
+    import model
+
+    out = tmp_path_factory.mktemp("run") / "baseline"
+    model.write_run(baseline_results, out)
+    return out

@@ -3,18 +3,10 @@
 import pytest
 from openpyxl import load_workbook
 
-import model
 from model.excel import text_width, write_workbook
 from model.report import read_run
 
 
-@pytest.fixture(scope="module")
-def run_dir(tmp_path_factory):
-    if not hasattr(model, "simulate"):
-        pytest.skip("engine not available yet")
-    out = tmp_path_factory.mktemp("run") / "baseline"
-    model.write_run(model.simulate(model.load_scenario("scenarios/baseline.yaml"), draws=20, seed=1), out)
-    return out
 
 
 def test_cjk_counts_double():

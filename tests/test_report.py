@@ -19,13 +19,6 @@ SECTIONS = ["sec.summary", "sec.budget", "sec.workforce", "sec.certificates", "s
             "sec.uncertainty", "sec.bridge", "sec.appendix_params", "sec.appendix_manifest"]
 
 
-@pytest.fixture(scope="module")
-def run_dir(tmp_path_factory):
-    if not hasattr(model, "simulate"):
-        pytest.skip("engine not available yet")
-    out = tmp_path_factory.mktemp("run") / "baseline"
-    model.write_run(model.simulate(model.load_scenario("scenarios/baseline.yaml"), draws=20, seed=1), out)
-    return out
 
 
 @pytest.fixture(scope="module")

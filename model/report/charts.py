@@ -95,18 +95,7 @@ def cost_components(run: Run, lang: str) -> Figure:
     """Stacked bars of the top-level cost lines by year (mean)."""
     years = run.projected_years
     fig, ax = _figure()
-    ax = ax[0, 0]
-    bottom = np.zeros(len(years))
-    for i, m in enumerate(run.cost_lines()):
-        v = _wan(run.series(m).loc[years])
-        face = ACCENT if m == "cost.arrears" else GREYS[i % len(GREYS)]
-        ax.bar(years, v, bottom=bottom, color=face, edgecolor="black", lw=0.5,
-               hatch=HATCHES[i % len(HATCHES)] if face != ACCENT else "", label=label(lang, m))
-        bottom += v
-    ax.set_ylabel(label(lang, "unit.wan"))
-    _thousands(ax.yaxis)
-    _years_axis(ax, years)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncols=3)
+    _stacked_bars(ax[0, 0], run, years, run.cost_lines(), "cost.arrears", lang)
     return fig
 
 
@@ -209,18 +198,7 @@ def social_insurance(run: Run, lang: str) -> Figure:
     lines = [m for m in ("cost.employer_pension", "si.employer_medical", "si.employer_unemployment",
                          "si.employer_work_injury", "si.occupational_annuity") if run.has(m)]
     fig, ax = _figure()
-    ax = ax[0, 0]
-    bottom = np.zeros(len(years))
-    for i, m in enumerate(lines):
-        v = _wan(run.series(m).loc[years])
-        face = ACCENT if i == 0 else GREYS[i % len(GREYS)]
-        ax.bar(years, v, bottom=bottom, color=face, edgecolor="black", lw=0.5,
-               hatch="" if i == 0 else HATCHES[i % len(HATCHES)], label=label(lang, m))
-        bottom += v
-    ax.set_ylabel(label(lang, "unit.wan"))
-    _thousands(ax.yaxis)
-    _years_axis(ax, years)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncols=3)
+    _stacked_bars(ax[0, 0], run, years, lines, lines[0], lang)
     return fig
 
 
@@ -280,6 +258,21 @@ def bridge(run: Run, lang: str, year: int) -> Figure:
     _thousands(ax.yaxis)
     ax.set_title(f"{year - 1} → {year}", loc="left")
     return fig
+
+
+def _stacked_bars(ax, run: Run, years, metrics, accent: str, lang: str) -> None:
+    """Stacked bars of ``metrics`` in 万元 by year: ``accent`` in the accent colour, the rest grey and hatched."""
+    bottom = np.zeros(len(years))
+    for i, m in enumerate(metrics):
+        v = _wan(run.series(m).loc[years])
+        face = ACCENT if m == accent else GREYS[i % len(GREYS)]
+        ax.bar(years, v, bottom=bottom, color=face, edgecolor="black", lw=0.5,
+               hatch="" if m == accent else HATCHES[i % len(HATCHES)], label=label(lang, m))
+        bottom += v
+    ax.set_ylabel(label(lang, "unit.wan"))
+    _thousands(ax.yaxis)
+    _years_axis(ax, years)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncols=3)
 
 
 def write_svg(fig: Figure, path: Path) -> Path:
