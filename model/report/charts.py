@@ -188,7 +188,7 @@ def certificates(run: Run, lang: str) -> Figure:
     _years_axis(ax, years)
     h1, l1 = ax.get_legend_handles_labels()
     h2, l2 = ax2.get_legend_handles_labels()
-    ax.legend(h1 + h2, l1 + l2, loc="upper left", ncols=4)
+    ax.legend(h1 + h2, l1 + l2, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncols=4)
     return fig
 
 
