@@ -157,8 +157,5 @@ def to_metrics(raw: np.ndarray, years: np.ndarray) -> dict[str, np.ndarray]:
             m[k] = yuan[k]
         m["bridge.arrears"] = arrears_step / 100.0
         m["bridge.end"] = total_fen / 100.0
-        m["bridge.start"][:, 0] = 0.0
-        for k in BRIDGE_STEPS:
-            m[k][:, 0] = 0.0
-        m["bridge.end"][:, 0] = 0.0
+        m["bridge.end"][:, 0] = 0.0  # the opening year has no year before it: its bridge is all zero
     return m

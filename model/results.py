@@ -82,7 +82,7 @@ class Results:
         """Every resolved parameter with its unit and provenance; dated values one row per key year."""
         rows = []
         model = self.scenario.model.model_dump()
-        dated = {path for path, _ in dated_fields(self.scenario.model, "")}
+        dated = {path for path, _ in dated_fields(self.scenario.model)}
         for leaf in leaf_paths(self.scenario.model):
             value = model
             for part in leaf.split("."):

@@ -374,6 +374,19 @@ def load_scenario(path: str | Path, overrides: list[str] | None = None) -> Scena
     return Scenario(model=model, path=path.resolve(), files=files, provenance=prov, raw=tree, overrides=list(overrides or []))
 
 
+def check_overrides(scenario: str | Path, sets: list[str], overrides: list[str] | None, label: str, what: str) -> None:
+    """Load ``scenario`` with each of ``sets`` alone (after ``overrides``); one UserError lists every
+    invalid one, each line starting ``{label} {set}:``."""
+    problems = []
+    for one in dict.fromkeys(sets):
+        try:
+            load_scenario(scenario, overrides=[*(overrides or []), one])
+        except UserError as exc:
+            problems.extend(f"{label}{one}: {line}" for line in (exc.problems or [str(exc)]))
+    if problems:
+        raise UserError(f"{scenario}: {len(problems)} problem(s) in {what}", problems)
+
+
 def provenance_of(scenario: Scenario, leaf: str) -> Provenance:
     """The provenance of a leaf, or of the nearest wrapped ancestor (a whole table can carry one source)."""
     probe = leaf

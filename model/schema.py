@@ -293,7 +293,7 @@ class ScenarioModel(Strict):
             out.append(("uncertainty.pass_rate_multiplier_low", "is above pass_rate_multiplier_high"))
         si = self.social_insurance
         for y, floor in si.base_floor_share.items():
-            ceiling = _at(si.base_ceiling_share, max(y, h.opening_year))
+            ceiling = value_at(si.base_ceiling_share, max(y, h.opening_year))
             if floor > ceiling:
                 out.append(("social_insurance.base_floor_share", f"floor {floor} is above the ceiling {ceiling} in {max(y, h.opening_year)}"))
         ages = sorted(self.pension.months_divisor)
@@ -309,13 +309,13 @@ class ScenarioModel(Strict):
                                     ("social_insurance.average_wage_growth", si.average_wage_monthly, si.average_wage_growth)):
             level = start
             for y in range(h.opening_year + 1, h.end_year + 1):
-                level *= 1 + (_at(growth, y) or 0) + 3 * u.wage_growth_sd
+                level *= 1 + (value_at(growth, y) or 0) + 3 * u.wage_growth_sd
             if path == "pay.wage_growth" and self.pay.link_to_average_wage:
                 level = 0  # a linked wage is bounded by the average wage, checked below
             if level > MAX_PROJECTED_WAGE:
                 out.append((path, f"compounds to about {level:,.0f} yuan a month by {h.end_year}; at most {MAX_PROJECTED_WAGE:,} is plausible"))
         # dated values: keys must lie in the horizon and the first must cover the opening year
-        for path, dated in _dated_fields(self, ""):
+        for path, dated in dated_fields(self):
             keys = sorted(dated)
             if keys[0] not in (ALWAYS,) and keys[0] > h.opening_year:
                 out.append((path, f"no value for {h.opening_year}..{keys[0] - 1}: the first year given is {keys[0]} (a value holds from its year on)"))
@@ -327,7 +327,7 @@ class ScenarioModel(Strict):
         return out
 
 
-def _at(dated: dict, year: int):
+def value_at(dated: dict, year: int):
     """Value of a dated mapping in ``year``: the entry with the latest key <= year."""
     best = None
     for k in sorted(dated):
@@ -336,21 +336,13 @@ def _at(dated: dict, year: int):
     return best
 
 
-def value_at(dated: dict, year: int):
-    return _at(dated, year)
-
-
 def dated_fields(model: BaseModel, prefix: str = ""):
     """(dotted path, mapping) of every dated parameter."""
-    yield from _dated_fields(model, prefix)
-
-
-def _dated_fields(model: BaseModel, prefix: str):
     for name, finfo in type(model).model_fields.items():
         value = getattr(model, name)
         path = f"{prefix}.{name}" if prefix else name
         if isinstance(value, BaseModel):
-            yield from _dated_fields(value, path)
+            yield from dated_fields(value, path)
         elif isinstance(value, dict) and value and all(isinstance(k, int) for k in value) and _is_dated_field(finfo):
             yield path, value
 
@@ -371,7 +363,5 @@ def leaf_paths(model: BaseModel, prefix: str = ""):
         path = f"{prefix}.{name}" if prefix else name
         if isinstance(value, BaseModel):
             yield from leaf_paths(value, path)
-        elif value is not None or name != "roster_file":
-            if value is None:
-                continue
+        elif value is not None:  # optional parameters left out have no leaf
             yield path

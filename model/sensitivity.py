@@ -30,7 +30,7 @@ from scipy.stats import qmc
 
 from .distributed import Runner, make_job
 from .errors import UserError
-from .scenario import load_scenario
+from .scenario import check_overrides, load_scenario
 from .schema import value_at
 
 PROVENANCE = {"source", "assumption", "note"}
@@ -70,15 +70,8 @@ def _text(value: float) -> str:
 
 def check_ranges(scenario: str | Path, ranges: dict, overrides: list[str] | None = None) -> None:
     """Both ends of every range must be valid values of their parameter (UserError lists every one)."""
-    problems = []
-    for path, ends in ranges.items():
-        for end in ends:
-            try:
-                load_scenario(scenario, overrides=[*(overrides or []), f"{path}={_text(end)}"])
-            except UserError as exc:
-                problems.extend(f"range {path}={_text(end)}: {line}" for line in (exc.problems or [str(exc)]))
-    if problems:
-        raise UserError(f"{scenario}: {len(problems)} problem(s) in the ranges", problems)
+    sets = [f"{path}={_text(end)}" for path, ends in ranges.items() for end in ends]
+    check_overrides(scenario, sets, overrides, "range ", "the ranges")
 
 
 def _evaluate(scenario, points: list[dict], year: int, metric: str, draws: int, seed: int,

@@ -18,7 +18,7 @@ import pandas as pd
 from .distributed import Runner, make_job
 from .errors import UserError
 from .results import _csv_bytes, staged_dir
-from .scenario import load_scenario
+from .scenario import check_overrides, load_scenario
 
 STATS = ["mean", "p05", "p50", "p95"]
 
@@ -70,15 +70,9 @@ def combinations(grid: list[tuple[str, list[str]]]) -> list[dict[str, str]]:
 def load_combinations(scenario: str | Path, combos: list[dict[str, str]], overrides: list[str] | None = None):
     """Load and validate every combination first; one UserError lists every invalid value, or else
     every invalid combination (values valid alone may clash, e.g. a grade range turned upside down)."""
+    check_overrides(scenario, [f"{p}={v}" for combo in combos for p, v in combo.items()], overrides,
+                    "--grid ", "the grid values")
     loaded, problems = [], []
-    values = dict.fromkeys((p, v) for combo in combos for p, v in combo.items())
-    for path, value in values:
-        try:
-            load_scenario(scenario, overrides=[*(overrides or []), f"{path}={value}"])
-        except UserError as exc:
-            problems.extend(f"--grid {path}={value}: {line}" for line in (exc.problems or [str(exc)]))
-    if problems:
-        raise UserError(f"{scenario}: {len(problems)} problem(s) in the grid values", problems)
     for k, combo in enumerate(combos):
         sets = [*(overrides or []), *(f"{p}={v}" for p, v in combo.items())]
         try:
