@@ -25,9 +25,10 @@ Hires of the year take part in steps 6-7 from the next year on.
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numpy as np
-from numba import njit, prange
+from numba import get_num_threads, njit, prange
 
 from . import rng
 from .metrics import (
@@ -85,33 +86,123 @@ def statutory_retirement_month(female, birth_m, original_age, reform):
     return base + min(cap, b // step + 1)
 
 
+class PayRates(NamedTuple):
+    """One year's pay scale and contribution rates, taken from Params at the start of the year.
+
+    Per-worker helpers take this small tuple rather than Params: numba pays about 30 ns per call to pass
+    a tuple as large as Params into a function (reference counts of its every array), this one costs nothing.
+    """
+
+    wage: float  # reference wage, yuan a month
+    coef: np.ndarray  # [post, grade-1]
+    perf_share: float
+    probation_share: float
+    post_allow: np.ndarray  # [post]
+    seniority_per_year: float
+    seniority_cap: int
+    cert_allow: np.ndarray  # [level]
+    career_allow: np.ndarray  # [regime]
+    floor: float  # contribution base limits, yuan a month
+    ceiling: float
+    hf_floor: float
+    hf_ceiling: float
+    er: np.ndarray  # [line] employer rates
+    ee: np.ndarray  # [line] employee rates
+    institution: np.ndarray  # [regime] 1 if in the institution scheme (annuity)
+    avg: float  # provincial average wage, yuan a month
+
+
+@njit(cache=True)
+def pay_rates(P, t, wage, avg):
+    """The PayRates of year t, for the draw's reference wage and average wage paths."""
+    A = avg[t]
+    return PayRates(wage[t], P.coef, P.perf_share[t], P.probation_share, P.post_allow[t], P.seniority_per_year[t],
+                    P.seniority_cap, P.cert_allow[t], P.career_allow[t], P.floor_share[t] * A, P.ceil_share[t] * A,
+                    P.hf_floor_share[t] * A, P.hf_ceil_share[t] * A, P.er[t], P.ee[t], P.institution, A)
+
+
 @njit(cache=True, inline="always")
-def monthly_pay(P, t, wage, post, grade, cert, service, regime):
+def monthly_pay(Y, post, grade, cert, service, regime):
     """Monthly pay parts in yuan: base = wage x coefficient; performance = base x share; allowances."""
-    base = wage * P.coef[post, grade - 1]
-    perf = base * P.perf_share[t]
-    post_allow = P.post_allow[t, post]
-    seniority = P.seniority_per_year[t] * min(service, P.seniority_cap)
-    cert_allow = P.cert_allow[t, cert]
-    career = P.career_allow[t, regime]
-    return base, perf, post_allow, seniority, cert_allow, career
+    base = Y.wage * Y.coef[post, grade - 1]
+    return (base, base * Y.perf_share, Y.post_allow[post], Y.seniority_per_year * min(service, Y.seniority_cap),
+            Y.cert_allow[cert], Y.career_allow[regime])
 
 
 @njit(cache=True, inline="always")
-def annual_pay_fen(P, t, wage, post, grade, cert, service, regime, months, probation):
+def annual_pay_fen(Y, monthly, months, probation):
     """Annual pay parts in fen for ``months`` paid, of which ``probation`` at the probation share without performance pay."""
-    return annual_from_monthly(P, monthly_pay(P, t, wage, post, grade, cert, service, regime), months, probation)
-
-
-@njit(cache=True, inline="always")
-def annual_from_monthly(P, parts, months, probation):
-    base, perf, post_allow, seniority, cert_allow, career = parts
-    return (fen(base * (months - probation) + base * P.probation_share * probation),
+    base, perf, post_allow, seniority, cert_allow, career = monthly
+    return (fen(base * (months - probation) + base * Y.probation_share * probation),
             fen(perf * (months - probation)),
             fen(post_allow * months),
             fen(seniority * months),
             fen(cert_allow * months),
             fen(career * months))
+
+
+# Columns of a priced row (int64, fen): the tallied lines first, in the order of LINE_RAW.
+V_BASE, V_PERF, V_POSTALLOW, V_SENIORITY, V_CERTALLOW, V_CAREER = 0, 1, 2, 3, 4, 5
+V_ER_PENSION, V_ER_MEDICAL, V_ER_UNEMP, V_ER_INJURY, V_HOUSING, V_ER_ANNUITY, V_EE_TOTAL = 6, 7, 8, 9, 10, 11, 12
+V_EE_PENSION, V_EE_ANNUITY, V_PAY, V_ER, V_PAY_PREV_PRICES, V_CERT_PREV_PRICES = 13, 14, 15, 16, 17, 18
+N_V = 19
+LINE_RAW = np.array([R_BASE, R_PERF, R_POSTALLOW, R_SENIORITY, R_CERTALLOW, R_CAREER, R_ER_PENSION, R_ER_MEDICAL,
+                     R_ER_UNEMP, R_ER_INJURY, R_HOUSING, R_ER_ANNUITY, R_EE_TOTAL])
+# Float columns: contribution base and gross pay (yuan a month); what the accounts gain (yuan): the individual
+# account's contribution, the annuity's, and the contribution index of one month (base / average wage)
+F_BASE, F_GROSS, F_ACCOUNT, F_ANNUITY, F_INDEX = 0, 1, 2, 3, 4
+N_F = 5
+
+
+@njit(cache=True, inline="always")
+def price(Y, Y_prev, post, grade, cert, service, regime, months, probation, vals, fvals, r):
+    """Price one worker-year at rates Y into vals[r] (fen) and fvals[r] (yuan a month).
+
+    Pay parts for ``months`` paid, ``probation`` of them at the probation share without performance pay;
+    contributions = rate x base x months on monthly gross pay clipped to [floor, ceiling];
+    and the full-year pay at last year's rates Y_prev (the bridge's counterfactual).
+    Each amount is rounded to the fen once.
+    """
+    monthly = monthly_pay(Y, post, grade, cert, service, regime)
+    parts = annual_pay_fen(Y, monthly, months, probation)
+    vals[r, V_BASE] = parts[0]; vals[r, V_PERF] = parts[1]; vals[r, V_POSTALLOW] = parts[2]
+    vals[r, V_SENIORITY] = parts[3]; vals[r, V_CERTALLOW] = parts[4]; vals[r, V_CAREER] = parts[5]
+    gross = monthly[0] + monthly[1] + monthly[2] + monthly[3] + monthly[4] + monthly[5]
+    sb = min(max(gross, Y.floor), Y.ceiling)
+    hb = min(max(gross, Y.hf_floor), Y.hf_ceiling)
+    inst = Y.institution[regime]  # 1 or 0
+    m = months
+    vals[r, V_ER_PENSION] = fen(Y.er[0] * sb * m)
+    vals[r, V_ER_MEDICAL] = fen(Y.er[1] * sb * m)
+    vals[r, V_ER_UNEMP] = fen(Y.er[2] * sb * m)
+    vals[r, V_ER_INJURY] = fen(Y.er[3] * sb * m)
+    vals[r, V_HOUSING] = fen(Y.er[4] * hb * m)
+    vals[r, V_ER_ANNUITY] = fen(Y.er[5] * sb * m) * inst
+    vals[r, V_EE_PENSION] = fen(Y.ee[0] * sb * m)
+    vals[r, V_EE_ANNUITY] = fen(Y.ee[5] * sb * m) * inst
+    vals[r, V_EE_TOTAL] = (vals[r, V_EE_PENSION] + fen(Y.ee[1] * sb * m) + fen(Y.ee[2] * sb * m)
+                           + fen(Y.ee[3] * sb * m) + fen(Y.ee[4] * hb * m) + vals[r, V_EE_ANNUITY])
+    vals[r, V_PAY] = parts[0] + parts[1] + parts[2] + parts[3] + parts[4] + parts[5]
+    vals[r, V_ER] = (vals[r, V_ER_PENSION] + vals[r, V_ER_MEDICAL] + vals[r, V_ER_UNEMP] + vals[r, V_ER_INJURY]
+                     + vals[r, V_HOUSING] + vals[r, V_ER_ANNUITY])
+    b = annual_pay_fen(Y_prev, monthly_pay(Y_prev, post, grade, cert, service, regime), 12, 0)
+    vals[r, V_PAY_PREV_PRICES] = b[0] + b[1] + b[2] + b[3] + b[4] + b[5]
+    vals[r, V_CERT_PREV_PRICES] = b[4]
+    fvals[r, F_BASE] = sb
+    fvals[r, F_GROSS] = gross
+    fvals[r, F_ACCOUNT] = vals[r, V_EE_PENSION] / 100.0
+    fvals[r, F_ANNUITY] = (vals[r, V_ER_ANNUITY] + vals[r, V_EE_ANNUITY]) / 100.0
+    fvals[r, F_INDEX] = sb / Y.avg
+
+
+@njit(cache=True, inline="always")
+def tally_row(raw, t, vals, r, count, post, regime):
+    """Add ``count`` workers priced as row r of ``vals`` to the year's tallies: each line, and the cost by post and regime."""
+    for j in range(LINE_RAW.shape[0]):
+        raw[t, LINE_RAW[j]] += count * vals[r, j]
+    cost = count * (vals[r, V_PAY] + vals[r, V_ER])
+    raw[t, R_COST_POST_A[post]] += cost
+    raw[t, R_COST_REGIME_A[regime]] += cost
 
 
 @njit(cache=True)
@@ -144,8 +235,8 @@ def draw_paths(P, seed, draw):
 
 
 @njit(cache=True)
-def simulate_draw(P, R, seed, draw, capacity, raw):
-    """Run one draw over all years, filling raw[t, :] (int64 tallies, see metrics.py)."""
+def simulate_draw(P, R, seed, draw, capacity, raw, cells):
+    """Run one draw over all years, filling raw[t, :] (int64 tallies, see metrics.py); ``cells`` is a pay_cells workspace."""
     wage, avg, att_mult, pass_mult = draw_paths(P, seed, draw)
     n = R.wid.shape[0]
     C = capacity
@@ -166,6 +257,11 @@ def simulate_draw(P, R, seed, draw, capacity, raw):
     exit_at = np.zeros(C, i32); failed = np.zeros(C, np.bool_); alive = np.zeros(C, np.bool_)
     wykey = np.zeros(C, np.uint64)  # random-stream key of (seed, draw, worker, year)
     dkey = rng.draw_key(seed, draw)
+    # pay cells (see step 5): the year each was last priced, and its row among this year's priced cells
+    cell_year, cell_row, vals, fvals, cell_n, cell_post, cell_regime = cells
+    cell_year[:] = -1
+    n_grades, n_certs, n_regimes, scap = P.coef.shape[1], P.cert_allow.shape[1], P.institution.shape[0], P.seniority_cap
+    scratch = vals.shape[0] - 1  # the last row prices one part-year worker at a time
     # Flags read once: a bool taken from the parameter tuple inside a loop is slow in numba.
     reform = P.reform == 1
     career_exempt = P.career_exempt == 1
@@ -311,65 +407,62 @@ def simulate_draw(P, R, seed, draw, capacity, raw):
                     probation[i] = min(P.probation_months, months[i])
                     exit_kind[i] = NOT_EXITED
 
-        # 5. pay, contributions, pensions of retirees, arrears
-        W = wage[t]
-        A = avg[t]
-        floor_b = P.floor_share[t] * A
-        ceil_b = P.ceil_share[t] * A
-        hf_floor = P.hf_floor_share[t] * A
-        hf_ceil = P.hf_ceil_share[t] * A
+        # 5. pay, contributions, pensions of retirees, arrears. A full-year worker's amounts depend only on
+        # the pay cell (post, grade, certificate, service up to the seniority cap, regime) on 1 January:
+        # each cell met is priced once a year and tallied as count x amount at the end of the year.
+        # Leavers and hires (part years) are priced and tallied one by one, in the scratch row.
+        grow = 1.0 + P.crediting[t]
+        Y = pay_rates(P, t, wage, avg)
+        Y_prev = pay_rates(P, max(t - 1, 0), wage, avg)  # (at t = 0 the counterfactual is not used)
+        n_cells_met = 0
         exit_cost = np.int64(0)
+        br_exits = br_hires = br_prog = br_cert = br_uprate = br_contrib = np.int64(0)
         for i in range(n):
             m = months[i]
-            monthly = monthly_pay(P, t, W, ppost[i], pgrade[i], pcert[i], pservice[i], regime[i])
-            base, perf, pa, sen, ca, car = annual_from_monthly(P, monthly, m, probation[i])
-            b_m, pf_m, pa_m, sn_m, ca_m, cr_m = monthly
-            gross_m = b_m + pf_m + pa_m + sn_m + ca_m + cr_m
-            sb = min(max(gross_m, floor_b), ceil_b)
-            hb = min(max(gross_m, hf_floor), hf_ceil)
-            inst = P.institution[regime[i]] == 1
-            er_p = fen(P.er[t, 0] * sb * m)
-            er_m = fen(P.er[t, 1] * sb * m)
-            er_u = fen(P.er[t, 2] * sb * m)
-            er_i = fen(P.er[t, 3] * sb * m)
-            er_h = fen(P.er[t, 4] * hb * m)
-            er_a = fen(P.er[t, 5] * sb * m) if inst else np.int64(0)
-            ee_p = fen(P.ee[t, 0] * sb * m)
-            ee_a = fen(P.ee[t, 5] * sb * m) if inst else np.int64(0)
-            ee_all = ee_p + fen(P.ee[t, 1] * sb * m) + fen(P.ee[t, 2] * sb * m) + fen(P.ee[t, 3] * sb * m) + fen(P.ee[t, 4] * hb * m) + ee_a
-            pay = base + perf + pa + sen + ca + car
-            er = er_p + er_m + er_u + er_i + er_h + er_a
-            raw[t, R_BASE] += base; raw[t, R_PERF] += perf; raw[t, R_POSTALLOW] += pa
-            raw[t, R_SENIORITY] += sen; raw[t, R_CERTALLOW] += ca; raw[t, R_CAREER] += car
-            raw[t, R_ER_PENSION] += er_p; raw[t, R_ER_MEDICAL] += er_m; raw[t, R_ER_UNEMP] += er_u
-            raw[t, R_ER_INJURY] += er_i; raw[t, R_HOUSING] += er_h; raw[t, R_ER_ANNUITY] += er_a
-            raw[t, R_EE_TOTAL] += ee_all
-            raw[t, R_COST_POST_A[ppost[i]]] += pay + er
-            raw[t, R_COST_REGIME_A[regime[i]]] += pay + er
+            full_year = m == 12 and probation[i] == 0 and exit_kind[i] == NOT_EXITED
+            if full_year:
+                c = (((ppost[i] * n_grades + pgrade[i] - 1) * n_certs + pcert[i]) * (scap + 1)
+                     + min(pservice[i], scap)) * n_regimes + regime[i]
+                fresh = cell_year[c] != t
+                if fresh:
+                    cell_year[c] = t; cell_row[c] = n_cells_met; cell_n[n_cells_met] = 0
+                    cell_post[n_cells_met] = ppost[i]; cell_regime[n_cells_met] = regime[i]
+                    n_cells_met += 1
+                r = cell_row[c]
+                cell_n[r] += 1
+            else:
+                r = scratch
+                fresh = True
+            if fresh:
+                price(Y, Y_prev, ppost[i], pgrade[i], pcert[i], pservice[i], regime[i], m, probation[i], vals, fvals, r)
+            if not full_year:
+                tally_row(raw, t, vals, r, 1, ppost[i], regime[i])
+            pay = vals[r, V_PAY]
+            er = vals[r, V_ER]
+            sb = fvals[r, F_BASE]
             # individual and annuity accounts: credited at the year end, then this year's contributions added
-            account[i] = account[i] * (1.0 + P.crediting[t]) + ee_p / 100.0
-            annuity[i] = annuity[i] * (1.0 + P.crediting[t]) + (er_a + ee_a) / 100.0
-            idx_sum[i] += sb / A * m
+            account[i] = account[i] * grow + fvals[r, F_ACCOUNT]
+            annuity[i] = annuity[i] * grow + fvals[r, F_ANNUITY]
+            idx_sum[i] += fvals[r, F_INDEX] * m
             contrib_m[i] += m
             # wage-bill bridge
             if t > 0:
                 if exit_kind[i] != NOT_EXITED:
-                    raw[t, R_BR_EXITS] += pay + er - prev_pay[i] - prev_er[i]
+                    br_exits += pay + er - prev_pay[i] - prev_er[i]
                     exit_cost += pay + er
                 elif hired_t[i] == t:
-                    raw[t, R_BR_HIRES] += pay + er
+                    br_hires += pay + er
                 elif hired_t[i] == t - 1:
-                    raw[t, R_BR_HIRES] += pay + er - prev_pay[i] - prev_er[i]
+                    br_hires += pay + er - prev_pay[i] - prev_er[i]
                 else:
                     # this year's state at last year's wage and rates; the certificate allowance
                     # change is split off, the rest of the state change is progression
-                    b = annual_pay_fen(P, t - 1, wage[t - 1], ppost[i], pgrade[i], pcert[i], pservice[i], regime[i], 12, 0)
-                    pay_b = b[0] + b[1] + b[2] + b[3] + b[4] + b[5]
-                    cert_step = b[4] - fen(P.cert_allow[t - 1, qcert[i]] * 12)
-                    raw[t, R_BR_PROG] += pay_b - cert_step - prev_pay[i]
-                    raw[t, R_BR_CERT] += cert_step
-                    raw[t, R_BR_UPRATE] += pay - pay_b
-                    raw[t, R_BR_CONTRIB] += er - prev_er[i]
+                    pay_b = vals[r, V_PAY_PREV_PRICES]
+                    cert_step = vals[r, V_CERT_PREV_PRICES] - fen(P.cert_allow[t - 1, qcert[i]] * 12)
+                    br_prog += pay_b - cert_step - prev_pay[i]
+                    br_cert += cert_step
+                    br_uprate += pay - pay_b
+                    br_contrib += er - prev_er[i]
             prev_pay[i] = pay
             prev_er[i] = er
             # pension of a retiree (workers' outcome)
@@ -379,11 +472,11 @@ def simulate_draw(P, R, seed, draw, capacity, raw):
                 div = P.divisor[min(max(age_years - 40, 0), P.divisor.shape[0] - 1)]
                 index = idx_sum[i] / contrib_m[i] if contrib_m[i] > 0 else 0.0
                 pension = A_prev * (1.0 + index) / 2.0 * (contrib_m[i] / 12.0) * P.accrual + account[i] / div
-                if inst:
+                if P.institution[regime[i]] == 1:
                     pension += annuity[i] / div
                 raw[t, R_RETIREES] += 1
                 raw[t, R_PENSION_SUM] += fen(pension)
-                raw[t, R_REPL_PPM] += np.int64(math.floor(pension / gross_m * 1e6 + 0.5))
+                raw[t, R_REPL_PPM] += np.int64(math.floor(pension / fvals[r, F_GROSS] * 1e6 + 0.5))
             # arrears clearance (workers still in post)
             if alive[i] and arrears_m[i] > 0 and t >= P.clear_start_t and t > 0:
                 if rng.event_uniform(wykey[i], rng.ARREARS_CLEAR) < P.clear_rate[t]:
@@ -399,8 +492,14 @@ def simulate_draw(P, R, seed, draw, capacity, raw):
                     account[i] += arrears_m[i] * sb * P.ee[t, 0]
                     contrib_m[i] += arrears_m[i]
                     arrears_m[i] = 0
-        if t > 0:
-            raw[t, R_BR_EXITS] -= carry_exit_cost
+        for r in range(n_cells_met):
+            tally_row(raw, t, vals, r, cell_n[r], cell_post[r], cell_regime[r])
+        raw[t, R_BR_EXITS] += br_exits - (carry_exit_cost if t > 0 else 0)
+        raw[t, R_BR_HIRES] += br_hires
+        raw[t, R_BR_PROG] += br_prog
+        raw[t, R_BR_CERT] += br_cert
+        raw[t, R_BR_UPRATE] += br_uprate
+        raw[t, R_BR_CONTRIB] += br_contrib
         carry_exit_cost = exit_cost
 
         # 6. progression, 7. certificates and 8. ageing at the year end, then the year-end stock;
@@ -446,12 +545,31 @@ def simulate_draw(P, R, seed, draw, capacity, raw):
         n = k
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
+def pay_cells(P, capacity):
+    """Workspace of the pay-cell table (step 5), reused from draw to draw: allocating it afresh for
+    every draw cost more than the draw itself (large blocks come from the system, page by page)."""
+    n_cells = P.coef.shape[0] * P.coef.shape[1] * P.cert_allow.shape[1] * (P.seniority_cap + 1) * P.institution.shape[0]
+    rows = min(n_cells, capacity)
+    return (np.full(n_cells, -1, np.int16), np.zeros(n_cells, np.int32), np.zeros((rows + 1, N_V), np.int64),
+            np.zeros((rows + 1, N_F)), np.zeros(rows, np.int64), np.zeros(rows, np.int8), np.zeros(rows, np.int8))
+
+
 def simulate_draws(P, R, seed, draws, capacity):
-    """Run draws[0..] in parallel; returns raw[draw, t, N_RAW] int64."""
-    out = np.zeros((draws.shape[0], P.n_years, N_RAW), np.int64)
-    for d in prange(draws.shape[0]):
-        simulate_draw(P, R, seed, draws[d], capacity, out[d])
+    """Run draws[0..] on numba's threads; returns raw[draw, t, N_RAW] int64."""
+    return _simulate_draws(P, R, seed, np.asarray(draws, dtype=np.int64), capacity, get_num_threads())
+
+
+@njit(cache=True, parallel=True)
+def _simulate_draws(P, R, seed, draws, capacity, threads):
+    """Each of ``threads`` tasks takes every threads-th draw, with a pay-cell workspace of its own."""
+    n = draws.shape[0]
+    out = np.zeros((n, P.n_years, N_RAW), np.int64)
+    k = max(1, min(n, threads))
+    for j in prange(k):
+        cells = pay_cells(P, capacity)
+        for d in range(j, n, k):
+            simulate_draw(P, R, seed, draws[d], capacity, out[d], cells)
     return out
 
 
