@@ -17,6 +17,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import pickle
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -112,6 +113,19 @@ def _read_yaml(path: Path, where: str) -> tuple[Any, dict[str, int]]:
         raise UserError(f"{where}: invalid file name {str(path)!r}") from None
     if len(data) > MAX_FILE_BYTES:
         raise UserError(f"{path}: file is {len(data):,} bytes; a scenario may be at most {MAX_FILE_BYTES:,}")
+    # A sweep or sensitivity run reads the same files once per variant: parse each version of a file once.
+    key = (str(path), data)
+    if key not in _PARSED:
+        if len(_PARSED) >= 64:
+            _PARSED.clear()
+        _PARSED[key] = pickle.dumps(_parse_yaml(path, data))
+    return pickle.loads(_PARSED[key])
+
+
+_PARSED: dict[tuple[str, bytes], bytes] = {}  # (file, its bytes) -> pickled (data, line map)
+
+
+def _parse_yaml(path: Path, data: bytes) -> tuple[Any, dict[str, int]]:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:

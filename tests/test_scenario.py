@@ -68,6 +68,17 @@ def test_override_file_inherits_and_attributes(tmp_path):
     assert sc.provenance["progression.years_per_grade"].kind == "scenario"
 
 
+def test_reloading_sees_an_edited_file_and_overrides_do_not_leak(tmp_path):
+    """Parsed files are reused between loads (a sweep loads one file per variant): an edit must be
+    seen, and one load's overrides must not reach the next."""
+    alt = tmp_path / "alt.yaml"
+    alt.write_text(f"extends: {BASELINE}\nname: alt\ntitle: t\nrationale: r\nprogression:\n  years_per_grade: 2\n")
+    assert load_scenario(alt, overrides=["hiring.annual_cap=123"]).model.hiring.annual_cap == {-1: 123}
+    assert load_scenario(alt).model.hiring.annual_cap == load_scenario(BASELINE).model.hiring.annual_cap
+    alt.write_text(alt.read_text().replace("years_per_grade: 2", "years_per_grade: 4"))
+    assert load_scenario(alt).model.progression.years_per_grade == {-1: 4}
+
+
 def test_set_override_names_unknown_path():
     with pytest.raises(UserError) as err:
         load_scenario(BASELINE, overrides=["attrition.rate.village=0.1"])
