@@ -1,9 +1,20 @@
 """Community-worker (社区工作者) workforce and budget model.
 
-Public API: ``load_scenario``, ``simulate``, ``write_run``, ``Results``.
+Public API: ``load_scenario``, ``simulate``, ``write_run``, ``Results``. They are imported on first use,
+so that commands which only read scenarios or start a notebook do not wait for numba and pandas.
 """
 
-from .results import Results, simulate, write_run
-from .scenario import Scenario, load_scenario
+from __future__ import annotations
 
-__all__ = ["Results", "Scenario", "load_scenario", "simulate", "write_run"]
+_API = {"Results": "results", "simulate": "results", "write_run": "results", "Scenario": "scenario",
+        "load_scenario": "scenario"}
+
+__all__ = sorted(_API)
+
+
+def __getattr__(name: str):
+    if name in _API:
+        import importlib
+
+        return getattr(importlib.import_module(f".{_API[name]}", __name__), name)
+    raise AttributeError(f"module 'model' has no attribute {name!r}")

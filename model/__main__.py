@@ -131,7 +131,7 @@ def cmd_run(args) -> int:
 
 
 def cmd_report(args) -> int:
-    from .results import staged_dir
+    from .folders import staged_dir
     from .scenario import load_scenario
 
     sc = load_scenario(args.scenario, overrides=args.overrides)  # fail early, before a kernel starts
@@ -149,7 +149,7 @@ def cmd_report(args) -> int:
 
 
 def cmd_compare(args) -> int:
-    from .results import staged_dir
+    from .folders import staged_dir
     from .scenario import load_scenario
 
     for path in [args.base, *args.alternatives]:

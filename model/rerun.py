@@ -15,8 +15,6 @@ import json
 import tempfile
 from pathlib import Path
 
-import pandas as pd
-
 from .errors import UserError
 
 # Manifest keys a re-run needs, with their type.
@@ -77,6 +75,8 @@ def first_change(recorded: bytes, rerun: bytes) -> str:
     """The first (year, metric) row and column where two summary.csv files differ, and how many rows do."""
     if recorded == rerun:
         return "summary.csv beside the manifest is identical to the re-run's, but its digest is not the recorded one: the manifest was edited"
+    import pandas as pd
+
     a = pd.read_csv(io.BytesIO(recorded), dtype=str, keep_default_na=False)
     b = pd.read_csv(io.BytesIO(rerun), dtype=str, keep_default_na=False)
     if list(a.columns) != list(b.columns):

@@ -7,10 +7,7 @@ import io
 import json
 import os
 import platform
-import shutil
 import sys
-import tempfile
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib import metadata
@@ -24,6 +21,7 @@ from tqdm import tqdm
 from . import engine
 from .checks import check_raw
 from .errors import UserError
+from .folders import staged_dir
 from .metrics import to_metrics
 from .params import resolve
 from .population import Roster, synthesise
@@ -210,36 +208,3 @@ def write_run(results: Results, out_dir: str | Path, workbook: bool = True) -> P
 
             write_workbook(tmp)
     return out
-
-
-@contextmanager
-def staged_dir(out: Path):
-    """Yield a new temporary folder beside ``out``; when the block completes it replaces ``out``,
-    when it fails (or is interrupted) it is removed and ``out`` is left as it was."""
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    tmp.chmod(0o755)
-    try:
-        yield tmp
-        replace_dir(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-
-
-def replace_dir(new: Path, target: Path) -> None:
-    """Move a finished folder into place; an existing target is swapped out, then removed."""
-    if target.exists():
-        if not target.is_dir():
-            raise UserError(f"{target} exists and is not a folder; choose another --out")
-        old = target.with_name(f".{target.name}.old-{os.getpid()}")
-        target.rename(old)
-        try:
-            new.rename(target)
-        except BaseException:
-            old.rename(target)  # put the previous report back
-            raise
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        new.rename(target)

@@ -17,7 +17,8 @@ import pandas as pd
 
 from .distributed import Runner, make_job
 from .errors import UserError
-from .results import _csv_bytes, staged_dir
+from .folders import staged_dir
+from .results import _csv_bytes
 from .scenario import check_overrides, load_scenario
 
 STATS = ["mean", "p05", "p50", "p95"]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 import warnings
 import zipfile
 
@@ -15,7 +14,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-import model
 from conftest import BASELINE
 from model.__main__ import main
 from model.errors import UserError
