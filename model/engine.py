@@ -545,6 +545,13 @@ def simulate_draw(P, R, seed, draw, capacity, raw, cells):
         n = k
 
 
+def pay_cells_bytes(P, capacity: int) -> int:
+    """Memory of one pay_cells workspace: per cell a year stamp and a row index; per row N_V int64,
+    N_F float64, a count and two codes."""
+    n_cells = P.coef.shape[0] * P.coef.shape[1] * P.cert_allow.shape[1] * (P.seniority_cap + 1) * P.institution.shape[0]
+    return n_cells * (2 + 4) + (min(n_cells, capacity) + 1) * (8 * N_V + 8 * N_F + 8 + 2)
+
+
 @njit(cache=True)
 def pay_cells(P, capacity):
     """Workspace of the pay-cell table (step 5), reused from draw to draw: allocating it afresh for

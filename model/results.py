@@ -135,7 +135,7 @@ def simulate(scenario: Scenario | str | Path, draws: int = 1000, seed: int = 1, 
     R = opening_roster(scenario, P, seed)
     capacity = engine.capacity_for(P, len(R.wid))
     # Memory guard: draws run in chunks (the state of one draw per thread), but every draw's results are kept.
-    state = capacity * STATE_BYTES_PER_SLOT * numba.get_num_threads()
+    state = (capacity * STATE_BYTES_PER_SLOT + engine.pay_cells_bytes(P, capacity)) * numba.get_num_threads()
     need = estimate_bytes(draws, P.n_years) + state
     have = available_bytes()
     if need > 0.8 * have:

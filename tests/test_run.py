@@ -156,3 +156,28 @@ def test_run_on_a_local_cluster_is_byte_identical(tmp_path):
         assert r.returncode == 0, r.stderr
         outs.append((tmp_path / name / "summary.csv").read_bytes())
     assert outs[0] == outs[1]
+
+
+def test_memory_guard_says_how_many_draws_fit(monkeypatch):
+    """With memory for 7.5 draws beyond the running state, 1,000 draws are refused with '7 draws fit';
+    7 draws then run and 8 are refused."""
+    import re
+
+    import numba
+
+    from model import results
+    from model.errors import UserError
+
+    sc = model.load_scenario(BASELINE)
+    P = resolve(sc.model)
+    cap = engine.capacity_for(P, len(results.opening_roster(sc, P, 1).wid))
+    state = (cap * results.STATE_BYTES_PER_SLOT + engine.pay_cells_bytes(P, cap)) * numba.get_num_threads()
+    have = int((state + 7.5 * results.estimate_bytes(1, P.n_years)) / 0.8)
+    monkeypatch.setattr(results, "available_bytes", lambda: have)
+    with pytest.raises(UserError) as err:
+        results.simulate(sc, draws=1000, progress=False)
+    fit = int(re.search(r"at most ([\d,]+) draws fit", str(err.value)).group(1).replace(",", ""))
+    assert fit == 7
+    assert results.simulate(sc, draws=fit, progress=False).draws == fit
+    with pytest.raises(UserError):
+        results.simulate(sc, draws=fit + 1, progress=False)
