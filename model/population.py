@@ -7,8 +7,10 @@ Ages are as at the end of the opening year; service and contribution years count
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
 
+import numba
 import numpy as np
 
 from . import rng
@@ -45,21 +47,45 @@ def initial_grade(post, service, edu, cert, p: Params, ypg: int):
 
 
 def synthesise(m: ScenarioModel, p: Params, seed: int) -> Roster:
-    """Opening roster from the scenario's aggregates (opening.*)."""
+    """Opening roster from the scenario's aggregates (opening.*).
+
+    Every attribute is a function of the worker's id alone, so a large roster is built in slices on
+    several threads (numpy releases the GIL) and comes out the same as in one piece.
+    """
     op = m.opening
-    y0 = p.opening_year
     counts = [op.headcount.get(q) for q in POSTS]
     n = sum(counts)
     wid = np.arange(n, dtype=np.int64)
     post = np.repeat(np.arange(len(POSTS), dtype=np.int64), counts)
-
-    def u(event):
-        return rng.uniform_np(seed, rng.OPENING_DRAW, wid, y0, event)
-
     regime = np.zeros(n, dtype=np.int64)
     chiefs = np.flatnonzero(post == POSTS.index("chief"))
     regime[chiefs[: op.establishment.special]] = 1
     regime[chiefs[op.establishment.special: op.establishment.special + op.establishment.reference]] = 2
+    slices = max(1, min(numba.get_num_threads(), n // SLICE_MIN))
+    bounds = np.linspace(0, n, slices + 1).astype(np.int64)
+
+    drawn = Roster._fields[3:]  # female .. idx_sum, as _attributes returns them
+    columns = [np.empty(n, np.float64 if name in ("account", "idx_sum") else np.int64) for name in drawn]
+
+    def one(k):
+        lo, hi = bounds[k], bounds[k + 1]
+        for column, values in zip(columns, _attributes(op, p, seed, wid[lo:hi], post[lo:hi]), strict=True):
+            column[lo:hi] = values
+
+    with ThreadPoolExecutor(slices) as pool:
+        list(pool.map(one, range(slices)))
+    return Roster(wid, post, regime, *columns)
+
+
+SLICE_MIN = 250_000  # workers below which a roster is built in one piece
+
+
+def _attributes(op, p: Params, seed: int, wid: np.ndarray, post: np.ndarray):
+    """The drawn attributes of workers ``wid`` (in posts ``post``), in Roster order from ``female`` on."""
+    y0 = p.opening_year
+
+    def u(event):
+        return rng.uniform_np(seed, rng.OPENING_DRAW, wid, y0, event)
 
     mean = np.array([op.age.get(q).mean for q in POSTS])[post]
     sd = np.array([op.age.get(q).sd for q in POSTS])[post]
@@ -90,4 +116,4 @@ def synthesise(m: ScenarioModel, p: Params, seed: int) -> Roster:
     contrib_m = contrib_m - arrears_m
     account = op.account_per_contribution_year * contrib_m / 12.0
     idx_sum = op.contribution_index * contrib_m.astype(np.float64)
-    return Roster(wid, post, regime, female, edu, birth_m, service, contrib_m, grade, yig, cert, arrears_m, account, idx_sum)
+    return female, edu, birth_m, service, contrib_m, grade, yig, cert, arrears_m, account, idx_sum

@@ -11,7 +11,7 @@ numba (for the engine, and over arrays for the opening roster).
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 MASK = (1 << 64) - 1
 GAMMA = 0x9E3779B97F4A7C15
@@ -78,16 +78,17 @@ def uniform_nb(seed, draw, worker, year, event):
     return np.float64(hash_nb(seed, draw, worker, year, event) >> _S11) * TWO_M53
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, nogil=True)
 def _uniform_many(seed, draw, workers, year, event):
     out = np.empty(workers.shape[0])
-    for i in prange(workers.shape[0]):
+    for i in range(workers.shape[0]):
         out[i] = uniform_nb(seed, draw, workers[i], year, event)
     return out
 
 
 def uniform_np(seed: int, draw: int, workers: np.ndarray, year: int, event: int) -> np.ndarray:
-    """Uniform on [0, 1) for an array of worker ids (the numba scalar, over the array in parallel)."""
+    """Uniform on [0, 1) for an array of worker ids (the numba scalar over the array; it releases the
+    GIL, so callers may run slices on several threads)."""
     return _uniform_many(seed, draw, np.ascontiguousarray(workers, dtype=np.int64), year, event)
 
 

@@ -181,3 +181,16 @@ def test_memory_guard_says_how_many_draws_fit(monkeypatch):
     assert results.simulate(sc, draws=fit, progress=False).draws == fit
     with pytest.raises(UserError):
         results.simulate(sc, draws=fit + 1, progress=False)
+
+
+def test_roster_built_in_slices_equals_one_piece(monkeypatch):
+    from model import population
+
+    sc = model.load_scenario(BASELINE)
+    P = resolve(sc.model)
+    whole = synthesise(sc.model, P, 3)
+    monkeypatch.setattr(population, "SLICE_MIN", 300)
+    monkeypatch.setattr(population.numba, "get_num_threads", lambda: 4)
+    sliced = synthesise(sc.model, P, 3)
+    for name, a, b in zip(whole._fields, whole, sliced):
+        assert a.dtype == b.dtype and np.array_equal(a, b), name
