@@ -1,4 +1,4 @@
-"""The fast engine: a compiled year loop over workers, one draw per parallel task.
+"""The fast engine: a compiled year loop over workers; each thread runs every k-th draw.
 
 The rules are those of ``reference.py`` (the executable specification, written per worker for
 clarity); a test checks that both give the same raw tallies to the fen. Steps of a year, in order
@@ -15,7 +15,8 @@ clarity); a test checks that both give the same raw tallies to the fen. Steps of
                 hires start in ``start_month`` with probation pay
 5. pay          grade, post, certificate and service as at 1 January (moves in the year count from
                 next January); months worked; employer and employee contributions on the clipped base;
-                pension of this year's retirees; arrears clearance
+                pension of this year's retirees; arrears clearance. Full-year workers are priced once
+                per pay cell and year, others one by one (same amounts, fewer computations)
 6. progression  a passed review adds a year towards the next grade (years_per_grade), within the post range
 7. certificates eligible non-holders sit the next level's exam; a pass adds the level and its grade bonus
 8. ageing       service years +1 for everyone in post at the year end

@@ -49,8 +49,9 @@ def initial_grade(post, service, edu, cert, p: Params, ypg: int):
 def synthesise(m: ScenarioModel, p: Params, seed: int) -> Roster:
     """Opening roster from the scenario's aggregates (opening.*).
 
-    Every attribute is a function of the worker's id alone, so a large roster is built in slices on
-    several threads (numpy releases the GIL) and comes out the same as in one piece.
+    Every attribute is a function of the worker's id alone, so a large roster is drawn in slices of
+    ``SLICE`` workers on numba's number of threads (numpy releases the GIL) and comes out the same as
+    in one piece.
     """
     op = m.opening
     counts = [op.headcount.get(q) for q in POSTS]
@@ -61,7 +62,7 @@ def synthesise(m: ScenarioModel, p: Params, seed: int) -> Roster:
     chiefs = np.flatnonzero(post == POSTS.index("chief"))
     regime[chiefs[: op.establishment.special]] = 1
     regime[chiefs[op.establishment.special: op.establishment.special + op.establishment.reference]] = 2
-    slices = max(1, min(numba.get_num_threads(), n // SLICE_MIN))
+    slices = max(1, -(-n // SLICE))
     bounds = np.linspace(0, n, slices + 1).astype(np.int64)
 
     drawn = Roster._fields[3:]  # female .. idx_sum, as _attributes returns them
@@ -72,12 +73,12 @@ def synthesise(m: ScenarioModel, p: Params, seed: int) -> Roster:
         for column, values in zip(columns, _attributes(op, p, seed, wid[lo:hi], post[lo:hi]), strict=True):
             column[lo:hi] = values
 
-    with ThreadPoolExecutor(slices) as pool:
+    with ThreadPoolExecutor(min(slices, numba.get_num_threads())) as pool:
         list(pool.map(one, range(slices)))
     return Roster(wid, post, regime, *columns)
 
 
-SLICE_MIN = 250_000  # workers below which a roster is built in one piece
+SLICE = 250_000  # workers drawn at a time (bounds the temporary arrays: about 40 MB per thread)
 
 
 def _attributes(op, p: Params, seed: int, wid: np.ndarray, post: np.ndarray):

@@ -189,8 +189,8 @@ def test_roster_built_in_slices_equals_one_piece(monkeypatch):
     sc = model.load_scenario(BASELINE)
     P = resolve(sc.model)
     whole = synthesise(sc.model, P, 3)
-    monkeypatch.setattr(population, "SLICE_MIN", 300)
-    monkeypatch.setattr(population.numba, "get_num_threads", lambda: 4)
+    monkeypatch.setattr(population, "SLICE", 300)  # 7 slices
+    monkeypatch.setattr(population.numba, "get_num_threads", lambda: 3)
     sliced = synthesise(sc.model, P, 3)
     for name, a, b in zip(whole._fields, whole, sliced):
         assert a.dtype == b.dtype and np.array_equal(a, b), name
