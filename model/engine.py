@@ -546,10 +546,16 @@ def simulate_draw(P, R, seed, draw, capacity, raw, cells):
         n = k
 
 
+@njit(cache=True)
+def n_pay_cells(P):
+    """Pay cells: posts x grades x certificate levels x service years 0..seniority cap x regimes."""
+    return P.coef.shape[0] * P.coef.shape[1] * P.cert_allow.shape[1] * (P.seniority_cap + 1) * P.institution.shape[0]
+
+
 def pay_cells_bytes(P, capacity: int) -> int:
     """Memory of one pay_cells workspace: per cell a year stamp and a row index; per row N_V int64,
     N_F float64, a count and two codes."""
-    n_cells = P.coef.shape[0] * P.coef.shape[1] * P.cert_allow.shape[1] * (P.seniority_cap + 1) * P.institution.shape[0]
+    n_cells = n_pay_cells(P)
     return n_cells * (2 + 4) + (min(n_cells, capacity) + 1) * (8 * N_V + 8 * N_F + 8 + 2)
 
 
@@ -557,7 +563,7 @@ def pay_cells_bytes(P, capacity: int) -> int:
 def pay_cells(P, capacity):
     """Workspace of the pay-cell table (step 5), reused from draw to draw: allocating it afresh for
     every draw cost more than the draw itself (large blocks come from the system, page by page)."""
-    n_cells = P.coef.shape[0] * P.coef.shape[1] * P.cert_allow.shape[1] * (P.seniority_cap + 1) * P.institution.shape[0]
+    n_cells = n_pay_cells(P)
     rows = min(n_cells, capacity)
     return (np.full(n_cells, -1, np.int16), np.zeros(n_cells, np.int32), np.zeros((rows + 1, N_V), np.int64),
             np.zeros((rows + 1, N_F)), np.zeros(rows, np.int64), np.zeros(rows, np.int8), np.zeros(rows, np.int8))
