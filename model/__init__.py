@@ -4,8 +4,6 @@ Public API: ``load_scenario``, ``simulate``, ``write_run``, ``Results``. They ar
 so that commands which only read scenarios or start a notebook do not wait for numba and pandas.
 """
 
-from __future__ import annotations
-
 _API = {"Results": "results", "simulate": "results", "write_run": "results", "Scenario": "scenario",
         "load_scenario": "scenario"}
 
@@ -18,3 +16,7 @@ def __getattr__(name: str):
 
         return getattr(importlib.import_module(f".{_API[name]}", __name__), name)
     raise AttributeError(f"module 'model' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted({*globals(), *_API})

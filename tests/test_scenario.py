@@ -88,6 +88,14 @@ def test_set_override_names_unknown_path():
     assert "attrition.rate.staff" in str(err.value) and "less than or equal to 1" in str(err.value)
 
 
+def test_reading_scenarios_does_not_load_the_engine():
+    """``import model`` and loading a scenario stay light (numba and pandas load on first simulate)."""
+    code = ("import sys, model; model.load_scenario(sys.argv[1]); "
+            "assert 'numba' not in sys.modules and 'pandas' not in sys.modules, 'heavy modules loaded'; "
+            "assert callable(model.simulate) and 'numba' in sys.modules")
+    subprocess.run([sys.executable, "-c", code, str(BASELINE)], check=True, cwd=ROOT)
+
+
 def test_cli_validate_exit_codes():
     ok = subprocess.run([sys.executable, "-m", "model", "validate", str(BASELINE)], capture_output=True, text=True, cwd=ROOT)
     assert ok.returncode == 0, ok.stderr
