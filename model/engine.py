@@ -26,6 +26,7 @@ Hires of the year take part in steps 6-7 from the next year on.
 from __future__ import annotations
 
 import math
+import types
 from typing import NamedTuple
 
 import numpy as np
@@ -237,10 +238,21 @@ def draw_paths(P, seed, draw):
 
 @njit(cache=True)
 def simulate_draw(P, R, seed, draw, capacity, raw, cells):
-    """Run one draw over all years, filling raw[t, :] (int64 tallies, see metrics.py); ``cells`` is a pay_cells workspace."""
+    """Run one draw over all years, filling raw[t, :] (int64 tallies, see metrics.py).
+
+    ``cells`` is a pay_cells workspace with one table per shard. Workers live in K shards (contiguous
+    slot ranges), one per table: the per-worker steps run shard by shard (over threads in the parallel
+    compilation, simulate_draw_wide), hiring and the election surplus across all of them. Tallies are
+    kept per shard and summed: they are integers, so the split does not change them.
+    """
     wage, avg, att_mult, pass_mult = draw_paths(P, seed, draw)
-    n = R.wid.shape[0]
-    C = capacity
+    K = cells[0].shape[0]
+    cs = capacity if K == 1 else capacity // K + 2  # slots per shard: hires go to the emptiest shard
+    C = cs * K
+    base = np.arange(K) * cs
+    ns = np.zeros(K, np.int64)  # workers in each shard, in slots base[s] .. base[s] + ns[s] - 1
+    rawk = np.zeros((K, raw.shape[0], raw.shape[1]), np.int64)
+    carry = np.zeros(K, np.int64)  # last year's cost of this year's leavers (bridge), by shard
     # Worker state, in the narrowest types that hold it (less memory traffic at national scale).
     i8, i16, i32 = np.int8, np.int16, np.int32
     wid = np.empty(C, np.int64); post = np.empty(C, i8); regime = np.empty(C, i8)
@@ -259,75 +271,82 @@ def simulate_draw(P, R, seed, draw, capacity, raw, cells):
     wykey = np.zeros(C, np.uint64)  # random-stream key of (seed, draw, worker, year)
     dkey = rng.draw_key(seed, draw)
     # pay cells (see step 5): the year each was last priced, and its row among this year's priced cells
-    cell_year, cell_row, vals, fvals, cell_n, cell_post, cell_regime = cells
-    cell_year[:] = -1
+    cell_year_k, cell_row_k, vals_k, fvals_k, cell_n_k, cell_post_k, cell_regime_k = cells
+    cell_year_k[:] = -1
     n_grades, n_certs, n_regimes, scap = P.coef.shape[1], P.cert_allow.shape[1], P.institution.shape[0], P.seniority_cap
-    scratch = vals.shape[0] - 1  # the last row prices one part-year worker at a time
     # Flags read once: a bool taken from the parameter tuple inside a loop is slow in numba.
     reform = P.reform == 1
     career_exempt = P.career_exempt == 1
     employer_pays_ee = P.employer_pays_ee == 1
 
-    for i in range(n):
-        wid[i] = R.wid[i]; post[i] = R.post[i]; regime[i] = R.regime[i]; female[i] = R.female[i]
-        edu[i] = R.edu[i]; birth_m[i] = R.birth_m[i]; service[i] = R.service[i]; contrib_m[i] = R.contrib_m[i]
-        grade[i] = R.grade[i]; yig[i] = R.yig[i]; cert[i] = R.cert[i]; arrears_m[i] = R.arrears_m[i]
-        account[i] = R.account[i]; annuity[i] = 0.0; idx_sum[i] = R.idx_sum[i]; alive[i] = True
-        hired_t[i] = -10
-    next_id = n
-    carry_exit_cost = np.int64(0)
+    n_open = R.wid.shape[0]
+    for s in range(K):  # the opening roster in K contiguous blocks
+        lo, hi = n_open * s // K, n_open * (s + 1) // K
+        ns[s] = hi - lo
+        for j in range(lo, hi):
+            i = base[s] + j - lo
+            wid[i] = R.wid[j]; post[i] = R.post[j]; regime[i] = R.regime[j]; female[i] = R.female[j]
+            edu[i] = R.edu[j]; birth_m[i] = R.birth_m[j]; service[i] = R.service[j]; contrib_m[i] = R.contrib_m[j]
+            grade[i] = R.grade[j]; yig[i] = R.yig[j]; cert[i] = R.cert[j]; arrears_m[i] = R.arrears_m[j]
+            account[i] = R.account[j]; annuity[i] = 0.0; idx_sum[i] = R.idx_sum[j]; alive[i] = True
+            hired_t[i] = -10
+    next_id = n_open
 
     for t in range(P.n_years):
         year = P.opening_year + t
         y_start = year * 12
-        for i in range(n):
-            ppost[i] = post[i]; pgrade[i] = grade[i]; pcert[i] = cert[i]; pservice[i] = service[i]
-            months[i] = 12; probation[i] = 0; exit_kind[i] = NOT_EXITED; failed[i] = False
-            wykey[i] = rng.worker_year_key(dkey, wid[i], year)
+        for s in prange(K):
+            for i in range(base[s], base[s] + ns[s]):
+                ppost[i] = post[i]; pgrade[i] = grade[i]; pcert[i] = cert[i]; pservice[i] = service[i]
+                months[i] = 12; probation[i] = 0; exit_kind[i] = NOT_EXITED; failed[i] = False
+                wykey[i] = rng.worker_year_key(dkey, wid[i], year)
 
         if t > 0:
             # 1. retirement
-            for i in range(n):
-                orig = P.male_age if female[i] == 0 else P.female_age[post[i]]
-                stat = statutory_retirement_month(female[i], birth_m[i], orig, reform)
-                out = stat
-                need = P.min_contrib_months[t] - contrib_m[i]
-                if need > 0:
-                    out = max(stat, y_start + need)
-                    if out > stat + P.max_deferral_months:
-                        out = max(stat, stat + P.max_deferral_months)
-                if out < y_start + 12:
-                    alive[i] = False
-                    exit_kind[i] = RETIRED
-                    exit_at[i] = out
-                    months[i] = max(0, out - y_start)
+            for s in prange(K):
+                for i in range(base[s], base[s] + ns[s]):
+                    orig = P.male_age if female[i] == 0 else P.female_age[post[i]]
+                    stat = statutory_retirement_month(female[i], birth_m[i], orig, reform)
+                    out = stat
+                    need = P.min_contrib_months[t] - contrib_m[i]
+                    if need > 0:
+                        out = max(stat, y_start + need)
+                        if out > stat + P.max_deferral_months:
+                            out = max(stat, stat + P.max_deferral_months)
+                    if out < y_start + 12:
+                        alive[i] = False
+                        exit_kind[i] = RETIRED
+                        exit_at[i] = out
+                        months[i] = max(0, out - y_start)
             # 2. attrition and reviews
-            for i in range(n):
-                if not alive[i]:
-                    continue
-                rate = P.attrition[t, post[i]] * att_mult
-                if service[i] < P.early_years:
-                    rate *= P.early_mult
-                if rng.event_uniform(wykey[i], rng.ATTRITION) < rate:
-                    alive[i] = False; exit_kind[i] = ATTRITED; months[i] = P.exit_month - 1
-                    continue
-                failed[i] = rng.event_uniform(wykey[i], rng.REVIEW) < P.review_fail[t]
-                fails[i] = fails[i] + 1 if failed[i] else 0
-                if fails[i] >= P.dismiss_after:
-                    alive[i] = False; exit_kind[i] = DISMISSED; months[i] = P.exit_month - 1
+            for s in prange(K):
+                for i in range(base[s], base[s] + ns[s]):
+                    if not alive[i]:
+                        continue
+                    rate = P.attrition[t, post[i]] * att_mult
+                    if service[i] < P.early_years:
+                        rate *= P.early_mult
+                    if rng.event_uniform(wykey[i], rng.ATTRITION) < rate:
+                        alive[i] = False; exit_kind[i] = ATTRITED; months[i] = P.exit_month - 1
+                        continue
+                    failed[i] = rng.event_uniform(wykey[i], rng.REVIEW) < P.review_fail[t]
+                    fails[i] = fails[i] + 1 if failed[i] else 0
+                    if fails[i] >= P.dismiss_after:
+                        alive[i] = False; exit_kind[i] = DISMISSED; months[i] = P.exit_month - 1
             # 3. elections
             if P.election[t]:
-                for i in range(n):
-                    if not alive[i] or post[i] == STAFF or (career_exempt and regime[i] != 0):
-                        continue
-                    out_now = P.cert_required[t] and cert[i] == 0
-                    if not out_now:
-                        out_now = rng.event_uniform(wykey[i], rng.ELECTION) < P.turnover[t]
-                    if out_now:
-                        alive[i] = False; exit_kind[i] = ELECTED_OUT; months[i] = P.exit_month - 1
+                for s in prange(K):
+                    for i in range(base[s], base[s] + ns[s]):
+                        if not alive[i] or post[i] == STAFF or (career_exempt and regime[i] != 0):
+                            continue
+                        out_now = P.cert_required[t] and cert[i] == 0
+                        if not out_now:
+                            out_now = rng.event_uniform(wykey[i], rng.ELECTION) < P.turnover[t]
+                        if out_now:
+                            alive[i] = False; exit_kind[i] = ELECTED_OUT; months[i] = P.exit_month - 1
                 for p in range(STAFF):
                     hc = 0
-                    for i in range(n):
+                    for i in range(C):
                         if alive[i] and post[i] == p:
                             hc += 1
                     excess = hc - P.quota[t, p]
@@ -336,15 +355,16 @@ def simulate_draw(P, R, seed, draw, capacity, raw, cells):
                     cand = np.empty(hc, np.int64)
                     keys = np.empty(hc, np.uint64)
                     k = 0
-                    for i in range(n):
+                    for i in range(C):
                         if alive[i] and post[i] == p and not (career_exempt and regime[i] != 0):
                             cand[k] = i
                             keys[k] = rng.event_hash(wykey[i], rng.SURPLUS)
                             k += 1
-                    order = np.argsort(keys[:k], kind="mergesort")
+                    by_id = np.argsort(wid[cand[:k]], kind="mergesort")
+                    order = by_id[np.argsort(keys[:k][by_id], kind="mergesort")]  # by key, then id
                     excess = min(excess, k)
                     hc_staff = 0
-                    for i in range(n):
+                    for i in range(C):
                         if alive[i] and post[i] == STAFF:
                             hc_staff += 1
                     room = max(P.quota[t, STAFF] - hc_staff, 0)
@@ -352,8 +372,8 @@ def simulate_draw(P, R, seed, draw, capacity, raw, cells):
                     for j in range(excess):
                         i = cand[order[j]]
                         if j < n_move:
-                            raw[t, R_MOVES_A[p]] -= 1
-                            raw[t, R_MOVES_A[STAFF]] += 1
+                            rawk[0, t, R_MOVES_A[p]] -= 1
+                            rawk[0, t, R_MOVES_A[STAFF]] += 1
                             post[i] = STAFF
                             grade[i] = min(max(grade[i], P.grade_lo[STAFF]), P.grade_hi[STAFF])
                         else:
@@ -362,7 +382,7 @@ def simulate_draw(P, R, seed, draw, capacity, raw, cells):
             cap_left = P.cap[t]
             ypg = P.years_per_grade[t]
             in_post = np.zeros(4, np.int64)
-            for i in range(n):
+            for i in range(C):
                 if alive[i]:
                     in_post[post[i]] += 1
             for p in range(4):
@@ -371,10 +391,14 @@ def simulate_draw(P, R, seed, draw, capacity, raw, cells):
                     continue
                 k = min(int(math.floor(P.fill_rate[t] * vacancies + 1e-9)), cap_left)
                 cap_left -= k
-                raw[t, R_HIRES_A[p]] += k
+                rawk[0, t, R_HIRES_A[p]] += k
                 for _ in range(k):
-                    i = n
-                    n += 1
+                    sh = 0  # the emptiest shard (a loop: np.argmin would be a parallel region per hire)
+                    for s2 in range(1, K):
+                        if ns[s2] < ns[sh]:
+                            sh = s2
+                    i = base[sh] + ns[sh]
+                    ns[sh] += 1
                     w = next_id
                     next_id += 1
                     wk = rng.worker_year_key(dkey, w, year)
@@ -413,137 +437,160 @@ def simulate_draw(P, R, seed, draw, capacity, raw, cells):
         # each cell met is priced once a year and tallied as count x amount at the end of the year.
         # Leavers and hires (part years) are priced and tallied one by one, in the scratch row.
         grow = 1.0 + P.crediting[t]
-        Y = pay_rates(P, t, wage, avg)
-        Y_prev = pay_rates(P, max(t - 1, 0), wage, avg)  # (at t = 0 the counterfactual is not used)
-        n_cells_met = 0
-        exit_cost = np.int64(0)
-        br_exits = br_hires = br_prog = br_cert = br_uprate = br_contrib = np.int64(0)
-        for i in range(n):
-            m = months[i]
-            full_year = m == 12 and probation[i] == 0 and exit_kind[i] == NOT_EXITED
-            if full_year:
-                c = (((ppost[i] * n_grades + pgrade[i] - 1) * n_certs + pcert[i]) * (scap + 1)
-                     + min(pservice[i], scap)) * n_regimes + regime[i]
-                fresh = cell_year[c] != t
-                if fresh:
-                    cell_year[c] = t; cell_row[c] = n_cells_met; cell_n[n_cells_met] = 0
-                    cell_post[n_cells_met] = ppost[i]; cell_regime[n_cells_met] = regime[i]
-                    n_cells_met += 1
-                r = cell_row[c]
-                cell_n[r] += 1
-            else:
-                r = scratch
-                fresh = True
-            if fresh:
-                price(Y, Y_prev, ppost[i], pgrade[i], pcert[i], pservice[i], regime[i], m, probation[i], vals, fvals, r)
-            if not full_year:
-                tally_row(raw, t, vals, r, 1, ppost[i], regime[i])
-            pay = vals[r, V_PAY]
-            er = vals[r, V_ER]
-            sb = fvals[r, F_BASE]
-            # individual and annuity accounts: credited at the year end, then this year's contributions added
-            account[i] = account[i] * grow + fvals[r, F_ACCOUNT]
-            annuity[i] = annuity[i] * grow + fvals[r, F_ANNUITY]
-            idx_sum[i] += fvals[r, F_INDEX] * m
-            contrib_m[i] += m
-            # wage-bill bridge
-            if t > 0:
-                if exit_kind[i] != NOT_EXITED:
-                    br_exits += pay + er - prev_pay[i] - prev_er[i]
-                    exit_cost += pay + er
-                elif hired_t[i] == t:
-                    br_hires += pay + er
-                elif hired_t[i] == t - 1:
-                    br_hires += pay + er - prev_pay[i] - prev_er[i]
+        for s in prange(K):
+            Y = pay_rates(P, t, wage, avg)
+            Y_prev = pay_rates(P, max(t - 1, 0), wage, avg)  # (at t = 0 the counterfactual is not used)
+            rk = rawk[s]
+            cell_year, cell_row, vals, fvals = cell_year_k[s], cell_row_k[s], vals_k[s], fvals_k[s]
+            cell_n, cell_post, cell_regime = cell_n_k[s], cell_post_k[s], cell_regime_k[s]
+            scratch = vals.shape[0] - 1  # the last row prices one part-year worker at a time
+            n_cells_met = 0
+            exit_cost = np.int64(0)
+            br_exits = br_hires = br_prog = br_cert = br_uprate = br_contrib = np.int64(0)
+            for i in range(base[s], base[s] + ns[s]):
+                m = months[i]
+                full_year = m == 12 and probation[i] == 0 and exit_kind[i] == NOT_EXITED
+                if full_year:
+                    c = (((ppost[i] * n_grades + pgrade[i] - 1) * n_certs + pcert[i]) * (scap + 1)
+                         + min(pservice[i], scap)) * n_regimes + regime[i]
+                    fresh = cell_year[c] != t
+                    if fresh:
+                        cell_year[c] = t; cell_row[c] = n_cells_met; cell_n[n_cells_met] = 0
+                        cell_post[n_cells_met] = ppost[i]; cell_regime[n_cells_met] = regime[i]
+                        n_cells_met += 1
+                    r = cell_row[c]
+                    cell_n[r] += 1
                 else:
-                    # this year's state at last year's wage and rates; the certificate allowance
-                    # change is split off, the rest of the state change is progression
-                    pay_b = vals[r, V_PAY_PREV_PRICES]
-                    cert_step = vals[r, V_CERT_PREV_PRICES] - fen(P.cert_allow[t - 1, qcert[i]] * 12)
-                    br_prog += pay_b - cert_step - prev_pay[i]
-                    br_cert += cert_step
-                    br_uprate += pay - pay_b
-                    br_contrib += er - prev_er[i]
-            prev_pay[i] = pay
-            prev_er[i] = er
-            # pension of a retiree (workers' outcome)
-            if exit_kind[i] == RETIRED:
-                A_prev = avg[t - 1]
-                age_years = (exit_at[i] - birth_m[i]) // 12
-                div = P.divisor[min(max(age_years - 40, 0), P.divisor.shape[0] - 1)]
-                index = idx_sum[i] / contrib_m[i] if contrib_m[i] > 0 else 0.0
-                pension = A_prev * (1.0 + index) / 2.0 * (contrib_m[i] / 12.0) * P.accrual + account[i] / div
-                if P.institution[regime[i]] == 1:
-                    pension += annuity[i] / div
-                raw[t, R_RETIREES] += 1
-                raw[t, R_PENSION_SUM] += fen(pension)
-                raw[t, R_REPL_PPM] += np.int64(math.floor(pension / fvals[r, F_GROSS] * 1e6 + 0.5))
-            # arrears clearance (workers still in post)
-            if alive[i] and arrears_m[i] > 0 and t >= P.clear_start_t and t > 0:
-                if rng.event_uniform(wykey[i], rng.ARREARS_CLEAR) < P.clear_rate[t]:
-                    rate = P.er[t, 0] + (P.ee[t, 0] if employer_pays_ee else 0.0)
-                    principal = fen(arrears_m[i] * sb * rate)
-                    overdue_years = t + arrears_m[i] / 24.0
-                    fee = fen(principal / 100.0 * P.late_fee_daily * 365.0 * overdue_years * P.late_fee_share)
-                    raw[t, R_ARR_PRINCIPAL] += principal
-                    raw[t, R_ARR_FEES] += fee
-                    raw[t, R_ARR_POST_A[post[i]]] += principal + fee
-                    raw[t, R_ARR_REGIME_A[regime[i]]] += principal + fee
-                    raw[t, R_ARR_CLEARED] += arrears_m[i]
-                    account[i] += arrears_m[i] * sb * P.ee[t, 0]
-                    contrib_m[i] += arrears_m[i]
-                    arrears_m[i] = 0
-        for r in range(n_cells_met):
-            tally_row(raw, t, vals, r, cell_n[r], cell_post[r], cell_regime[r])
-        raw[t, R_BR_EXITS] += br_exits - (carry_exit_cost if t > 0 else 0)
-        raw[t, R_BR_HIRES] += br_hires
-        raw[t, R_BR_PROG] += br_prog
-        raw[t, R_BR_CERT] += br_cert
-        raw[t, R_BR_UPRATE] += br_uprate
-        raw[t, R_BR_CONTRIB] += br_contrib
-        carry_exit_cost = exit_cost
+                    r = scratch
+                    fresh = True
+                if fresh:
+                    price(Y, Y_prev, ppost[i], pgrade[i], pcert[i], pservice[i], regime[i], m, probation[i], vals, fvals, r)
+                if not full_year:
+                    tally_row(rk, t, vals, r, 1, ppost[i], regime[i])
+                pay = vals[r, V_PAY]
+                er = vals[r, V_ER]
+                sb = fvals[r, F_BASE]
+                # individual and annuity accounts: credited at the year end, then this year's contributions added
+                account[i] = account[i] * grow + fvals[r, F_ACCOUNT]
+                annuity[i] = annuity[i] * grow + fvals[r, F_ANNUITY]
+                idx_sum[i] += fvals[r, F_INDEX] * m
+                contrib_m[i] += m
+                # wage-bill bridge
+                if t > 0:
+                    if exit_kind[i] != NOT_EXITED:
+                        br_exits += pay + er - prev_pay[i] - prev_er[i]
+                        exit_cost += pay + er
+                    elif hired_t[i] == t:
+                        br_hires += pay + er
+                    elif hired_t[i] == t - 1:
+                        br_hires += pay + er - prev_pay[i] - prev_er[i]
+                    else:
+                        # this year's state at last year's wage and rates; the certificate allowance
+                        # change is split off, the rest of the state change is progression
+                        pay_b = vals[r, V_PAY_PREV_PRICES]
+                        cert_step = vals[r, V_CERT_PREV_PRICES] - fen(P.cert_allow[t - 1, qcert[i]] * 12)
+                        br_prog += pay_b - cert_step - prev_pay[i]
+                        br_cert += cert_step
+                        br_uprate += pay - pay_b
+                        br_contrib += er - prev_er[i]
+                prev_pay[i] = pay
+                prev_er[i] = er
+                # pension of a retiree (workers' outcome)
+                if exit_kind[i] == RETIRED:
+                    A_prev = avg[t - 1]
+                    age_years = (exit_at[i] - birth_m[i]) // 12
+                    div = P.divisor[min(max(age_years - 40, 0), P.divisor.shape[0] - 1)]
+                    index = idx_sum[i] / contrib_m[i] if contrib_m[i] > 0 else 0.0
+                    pension = A_prev * (1.0 + index) / 2.0 * (contrib_m[i] / 12.0) * P.accrual + account[i] / div
+                    if P.institution[regime[i]] == 1:
+                        pension += annuity[i] / div
+                    rk[t, R_RETIREES] += 1
+                    rk[t, R_PENSION_SUM] += fen(pension)
+                    rk[t, R_REPL_PPM] += np.int64(math.floor(pension / fvals[r, F_GROSS] * 1e6 + 0.5))
+                # arrears clearance (workers still in post)
+                if alive[i] and arrears_m[i] > 0 and t >= P.clear_start_t and t > 0:
+                    if rng.event_uniform(wykey[i], rng.ARREARS_CLEAR) < P.clear_rate[t]:
+                        rate = P.er[t, 0] + (P.ee[t, 0] if employer_pays_ee else 0.0)
+                        principal = fen(arrears_m[i] * sb * rate)
+                        overdue_years = t + arrears_m[i] / 24.0
+                        fee = fen(principal / 100.0 * P.late_fee_daily * 365.0 * overdue_years * P.late_fee_share)
+                        rk[t, R_ARR_PRINCIPAL] += principal
+                        rk[t, R_ARR_FEES] += fee
+                        rk[t, R_ARR_POST_A[post[i]]] += principal + fee
+                        rk[t, R_ARR_REGIME_A[regime[i]]] += principal + fee
+                        rk[t, R_ARR_CLEARED] += arrears_m[i]
+                        account[i] += arrears_m[i] * sb * P.ee[t, 0]
+                        contrib_m[i] += arrears_m[i]
+                        arrears_m[i] = 0
+            for r in range(n_cells_met):
+                tally_row(rk, t, vals, r, cell_n[r], cell_post[r], cell_regime[r])
+            rk[t, R_BR_EXITS] += br_exits - (carry[s] if t > 0 else 0)
+            rk[t, R_BR_HIRES] += br_hires
+            rk[t, R_BR_PROG] += br_prog
+            rk[t, R_BR_CERT] += br_cert
+            rk[t, R_BR_UPRATE] += br_uprate
+            rk[t, R_BR_CONTRIB] += br_contrib
+            carry[s] = exit_cost
 
         # 6. progression, 7. certificates and 8. ageing at the year end, then the year-end stock;
-        # leavers are counted and dropped, the others kept in slots 0..k-1 (in id order)
+        # leavers are counted and dropped, the others kept at the start of their shard (in slot order)
         for p in range(4):
-            raw[t, R_QUOTA_A[p]] = P.quota[t, p]
-        k = 0
-        for i in range(n):
-            if not alive[i]:
-                raw[t, EXIT_RAW[exit_kind[i]]] += 1
-                raw[t, R_EXITS_POST_A[post[i]]] += 1
-                continue
-            if t > 0:
-                if hired_t[i] != t:  # hires of the year take part from the next year on
-                    if not failed[i]:
-                        yig[i] += 1
-                        if yig[i] >= P.years_per_grade[t] and grade[i] < P.grade_hi[post[i]]:
-                            grade[i] += 1
-                            yig[i] = 0
-                    c = cert[i]
-                    if c < 3 and service[i] >= P.min_service[c, edu[i]]:
-                        if rng.event_uniform(wykey[i], rng.SIT) < P.sit[t, c]:
-                            raw[t, R_SAT] += 1
-                            if rng.event_uniform(wykey[i], rng.PASS) < min(1.0, P.pass_rate[t, c] * pass_mult):
-                                raw[t, R_PASSES] += 1
-                                cert[i] = c + 1
-                                grade[i] = min(grade[i] + P.cert_bonus[c + 1] - P.cert_bonus[c], P.grade_hi[post[i]])
-                service[i] += 1
-            raw[t, R_HC_A[post[i]]] += 1
-            raw[t, R_REGIME_A[regime[i]]] += 1
-            raw[t, R_GRADE_A[grade[i] - 1]] += 1
-            if cert[i] > 0:
-                raw[t, R_CERT_A[cert[i] - 1]] += 1
-            raw[t, R_AGE_MONTHS] += y_start + 11 - birth_m[i]
-            raw[t, R_ARR_OUT] += arrears_m[i]
-            wid[k] = wid[i]; post[k] = post[i]; regime[k] = regime[i]; female[k] = female[i]; edu[k] = edu[i]
-            birth_m[k] = birth_m[i]; service[k] = service[i]; contrib_m[k] = contrib_m[i]; grade[k] = grade[i]
-            yig[k] = yig[i]; cert[k] = cert[i]; arrears_m[k] = arrears_m[i]; account[k] = account[i]
-            annuity[k] = annuity[i]; idx_sum[k] = idx_sum[i]; fails[k] = fails[i]; hired_t[k] = hired_t[i]
-            qcert[k] = pcert[i]
-            prev_pay[k] = prev_pay[i]; prev_er[k] = prev_er[i]; alive[k] = True
-            k += 1
-        n = k
+            rawk[0, t, R_QUOTA_A[p]] = P.quota[t, p]
+        for s in prange(K):
+            rk = rawk[s]
+            kept = base[s]
+            for i in range(base[s], base[s] + ns[s]):
+                if not alive[i]:
+                    rk[t, EXIT_RAW[exit_kind[i]]] += 1
+                    rk[t, R_EXITS_POST_A[post[i]]] += 1
+                    continue
+                if t > 0:
+                    if hired_t[i] != t:  # hires of the year take part from the next year on
+                        if not failed[i]:
+                            yig[i] += 1
+                            if yig[i] >= P.years_per_grade[t] and grade[i] < P.grade_hi[post[i]]:
+                                grade[i] += 1
+                                yig[i] = 0
+                        c = cert[i]
+                        if c < 3 and service[i] >= P.min_service[c, edu[i]]:
+                            if rng.event_uniform(wykey[i], rng.SIT) < P.sit[t, c]:
+                                rk[t, R_SAT] += 1
+                                if rng.event_uniform(wykey[i], rng.PASS) < min(1.0, P.pass_rate[t, c] * pass_mult):
+                                    rk[t, R_PASSES] += 1
+                                    cert[i] = c + 1
+                                    grade[i] = min(grade[i] + P.cert_bonus[c + 1] - P.cert_bonus[c], P.grade_hi[post[i]])
+                    service[i] += 1
+                rk[t, R_HC_A[post[i]]] += 1
+                rk[t, R_REGIME_A[regime[i]]] += 1
+                rk[t, R_GRADE_A[grade[i] - 1]] += 1
+                if cert[i] > 0:
+                    rk[t, R_CERT_A[cert[i] - 1]] += 1
+                rk[t, R_AGE_MONTHS] += y_start + 11 - birth_m[i]
+                rk[t, R_ARR_OUT] += arrears_m[i]
+                wid[kept] = wid[i]; post[kept] = post[i]; regime[kept] = regime[i]; female[kept] = female[i]; edu[kept] = edu[i]
+                birth_m[kept] = birth_m[i]; service[kept] = service[i]; contrib_m[kept] = contrib_m[i]; grade[kept] = grade[i]
+                yig[kept] = yig[i]; cert[kept] = cert[i]; arrears_m[kept] = arrears_m[i]; account[kept] = account[i]
+                annuity[kept] = annuity[i]; idx_sum[kept] = idx_sum[i]; fails[kept] = fails[i]; hired_t[kept] = hired_t[i]
+                qcert[kept] = pcert[i]
+                prev_pay[kept] = prev_pay[i]; prev_er[kept] = prev_er[i]; alive[kept] = True
+                kept += 1
+            for i in range(kept, base[s] + ns[s]):
+                alive[i] = False  # freed slots
+            ns[s] = kept - base[s]
+    for s in range(K):
+        raw += rawk[s]
+
+
+def _renamed(fn, name):
+    """A copy of a Python function under another name, so that numba can compile and cache it twice."""
+    out = types.FunctionType(fn.__code__, fn.__globals__, name, fn.__defaults__, fn.__closure__)
+    out.__qualname__ = name
+    return out
+
+
+# The same steps with the shards on numba's threads (prange); called only outside parallel regions,
+# since a parallel region inside a draw-parallel one is not allowed by every numba threading layer.
+simulate_draw_wide = njit(cache=True, parallel=True)(_renamed(simulate_draw.py_func, "simulate_draw_wide"))
 
 
 @njit(cache=True)
@@ -560,18 +607,32 @@ def pay_cells_bytes(P, capacity: int) -> int:
 
 
 @njit(cache=True)
-def pay_cells(P, capacity):
-    """Workspace of the pay-cell table (step 5), reused from draw to draw: allocating it afresh for
-    every draw cost more than the draw itself (large blocks come from the system, page by page)."""
+def pay_cells(P, capacity, shards):
+    """Workspace of the pay-cell tables (step 5), one per shard, reused from draw to draw: allocating it
+    afresh for every draw cost more than the draw itself (large blocks come from the system, page by page)."""
     n_cells = n_pay_cells(P)
-    rows = min(n_cells, capacity)
-    return (np.full(n_cells, -1, np.int16), np.zeros(n_cells, np.int32), np.zeros((rows + 1, N_V), np.int64),
-            np.zeros((rows + 1, N_F)), np.zeros(rows, np.int64), np.zeros(rows, np.int8), np.zeros(rows, np.int8))
+    rows = min(n_cells, capacity if shards == 1 else capacity // shards + 2)
+    K = shards
+    return (np.full((K, n_cells), -1, np.int16), np.zeros((K, n_cells), np.int32), np.zeros((K, rows + 1, N_V), np.int64),
+            np.zeros((K, rows + 1, N_F)), np.zeros((K, rows), np.int64), np.zeros((K, rows), np.int8),
+            np.zeros((K, rows), np.int8))
 
 
 def simulate_draws(P, R, seed, draws, capacity):
-    """Run draws[0..] on numba's threads; returns raw[draw, t, N_RAW] int64."""
-    return _simulate_draws(P, R, seed, np.asarray(draws, dtype=np.int64), capacity, get_num_threads())
+    """Run draws[0..] on numba's threads; returns raw[draw, t, N_RAW] int64.
+
+    With at least as many draws as threads, each thread runs whole draws; with fewer (a national run
+    of one draw), each draw's workers are split into one shard per thread (simulate_draw_wide).
+    """
+    draws = np.asarray(draws, dtype=np.int64)
+    threads = get_num_threads()
+    if threads == 1 or draws.shape[0] >= threads:
+        return _simulate_draws(P, R, seed, draws, capacity, threads)
+    out = np.zeros((draws.shape[0], P.n_years, N_RAW), np.int64)
+    cells = pay_cells(P, capacity, threads)
+    for d in range(draws.shape[0]):
+        simulate_draw_wide(P, R, seed, draws[d], capacity, out[d], cells)
+    return out
 
 
 @njit(cache=True, parallel=True)
@@ -581,7 +642,7 @@ def _simulate_draws(P, R, seed, draws, capacity, threads):
     out = np.zeros((n, P.n_years, N_RAW), np.int64)
     k = max(1, min(n, threads))
     for j in prange(k):
-        cells = pay_cells(P, capacity)
+        cells = pay_cells(P, capacity, 1)
         for d in range(j, n, k):
             simulate_draw(P, R, seed, draws[d], capacity, out[d], cells)
     return out

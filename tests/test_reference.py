@@ -52,3 +52,18 @@ def test_surplus_variant_moves_people():
     raw = reference.simulate(P, R, 7, [0])
     from model.metrics import R_MOVES
     assert raw[0, :, R_MOVES[3]].sum() > 0
+
+
+@pytest.mark.parametrize("name", list(VARIANTS))
+def test_one_draw_split_into_shards_equals_reference(name):
+    """A draw's workers split into shards (the parallel compilation with 2, the serial one with 3) give
+    the reference's tallies exactly."""
+    sc = load_scenario(BASELINE, overrides=SMALL + VARIANTS[name])
+    P = resolve(sc.model)
+    R = synthesise(sc.model, P, seed=7)
+    cap = engine.capacity_for(P, len(R.wid))
+    slow = reference.simulate(P, R, 7, [2])
+    for kernel, shards in ((engine.simulate_draw_wide, 2), (engine.simulate_draw, 3)):
+        fast = np.zeros_like(slow)
+        kernel(P, R, 7, 2, cap, fast[0], engine.pay_cells(P, cap, shards))
+        assert_same(fast, slow)
