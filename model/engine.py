@@ -1,4 +1,5 @@
-"""The fast engine: a compiled year loop over workers; each thread runs every k-th draw.
+"""The fast engine: a compiled year loop over workers. Each thread runs every k-th draw; with fewer
+draws than threads, each draw's workers are split into shards, one per thread (see simulate_draw).
 
 The rules are those of ``reference.py`` (the executable specification, written per worker for
 clarity); a test checks that both give the same raw tallies to the fen. Steps of a year, in order
