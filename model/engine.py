@@ -402,6 +402,8 @@ def simulate_draw(P, R, seed, draw, capacity, raw, cells):
                     for s2 in range(1, K):
                         if ns[s2] < ns[sh]:
                             sh = s2
+                    if ns[sh] >= cs:  # cannot happen: see capacity_for and the emptiest-shard rule
+                        raise RuntimeError("engine: a shard ran out of worker slots")
                     i = base[sh] + ns[sh]
                     ns[sh] += 1
                     w = next_id
