@@ -281,7 +281,7 @@ def simulate_draw(P, R, seed, draw, capacity, raw, cells):
     employer_pays_ee = P.employer_pays_ee == 1
 
     n_open = R.wid.shape[0]
-    for s in range(K):  # the opening roster in K contiguous blocks
+    for s in prange(K):  # the opening roster in K contiguous blocks
         lo, hi = n_open * s // K, n_open * (s + 1) // K
         ns[s] = hi - lo
         for j in range(lo, hi):
@@ -386,10 +386,17 @@ def simulate_draw(P, R, seed, draw, capacity, raw, cells):
             # 4. hiring
             cap_left = P.cap[t]
             ypg = P.years_per_grade[t]
+            counts = np.zeros((K, 4), np.int64)
+            for s in prange(K):
+                lo, hi = shard_slots(base, ns, s)
+                for i in range(lo, hi):
+                    if alive[i]:
+                        counts[s, post[i]] += 1
             in_post = np.zeros(4, np.int64)
-            for i in range(C):
-                if alive[i]:
-                    in_post[post[i]] += 1
+            for s in range(K):
+                for p in range(4):
+                    in_post[p] += counts[s, p]
+            hired_from = ns.copy()  # this year's hires take the slots after these, shard by shard
             for p in range(4):
                 vacancies = P.quota[t, p] - in_post[p]
                 if vacancies <= 0:
@@ -406,33 +413,38 @@ def simulate_draw(P, R, seed, draw, capacity, raw, cells):
                         raise RuntimeError("engine: a shard ran out of worker slots")
                     i = base[sh] + ns[sh]
                     ns[sh] += 1
-                    w = next_id
+                    wid[i] = next_id
+                    post[i] = p
                     next_id += 1
-                    wk = rng.worker_year_key(dkey, w, year)
+            # a hire's attributes depend on its id and post alone: drawn shard by shard
+            for s in prange(K):
+                for i in range(np.uint64(base[s] + hired_from[s]), np.uint64(base[s] + ns[s])):
+                    hp = post[i]
+                    wk = rng.worker_year_key(dkey, wid[i], year)
                     wykey[i] = wk
-                    wid[i] = w; post[i] = p; regime[i] = 0; alive[i] = True; hired_t[i] = t
-                    span = P.hire_age_max[p] - P.hire_age_min[p] + 1
-                    age = P.hire_age_min[p] + int(math.floor(rng.event_uniform(wk, rng.HIRE_AGE) * span))
+                    regime[i] = 0; alive[i] = True; hired_t[i] = t
+                    span = P.hire_age_max[hp] - P.hire_age_min[hp] + 1
+                    age = P.hire_age_min[hp] + int(math.floor(rng.event_uniform(wk, rng.HIRE_AGE) * span))
                     birth_m[i] = (year - age) * 12 + int(math.floor(rng.event_uniform(wk, rng.HIRE_MONTH) * 12))
-                    female[i] = 1 if rng.event_uniform(wk, rng.HIRE_SEX) < P.hire_female[p] else 0
+                    female[i] = 1 if rng.event_uniform(wk, rng.HIRE_SEX) < P.hire_female[hp] else 0
                     ue = rng.event_uniform(wk, rng.HIRE_EDU)
                     e = 0
                     while e < P.hire_edu_cum.shape[0] - 1 and ue >= P.hire_edu_cum[e]:
                         e += 1
                     edu[i] = e
                     cert[i] = 1 if rng.event_uniform(wk, rng.HIRE_CERT) < P.hire_cert else 0
-                    if p != STAFF and P.cert_required[t]:
+                    if hp != STAFF and P.cert_required[t]:
                         cert[i] = 1  # where candidates must hold a certificate, new 两委 members hold one
                     service[i] = 0
                     counted = P.edu_credit[e]
-                    grade[i] = min(P.grade_lo[p] + counted // ypg + P.cert_bonus[cert[i]], P.grade_hi[p])
+                    grade[i] = min(P.grade_lo[hp] + counted // ypg + P.cert_bonus[cert[i]], P.grade_hi[hp])
                     yig[i] = counted % ypg
                     contrib_m[i] = int(math.floor(P.hire_prior_share * max(0, age - 22))) * 12
                     account[i] = P.account_per_year * contrib_m[i] / 12.0
                     annuity[i] = 0.0
                     idx_sum[i] = P.contribution_index0 * contrib_m[i]
                     arrears_m[i] = 0; fails[i] = 0; failed[i] = False
-                    ppost[i] = p; pgrade[i] = grade[i]; pcert[i] = cert[i]; pservice[i] = 0
+                    ppost[i] = hp; pgrade[i] = grade[i]; pcert[i] = cert[i]; pservice[i] = 0
                     qcert[i] = cert[i]
                     prev_pay[i] = 0; prev_er[i] = 0
                     months[i] = 13 - P.start_month
