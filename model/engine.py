@@ -248,7 +248,7 @@ def simulate_draw(P, R, seed, draw, capacity, raw, cells):
     """
     wage, avg, att_mult, pass_mult = draw_paths(P, seed, draw)
     K = cells[0].shape[0]
-    cs = capacity if K == 1 else capacity // K + 2  # slots per shard: hires go to the emptiest shard
+    cs = shard_capacity(capacity, K)
     C = cs * K
     base = np.arange(K) * cs
     ns = np.zeros(K, np.int64)  # workers in each shard, in slots base[s] .. base[s] + ns[s] - 1
@@ -603,6 +603,13 @@ def simulate_draw(P, R, seed, draw, capacity, raw, cells):
 
 
 @njit(cache=True, inline="always")
+def shard_capacity(capacity, shards):
+    """Slots per shard. Hires go to the emptiest shard, so no shard holds more than its share of the
+    draw's capacity (capacity_for) plus one."""
+    return capacity if shards == 1 else capacity // shards + 2
+
+
+@njit(cache=True, inline="always")
 def shard_slots(base, ns, s):
     """Slots of shard s, as unsigned bounds: numba indexes with an unsigned integer without first
     checking for a negative index (about 8% of a draw's time with signed bounds that start above 0)."""
@@ -640,7 +647,7 @@ def pay_cells(P, capacity, shards):
     """Workspace of the pay-cell tables (step 5), one per shard, reused from draw to draw: allocating it
     afresh for every draw cost more than the draw itself (large blocks come from the system, page by page)."""
     n_cells = n_pay_cells(P)
-    rows = min(n_cells, capacity if shards == 1 else capacity // shards + 2)
+    rows = min(n_cells, shard_capacity(capacity, shards))  # a shard meets at most one cell per worker
     K = shards
     return (np.full((K, n_cells), -1, np.int16), np.zeros((K, n_cells), np.int32), np.zeros((K, rows + 1, N_V), np.int64),
             np.zeros((K, rows + 1, N_F)), np.zeros((K, rows), np.int64), np.zeros((K, rows), np.int8),
