@@ -255,19 +255,20 @@ def simulate_draw(P, R, seed, draw, capacity, raw, cells):
     rawk = np.zeros((K, raw.shape[0], raw.shape[1]), np.int64)
     carry = np.zeros(K, np.int64)  # last year's cost of this year's leavers (bridge), by shard
     # Worker state, in the narrowest types that hold it (less memory traffic at national scale).
-    i8, i16, i32 = np.int8, np.int16, np.int32
-    wid = np.empty(C, np.int64); post = np.empty(C, i8); regime = np.empty(C, i8)
-    female = np.empty(C, i8); edu = np.empty(C, i8); birth_m = np.empty(C, i32)
-    service = np.empty(C, i16); contrib_m = np.empty(C, i32); grade = np.empty(C, i8)
-    yig = np.empty(C, i16); cert = np.empty(C, i8); arrears_m = np.empty(C, i32)
+    # Codes and counts are unsigned: numba indexes with them without checking for a negative index.
+    u8, u16, i16, i32 = np.uint8, np.uint16, np.int16, np.int32
+    wid = np.empty(C, np.int64); post = np.empty(C, u8); regime = np.empty(C, u8)
+    female = np.empty(C, u8); edu = np.empty(C, u8); birth_m = np.empty(C, i32)
+    service = np.empty(C, u16); contrib_m = np.empty(C, i32); grade = np.empty(C, u8)
+    yig = np.empty(C, u16); cert = np.empty(C, u8); arrears_m = np.empty(C, i32)
     account = np.empty(C); annuity = np.empty(C); idx_sum = np.empty(C)
-    fails = np.zeros(C, i8); hired_t = np.zeros(C, i16)
+    fails = np.zeros(C, u8); hired_t = np.zeros(C, i16)
     # state on 1 January (what pay uses)
-    ppost = np.empty(C, i8); pgrade = np.empty(C, i8); pcert = np.empty(C, i8); pservice = np.empty(C, i16)
-    qcert = np.empty(C, i8)  # certificate on 1 January of the year before (bridge)
+    ppost = np.empty(C, u8); pgrade = np.empty(C, u8); pcert = np.empty(C, u8); pservice = np.empty(C, u16)
+    qcert = np.empty(C, u8)  # certificate on 1 January of the year before (bridge)
     prev_pay = np.zeros(C, np.int64); prev_er = np.zeros(C, np.int64)
     # per-year scratch
-    months = np.zeros(C, i8); probation = np.zeros(C, i8); exit_kind = np.zeros(C, i8)
+    months = np.zeros(C, u8); probation = np.zeros(C, u8); exit_kind = np.zeros(C, u8)
     exit_at = np.zeros(C, i32); failed = np.zeros(C, np.bool_); alive = np.zeros(C, np.bool_)
     wykey = np.zeros(C, np.uint64)  # random-stream key of (seed, draw, worker, year)
     dkey = rng.draw_key(seed, draw)
@@ -650,8 +651,8 @@ def pay_cells(P, capacity, shards):
     rows = min(n_cells, shard_capacity(capacity, shards))  # a shard meets at most one cell per worker
     K = shards
     return (np.full((K, n_cells), -1, np.int16), np.zeros((K, n_cells), np.int32), np.zeros((K, rows + 1, N_V), np.int64),
-            np.zeros((K, rows + 1, N_F)), np.zeros((K, rows), np.int64), np.zeros((K, rows), np.int8),
-            np.zeros((K, rows), np.int8))
+            np.zeros((K, rows + 1, N_F)), np.zeros((K, rows), np.int64), np.zeros((K, rows), np.uint8),
+            np.zeros((K, rows), np.uint8))
 
 
 def simulate_draws(P, R, seed, draws, capacity):
