@@ -68,6 +68,13 @@ def fen(x):
 
 
 @njit(cache=True)
+def statutory_month(male_age, female_age, female, birth_m, post, reform):
+    """statutory_retirement_month of a worker of this sex, birth month and post (women's original age is by post)."""
+    orig = male_age if female == 0 else female_age[post]
+    return statutory_retirement_month(female, birth_m, orig, reform)
+
+
+@njit(cache=True)
 def statutory_retirement_month(female, birth_m, original_age, reform):
     """Month (year*12 + month-1) of reaching the statutory age under the 2024 NPCSC decision.
 
@@ -262,6 +269,7 @@ def simulate_draw(P, R, seed, draw, capacity, raw, cells):
     service = np.empty(C, u16); contrib_m = np.empty(C, i32); grade = np.empty(C, u8)
     yig = np.empty(C, u16); cert = np.empty(C, u8); arrears_m = np.empty(C, i32)
     account = np.empty(C); annuity = np.empty(C); idx_sum = np.empty(C)
+    stat_m = np.empty(C, i32)  # month of reaching the statutory age (depends on sex, birth and post)
     fails = np.zeros(C, u8); hired_t = np.zeros(C, i16)
     # state on 1 January (what pay uses)
     ppost = np.empty(C, u8); pgrade = np.empty(C, u8); pcert = np.empty(C, u8); pservice = np.empty(C, u16)
@@ -278,6 +286,7 @@ def simulate_draw(P, R, seed, draw, capacity, raw, cells):
     n_grades, n_certs, n_regimes, scap = P.coef.shape[1], P.cert_allow.shape[1], P.institution.shape[0], P.seniority_cap
     # Flags read once: a bool taken from the parameter tuple inside a loop is slow in numba.
     reform = P.reform == 1
+    male_age, female_age = P.male_age, P.female_age
     career_exempt = P.career_exempt == 1
     employer_pays_ee = P.employer_pays_ee == 1
 
@@ -292,6 +301,7 @@ def simulate_draw(P, R, seed, draw, capacity, raw, cells):
             grade[i] = R.grade[j]; yig[i] = R.yig[j]; cert[i] = R.cert[j]; arrears_m[i] = R.arrears_m[j]
             account[i] = R.account[j]; annuity[i] = 0.0; idx_sum[i] = R.idx_sum[j]; alive[i] = True
             hired_t[i] = -10
+            stat_m[i] = statutory_month(male_age, female_age, female[i], birth_m[i], post[i], reform)
     next_id = n_open
 
     for t in range(P.n_years):
@@ -309,8 +319,9 @@ def simulate_draw(P, R, seed, draw, capacity, raw, cells):
             for s in prange(K):
                 lo, hi = shard_slots(base, ns, s)
                 for i in range(lo, hi):
-                    orig = P.male_age if female[i] == 0 else P.female_age[post[i]]
-                    stat = statutory_retirement_month(female[i], birth_m[i], orig, reform)
+                    stat = stat_m[i]
+                    if stat >= y_start + 12:
+                        continue  # reaches the age after this year: no retirement (a deferral only delays it)
                     out = stat
                     need = P.min_contrib_months[t] - contrib_m[i]
                     if need > 0:
@@ -382,6 +393,7 @@ def simulate_draw(P, R, seed, draw, capacity, raw, cells):
                             rawk[0, t, R_MOVES_A[STAFF]] += 1
                             post[i] = STAFF
                             grade[i] = min(max(grade[i], P.grade_lo[STAFF]), P.grade_hi[STAFF])
+                            stat_m[i] = statutory_month(male_age, female_age, female[i], birth_m[i], STAFF, reform)
                         else:
                             alive[i] = False; exit_kind[i] = ELECTED_OUT; months[i] = P.exit_month - 1
             # 4. hiring
@@ -428,6 +440,7 @@ def simulate_draw(P, R, seed, draw, capacity, raw, cells):
                     age = P.hire_age_min[hp] + int(math.floor(rng.event_uniform(wk, rng.HIRE_AGE) * span))
                     birth_m[i] = (year - age) * 12 + int(math.floor(rng.event_uniform(wk, rng.HIRE_MONTH) * 12))
                     female[i] = 1 if rng.event_uniform(wk, rng.HIRE_SEX) < P.hire_female[hp] else 0
+                    stat_m[i] = statutory_month(male_age, female_age, female[i], birth_m[i], hp, reform)
                     ue = rng.event_uniform(wk, rng.HIRE_EDU)
                     e = 0
                     while e < P.hire_edu_cum.shape[0] - 1 and ue >= P.hire_edu_cum[e]:
@@ -593,6 +606,7 @@ def simulate_draw(P, R, seed, draw, capacity, raw, cells):
                 birth_m[kept] = birth_m[i]; service[kept] = service[i]; contrib_m[kept] = contrib_m[i]; grade[kept] = grade[i]
                 yig[kept] = yig[i]; cert[kept] = cert[i]; arrears_m[kept] = arrears_m[i]; account[kept] = account[i]
                 annuity[kept] = annuity[i]; idx_sum[kept] = idx_sum[i]; fails[kept] = fails[i]; hired_t[kept] = hired_t[i]
+                stat_m[kept] = stat_m[i]
                 qcert[kept] = pcert[i]
                 prev_pay[kept] = prev_pay[i]; prev_er[kept] = prev_er[i]; alive[kept] = True
                 kept += np.uint64(1)
