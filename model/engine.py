@@ -567,13 +567,12 @@ def simulate_draw(P, R, seed, draw, capacity, raw, cells):
             carry[s] = exit_cost
 
         # 6. progression, 7. certificates and 8. ageing at the year end, then the year-end stock;
-        # leavers are counted and dropped, the others kept at the start of their shard (in slot order)
+        # leavers are counted, then dropped
         for p in range(4):
             rawk[0, t, R_QUOTA_A[p]] = P.quota[t, p]
         for s in prange(K):
             rk = rawk[s]
             lo, hi = shard_slots(base, ns, s)
-            kept = lo
             for i in range(lo, hi):
                 if not alive[i]:
                     rk[t, EXIT_RAW[exit_kind[i]]] += 1
@@ -602,17 +601,24 @@ def simulate_draw(P, R, seed, draw, capacity, raw, cells):
                     rk[t, R_CERT_A[cert[i] - 1]] += 1
                 rk[t, R_AGE_MONTHS] += y_start + 11 - birth_m[i]
                 rk[t, R_ARR_OUT] += arrears_m[i]
-                wid[kept] = wid[i]; post[kept] = post[i]; regime[kept] = regime[i]; female[kept] = female[i]; edu[kept] = edu[i]
-                birth_m[kept] = birth_m[i]; service[kept] = service[i]; contrib_m[kept] = contrib_m[i]; grade[kept] = grade[i]
-                yig[kept] = yig[i]; cert[kept] = cert[i]; arrears_m[kept] = arrears_m[i]; account[kept] = account[i]
-                annuity[kept] = annuity[i]; idx_sum[kept] = idx_sum[i]; fails[kept] = fails[i]; hired_t[kept] = hired_t[i]
-                stat_m[kept] = stat_m[i]
-                qcert[kept] = pcert[i]
-                prev_pay[kept] = prev_pay[i]; prev_er[kept] = prev_er[i]; alive[kept] = True
-                kept += np.uint64(1)
-            for i in range(kept, hi):
-                alive[i] = False  # freed slots
-            ns[s] = kept - lo
+                qcert[i] = pcert[i]
+            # leavers' slots are filled from the end of the shard (the slot order carries no meaning)
+            end = hi
+            i = lo
+            while i < end:
+                if alive[i]:
+                    i += np.uint64(1)
+                    continue
+                end -= np.uint64(1)
+                j = end
+                wid[i] = wid[j]; post[i] = post[j]; regime[i] = regime[j]; female[i] = female[j]; edu[i] = edu[j]
+                birth_m[i] = birth_m[j]; service[i] = service[j]; contrib_m[i] = contrib_m[j]; grade[i] = grade[j]
+                yig[i] = yig[j]; cert[i] = cert[j]; arrears_m[i] = arrears_m[j]; account[i] = account[j]
+                annuity[i] = annuity[j]; idx_sum[i] = idx_sum[j]; fails[i] = fails[j]; hired_t[i] = hired_t[j]
+                stat_m[i] = stat_m[j]; qcert[i] = qcert[j]; prev_pay[i] = prev_pay[j]; prev_er[i] = prev_er[j]
+                alive[i] = alive[j]
+                alive[j] = False  # a freed slot
+            ns[s] = end - lo
     for s in range(K):
         raw += rawk[s]
 
