@@ -21,15 +21,15 @@ import sys
 import time
 from pathlib import Path
 
+from model.engine import STATE_BYTES_PER_SLOT
+
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
 RESULTS = ROOT / "benchmarks" / "results.json"
 
-# Worker state the engine keeps per slot (model/engine.py): 3 int64, 3 float64, 1 uint64 = 56 bytes;
-# 4 int32 = 16; 4 int16 = 8; 14 int8 and 2 bool = 16: 96 bytes.
-STATE_BYTES_PER_SLOT = 56 + 16 + 8 + 16
-# Per worker-year the year loop reads and writes each slot's state about twice (steps, then compaction).
-BYTES_PER_WORKER_YEAR = 2 * 2 * STATE_BYTES_PER_SLOT
+# Per worker-year the year loop reads and writes each slot's state about once (each step reads what
+# it uses; only leavers' slots are refilled at the year end).
+BYTES_PER_WORKER_YEAR = 2 * STATE_BYTES_PER_SLOT
 
 NATIONAL = 4_500_000
 

@@ -44,6 +44,9 @@ from .metrics import (
 )
 
 STAFF = 3
+# Bytes of one worker slot in a running draw (simulate_draw): 3 int64, 3 float64 and 1 uint64 = 56;
+# 5 int32 = 20; 4 int16 = 8; 14 int8 and 2 bool = 16.
+STATE_BYTES_PER_SLOT = 56 + 20 + 8 + 16
 NOT_EXITED, RETIRED, ATTRITED, DISMISSED, ELECTED_OUT = 0, 1, 2, 3, 4
 
 R_HC_A = np.array(R_HC)
@@ -261,7 +264,8 @@ def simulate_draw(P, R, seed, draw, capacity, raw, cells):
     ns = np.zeros(K, np.int64)  # workers in each shard, in slots base[s] .. base[s] + ns[s] - 1
     rawk = np.zeros((K, raw.shape[0], raw.shape[1]), np.int64)
     carry = np.zeros(K, np.int64)  # last year's cost of this year's leavers (bridge), by shard
-    # Worker state, in the narrowest types that hold it (less memory traffic at national scale).
+    # Worker state, in the narrowest types that hold it (less memory traffic at national scale):
+    # STATE_BYTES_PER_SLOT in all.
     # Codes and counts are unsigned: numba indexes with them without checking for a negative index.
     u8, u16, i16, i32 = np.uint8, np.uint16, np.int16, np.int32
     wid = np.empty(C, np.int64); post = np.empty(C, u8); regime = np.empty(C, u8)

@@ -31,7 +31,6 @@ from .schema import dated_fields, leaf_paths, value_at
 CODE_VERSION = "0.1.0"
 MAX_DRAWS = 1_000_000
 BYTES_PER_DRAW_YEAR_METRIC = 8 * 3  # raw tallies + metrics + summary workspace, per metric
-STATE_BYTES_PER_SLOT = 128  # one worker's state in a running draw (model/engine.py: 96 bytes, rounded up)
 PACKAGES = ("numpy", "pandas", "scipy", "numba", "pydantic", "PyYAML", "pyarrow", "xlsxwriter", "typst", "matplotlib")
 
 
@@ -135,7 +134,7 @@ def simulate(scenario: Scenario | str | Path, draws: int = 1000, seed: int = 1, 
     R = opening_roster(scenario, P, seed)
     capacity = engine.capacity_for(P, len(R.wid))
     # Memory guard: draws run in chunks (the state of one draw per thread), but every draw's results are kept.
-    state = (capacity * STATE_BYTES_PER_SLOT + engine.pay_cells_bytes(P, capacity)) * numba.get_num_threads()
+    state = (capacity * engine.STATE_BYTES_PER_SLOT + engine.pay_cells_bytes(P, capacity)) * numba.get_num_threads()
     need = estimate_bytes(draws, P.n_years) + state
     have = available_bytes()
     if need > 0.8 * have:
