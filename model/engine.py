@@ -1,5 +1,5 @@
-"""The fast engine: a compiled year loop over workers. Each thread runs every k-th draw; with fewer
-draws than threads, each draw's workers are split into shards, one per thread (see simulate_draw).
+"""The fast engine: a compiled year loop over workers. Threads take whole draws a few at a time; with
+fewer draws than threads, each draw's workers are split into shards, one per thread (see simulate_draw).
 
 The rules are those of ``reference.py`` (the executable specification, written per worker for
 clarity); a test checks that both give the same raw tallies to the fen. Steps of a year, in order
@@ -27,7 +27,9 @@ Hires of the year take part in steps 6-7 from the next year on.
 from __future__ import annotations
 
 import math
+import threading
 import types
+from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
 
 import numpy as np
@@ -680,33 +682,48 @@ def pay_cells(P, capacity, shards):
 
 
 def simulate_draws(P, R, seed, draws, capacity):
-    """Run draws[0..] on numba's threads; returns raw[draw, t, N_RAW] int64.
+    """Run draws[0..] on numba's thread count; returns raw[draw, t, N_RAW] int64.
 
-    With at least as many draws as threads, each thread runs whole draws; with fewer (a national run
-    of one draw), each draw's workers are split into one shard per thread (simulate_draw_wide).
+    With at least as many draws as threads, each thread runs whole draws, taking the next few as it
+    becomes free: on a shared machine a core slowed by other work takes fewer, instead of finishing
+    last. With fewer draws than threads (a national run of one draw), each draw's workers are split
+    into one shard per thread (simulate_draw_wide).
     """
     draws = np.asarray(draws, dtype=np.int64)
     threads = get_num_threads()
-    if threads == 1 or draws.shape[0] >= threads:
-        return _simulate_draws(P, R, seed, draws, capacity, threads)
-    out = np.zeros((draws.shape[0], P.n_years, N_RAW), np.int64)
-    cells = pay_cells(P, capacity, threads)
-    for d in range(draws.shape[0]):
-        simulate_draw_wide(P, R, seed, draws[d], capacity, out[d], cells)
-    return out
-
-
-@njit(cache=True, parallel=True)
-def _simulate_draws(P, R, seed, draws, capacity, threads):
-    """Each of ``threads`` tasks takes every threads-th draw, with a pay-cell workspace of its own."""
     n = draws.shape[0]
     out = np.zeros((n, P.n_years, N_RAW), np.int64)
-    k = max(1, min(n, threads))
-    for j in prange(k):
-        cells = pay_cells(P, capacity, 1)
-        for d in range(j, n, k):
-            simulate_draw(P, R, seed, draws[d], capacity, out[d], cells)
+    if 1 < threads and n < threads:
+        cells = pay_cells(P, capacity, threads)
+        for d in range(n):
+            simulate_draw_wide(P, R, seed, draws[d], capacity, out[d], cells)
+        return out
+    step = max(1, n // (threads * 16))  # draws taken at a time: small blocks leave a short tail
+    blocks = iter(range(0, n, step))
+    lock = threading.Lock()
+
+    def work(_):
+        cells = pay_cells(P, capacity, 1)  # a workspace of its own, reused for all its draws
+        while True:
+            with lock:
+                a = next(blocks, None)
+            if a is None:
+                return
+            simulate_block(P, R, seed, draws[a:a + step], capacity, out[a:a + step], cells)
+
+    if threads == 1:
+        work(0)
+    else:
+        with ThreadPoolExecutor(threads) as pool:
+            list(pool.map(work, range(threads)))
     return out
+
+
+@njit(cache=True, nogil=True)
+def simulate_block(P, R, seed, draws, capacity, out, cells):
+    """simulate_draw for each of ``draws`` in turn, without holding Python's lock (so threads run it side by side)."""
+    for d in range(draws.shape[0]):
+        simulate_draw(P, R, seed, draws[d], capacity, out[d], cells)
 
 
 def capacity_for(P, n_open: int) -> int:

@@ -85,12 +85,16 @@ def test_threads_do_not_change_results():
     before = numba.get_num_threads()
     try:
         numba.set_num_threads(1)
-        one = engine.simulate_draws(P, R, 3, np.arange(6), cap)
+        one = engine.simulate_draws(P, R, 3, np.arange(70), cap)
         numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
-        many = engine.simulate_draws(P, R, 3, np.arange(6), cap)
+        # 70 draws: threads take them in blocks of 70 // (threads x 16) (2 on two threads), the last one short
+        many = engine.simulate_draws(P, R, 3, np.arange(70), cap)
+        few = engine.simulate_draws(P, R, 3, np.arange(3), cap)
     finally:
         numba.set_num_threads(before)
     assert (one == many).all()
+    assert (few == one[:3]).all()
+    assert len({one[d].tobytes() for d in range(70)}) == 70  # every draw filled, and each its own
 
 
 def test_identity_check_catches_a_slip(baseline_results):
