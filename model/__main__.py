@@ -165,9 +165,7 @@ def cmd_compare(args) -> int:
 
 def _execute(notebook, params, output):
     """Run a notebook; a user mistake raised inside it becomes a UserError here."""
-    import papermill
-
-    from .report.notebooks import execute
+    from .report.notebooks import execute, papermill
 
     try:
         execute(notebook, params, output, ROOT)

@@ -94,6 +94,11 @@ def test_reading_scenarios_does_not_load_the_engine():
             "assert 'numba' not in sys.modules and 'pandas' not in sys.modules, 'heavy modules loaded'; "
             "assert callable(model.simulate) and 'numba' in sys.modules")
     subprocess.run([sys.executable, "-c", code, str(BASELINE)], check=True, cwd=ROOT)
+    # `model report` runs its notebook from a parent process that needs neither pandas nor the IRI
+    # grammar jsonschema would build at import (about 1.6 s)
+    code = ("import sys, model.report.notebooks; "
+            "assert 'pandas' not in sys.modules and sys.modules.get('rfc3987_syntax') is None, sorted(sys.modules)")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
 
 
 def test_cli_validate_exit_codes():

@@ -12,11 +12,13 @@ import math
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from model.errors import UserError
 from model.report.text import BRIDGE_STEPS
+
+if TYPE_CHECKING:  # pandas is imported where used: `model report` runs its notebook without it
+    import pandas as pd
 
 
 @dataclass
@@ -31,6 +33,8 @@ class Run:
     @cached_property
     def draws(self) -> pd.DataFrame:
         """Per-draw, per-year metrics (read on first use)."""
+        import pandas as pd
+
         parquet = self.path / "draws.parquet"
         if parquet.exists():
             return pd.read_parquet(parquet)
@@ -113,6 +117,8 @@ def read_run(run_dir: Path) -> Run:
         missing.append("draws.parquet")
     if missing:
         raise UserError(f"run folder {run_dir} is incomplete", [f"missing {f}" for f in missing])
+    import pandas as pd
+
     summary = pd.read_csv(run_dir / "summary.csv")
     parameters = pd.read_csv(run_dir / "parameters.csv", dtype=str, keep_default_na=False)
     manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
@@ -166,6 +172,8 @@ def reconcile_wan(parts: list[float], total: float) -> tuple[list[float], float]
 
 def key_figures(run: Run, metrics: tuple[str, ...] = ("cost.total", "headcount")) -> pd.DataFrame:
     """Mean, P5 and P95 by projected year for a few metrics; money (cost.*) in 万元."""
+    import pandas as pd
+
     cols = {}
     for m in metrics:
         scale = 10_000 if m.startswith("cost") else 1
@@ -176,6 +184,8 @@ def key_figures(run: Run, metrics: tuple[str, ...] = ("cost.total", "headcount")
 
 def compare_runs(base: Run, changed: Run, metrics: tuple[str, ...] = ("cost.total", "headcount")) -> pd.DataFrame:
     """Mean of each metric in two runs and the difference, by projected year; money in 万元."""
+    import pandas as pd
+
     cols = {}
     for m in metrics:
         scale = 10_000 if m.startswith("cost") else 1

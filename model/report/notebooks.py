@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import logging
+import sys
 from pathlib import Path
 
-import papermill
+# jsonschema (under nbformat, under papermill) imports rfc3987_syntax when it is installed, to check IRI
+# formats; that module builds a grammar at import, about 1.6 s here. Notebook validation checks no
+# formats, so it is kept out of this process: jsonschema then goes on without it.
+sys.modules.setdefault("rfc3987_syntax", None)
+import papermill  # noqa: E402
 
 from model.errors import UserError
 
