@@ -651,8 +651,9 @@ def _renamed(fn, name):
     return out
 
 
-# The same steps with the shards on numba's threads (prange); called only outside parallel regions,
-# since a parallel region inside a draw-parallel one is not allowed by every numba threading layer.
+# The same steps with the shards on numba's threads (prange). Called from one thread at a time, never
+# from simulate_draws' draw threads: numba's workqueue threading layer aborts on parallel regions
+# launched from several threads at once, so those threads run the serial compilation.
 simulate_draw_wide = njit(cache=True, parallel=True)(_renamed(simulate_draw.py_func, "simulate_draw_wide"))
 
 
