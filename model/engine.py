@@ -367,44 +367,7 @@ def simulate_draw(P, R, seed, draw, capacity, raw, cells):
                             out_now = rng.event_uniform(wykey[i], rng.ELECTION) < P.turnover[t]
                         if out_now:
                             alive[i] = False; exit_kind[i] = ELECTED_OUT; months[i] = P.exit_month - 1
-                for p in range(STAFF):
-                    hc = 0
-                    for i in range(C):
-                        if alive[i] and post[i] == p:
-                            hc += 1
-                    excess = hc - P.quota[t, p]
-                    if excess <= 0:
-                        continue
-                    cand = np.empty(hc, np.int64)
-                    keys = np.empty(hc, np.uint64)
-                    k = 0
-                    for i in range(C):
-                        if alive[i] and post[i] == p and not (career_exempt and regime[i] != 0):
-                            cand[k] = i
-                            keys[k] = rng.event_hash(wykey[i], rng.SURPLUS)
-                            k += 1
-                    by_id = np.argsort(wid[cand[:k]], kind="mergesort")
-                    order = by_id[np.argsort(keys[:k][by_id], kind="mergesort")]  # by key, then id
-                    excess = min(excess, k)
-                    hc_staff = 0
-                    for i in range(C):
-                        if alive[i] and post[i] == STAFF:
-                            hc_staff += 1
-                    room = max(P.quota[t, STAFF] - hc_staff, 0)
-                    n_move = int(math.floor(P.surplus_to_staff * min(excess, room) + 1e-9))
-                    for j in range(excess):
-                        i = cand[order[j]]
-                        if j < n_move:
-                            rawk[0, t, R_MOVES_A[p]] -= 1
-                            rawk[0, t, R_MOVES_A[STAFF]] += 1
-                            post[i] = STAFF
-                            grade[i] = min(max(grade[i], P.grade_lo[STAFF]), P.grade_hi[STAFF])
-                            stat_m[i] = statutory_month(male_age, female_age, female[i], birth_m[i], STAFF, reform)
-                        else:
-                            alive[i] = False; exit_kind[i] = ELECTED_OUT; months[i] = P.exit_month - 1
-            # 4. hiring
-            cap_left = P.cap[t]
-            ypg = P.years_per_grade[t]
+            # workers in post by post, after this year's exits so far; kept up to date through the surplus
             counts = np.zeros((K, 4), np.int64)
             for s in prange(K):
                 lo, hi = shard_slots(base, ns, s)
@@ -415,6 +378,41 @@ def simulate_draw(P, R, seed, draw, capacity, raw, cells):
             for s in range(K):
                 for p in range(4):
                     in_post[p] += counts[s, p]
+            if P.election[t]:  # a post above its quota loses its surplus
+                for p in range(STAFF):
+                    excess = in_post[p] - P.quota[t, p]
+                    if excess <= 0:
+                        continue
+                    cand = np.empty(in_post[p], np.int64)
+                    keys = np.empty(in_post[p], np.uint64)
+                    k = 0
+                    for s in range(K):
+                        lo, hi = shard_slots(base, ns, s)
+                        for i in range(lo, hi):
+                            if alive[i] and post[i] == p and not (career_exempt and regime[i] != 0):
+                                cand[k] = i
+                                keys[k] = rng.event_hash(wykey[i], rng.SURPLUS)
+                                k += 1
+                    by_id = np.argsort(wid[cand[:k]], kind="mergesort")
+                    order = by_id[np.argsort(keys[:k][by_id], kind="mergesort")]  # by key, then id
+                    excess = min(excess, k)
+                    room = max(P.quota[t, STAFF] - in_post[STAFF], 0)
+                    n_move = int(math.floor(P.surplus_to_staff * min(excess, room) + 1e-9))
+                    for j in range(excess):
+                        i = cand[order[j]]
+                        in_post[p] -= 1
+                        if j < n_move:
+                            in_post[STAFF] += 1
+                            rawk[0, t, R_MOVES_A[p]] -= 1
+                            rawk[0, t, R_MOVES_A[STAFF]] += 1
+                            post[i] = STAFF
+                            grade[i] = min(max(grade[i], P.grade_lo[STAFF]), P.grade_hi[STAFF])
+                            stat_m[i] = statutory_month(male_age, female_age, female[i], birth_m[i], STAFF, reform)
+                        else:
+                            alive[i] = False; exit_kind[i] = ELECTED_OUT; months[i] = P.exit_month - 1
+            # 4. hiring
+            cap_left = P.cap[t]
+            ypg = P.years_per_grade[t]
             hired_from = ns.copy()  # this year's hires take the slots after these, shard by shard
             for p in range(4):
                 vacancies = P.quota[t, p] - in_post[p]

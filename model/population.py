@@ -7,6 +7,7 @@ Ages are as at the end of the opening year; service and contribution years count
 
 from __future__ import annotations
 
+import math
 from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
 
@@ -39,19 +40,32 @@ def initial_grade(post, service, edu, cert, p: Params, ypg: int):
     """Grade from post, years counted (service + education credit), certificate bonus; clipped to the post range.
 
     grade = lowest + (service + edu_credit) // years_per_grade + cert_bonus, at most highest.
-    Returns (grade, years counted towards the next grade).
+    Returns (grade, years counted towards the next grade), int64 arrays.
     """
-    counted = service + p.edu_credit[edu]
-    grade = np.minimum(p.grade_lo[post] + counted // ypg + p.cert_bonus[cert], p.grade_hi[post])
-    return grade.astype(np.int64), (counted % ypg).astype(np.int64)
+    def codes(a):
+        return np.ascontiguousarray(a, dtype=np.int64)
+
+    return _initial_grade(codes(post), codes(service), codes(edu), codes(cert), p.edu_credit, p.grade_lo, p.grade_hi,
+                          p.cert_bonus, ypg)
+
+
+@numba.njit(cache=True, nogil=True)
+def _initial_grade(post, service, edu, cert, edu_credit, lowest, highest, cert_bonus, ypg):
+    grade = np.empty(post.shape[0], np.int64)
+    yig = np.empty(post.shape[0], np.int64)
+    for i in range(post.shape[0]):
+        counted = service[i] + edu_credit[edu[i]]
+        grade[i] = min(lowest[post[i]] + counted // ypg + cert_bonus[cert[i]], highest[post[i]])
+        yig[i] = counted % ypg
+    return grade, yig
 
 
 def synthesise(m: ScenarioModel, p: Params, seed: int) -> Roster:
     """Opening roster from the scenario's aggregates (opening.*).
 
     Every attribute is a function of the worker's id alone, so a large roster is drawn in slices of
-    ``SLICE`` workers on numba's number of threads (numpy releases the GIL) and comes out the same as
-    in one piece.
+    ``SLICE`` workers on numba's number of threads (the compiled steps release the GIL) and comes out
+    the same as in one piece.
     """
     op = m.opening
     counts = [op.headcount.get(q) for q in POSTS]
@@ -65,56 +79,92 @@ def synthesise(m: ScenarioModel, p: Params, seed: int) -> Roster:
     slices = max(1, -(-n // SLICE))
     bounds = np.linspace(0, n, slices + 1).astype(np.int64)
 
-    drawn = Roster._fields[3:]  # female .. idx_sum, as _attributes returns them
+    drawn = Roster._fields[3:]  # female .. idx_sum, as _attributes fills them
     columns = [np.empty(n, np.float64 if name in ("account", "idx_sum") else np.int64) for name in drawn]
 
     def one(k):
         lo, hi = bounds[k], bounds[k + 1]
-        for column, values in zip(columns, _attributes(op, p, seed, wid[lo:hi], post[lo:hi]), strict=True):
-            column[lo:hi] = values
+        _attributes(op, p, seed, wid[lo:hi], post[lo:hi], [column[lo:hi] for column in columns])
 
     with ThreadPoolExecutor(min(slices, numba.get_num_threads())) as pool:
         list(pool.map(one, range(slices)))
     return Roster(wid, post, regime, *columns)
 
 
-SLICE = 250_000  # workers drawn at a time (bounds the temporary arrays: about 40 MB per thread)
+SLICE = 250_000  # workers drawn at a time (bounds the temporary arrays: about 10 MB per thread)
 
 
-def _attributes(op, p: Params, seed: int, wid: np.ndarray, post: np.ndarray):
-    """The drawn attributes of workers ``wid`` (in posts ``post``), in Roster order from ``female`` on."""
+def _attributes(op, p: Params, seed: int, wid: np.ndarray, post: np.ndarray, out: list[np.ndarray]):
+    """Fill ``out`` (Roster's columns from ``female`` on) with the drawn attributes of workers ``wid`` in posts ``post``.
+
+    Each worker's uniforms are keyed by (seed, opening draw, id, opening year, attribute). The three
+    transcendental steps (normal quantile of the age draw, logarithms of the service and gap draws) run
+    here in numpy; the rest, worker by worker, in ``_draw_attributes``.
+    """
+    from scipy.special import ndtri
+
     y0 = p.opening_year
 
     def u(event):
         return rng.uniform_np(seed, rng.OPENING_DRAW, wid, y0, event)
 
-    mean = np.array([op.age.get(q).mean for q in POSTS])[post]
-    sd = np.array([op.age.get(q).sd for q in POSTS])[post]
-    lo = np.array([op.age.get(q).min for q in POSTS])[post]
-    hi = np.array([op.age.get(q).max for q in POSTS])[post]
-    from scipy.special import ndtri
+    def by_post(field):
+        return np.array([field(op, q) for q in POSTS], dtype=np.float64)
 
-    z = ndtri(np.clip(u(rng.OPEN_AGE), 1e-12, 1 - 1e-12))
-    age = np.clip(np.floor(mean + sd * z), lo, hi).astype(np.int64)
-    birth_m = (y0 - age) * 12 + np.floor(u(rng.OPEN_MONTH) * 12).astype(np.int64)
-    female = (u(rng.OPEN_SEX) < np.array([op.female_share.get(q) for q in POSTS])[post]).astype(np.int64)
+    z_age = ndtri(np.clip(u(rng.OPEN_AGE), 1e-12, 1 - 1e-12))
+    log_service = np.log1p(-u(rng.OPEN_SERVICE))
+    log_gap = np.log1p(-u(rng.OPEN_GAP_MONTHS))
+    ages = np.array([[getattr(op.age.get(q), k) for k in ("mean", "sd", "min", "max")] for q in POSTS], dtype=np.float64)
     edu_cum = np.cumsum([getattr(op.education, e) for e in EDUCATION])
-    edu = np.minimum(np.searchsorted(edu_cum, u(rng.OPEN_EDU), side="right"), len(EDUCATION) - 1).astype(np.int64)
-    mean_service = np.array([op.mean_service_years.get(q) for q in POSTS])[post]
-    service = np.floor(-mean_service * np.log1p(-u(rng.OPEN_SERVICE))).astype(np.int64)
-    service = np.clip(service, 0, np.maximum(age - 18, 0))
     cert_cum = np.cumsum([getattr(op.certificate_mix, c) for c in CERT_LEVELS])
-    has_cert = u(rng.OPEN_CERT) < op.certified_share
-    level = np.minimum(np.searchsorted(cert_cum, u(rng.OPEN_CERT_LEVEL), side="right"), len(CERT_LEVELS) - 1) + 1
-    cert = np.where(has_cert, level, 0).astype(np.int64)
-    ypg = int(p.years_per_grade[0])
-    grade, yig = initial_grade(post, service, edu, cert, p, ypg)
-    prior = np.minimum(np.floor(2 * op.prior_contribution_years * u(rng.OPEN_PRIOR)), np.maximum(age - 18 - service, 0))
-    contrib_m = ((service + prior) * 12).astype(np.int64)
-    gap = u(rng.OPEN_GAP) < op.arrears.share_with_gaps
-    gap_m = np.minimum(1 + np.floor(-op.arrears.mean_gap_months * np.log1p(-u(rng.OPEN_GAP_MONTHS))), op.arrears.max_gap_months)
-    arrears_m = np.where(gap, np.minimum(gap_m, contrib_m), 0).astype(np.int64)
-    contrib_m = contrib_m - arrears_m
-    account = op.account_per_contribution_year * contrib_m / 12.0
-    idx_sum = op.contribution_index * contrib_m.astype(np.float64)
-    return female, edu, birth_m, service, contrib_m, grade, yig, cert, arrears_m, account, idx_sum
+    female, edu, birth_m, service, contrib_m, grade, yig, cert, arrears_m, account, idx_sum = out
+    _draw_attributes(np.uint64(rng.draw_key(seed, rng.OPENING_DRAW)), wid, post, z_age, log_service,
+                     log_gap, ages, by_post(lambda o, q: o.female_share.get(q)), edu_cum,
+                     by_post(lambda o, q: o.mean_service_years.get(q)), op.certified_share, cert_cum,
+                     op.prior_contribution_years, op.arrears.share_with_gaps, op.arrears.mean_gap_months,
+                     op.arrears.max_gap_months, op.account_per_contribution_year, op.contribution_index, y0,
+                     female, edu, birth_m, service, cert, contrib_m, arrears_m, account, idx_sum)
+    grade[:], yig[:] = initial_grade(post, service, edu, cert, p, int(p.years_per_grade[0]))
+
+
+@numba.njit(cache=True, nogil=True)
+def _draw_attributes(dkey, wid, post, z_age, log_service, log_gap, ages, female_share, edu_cum, mean_service,
+                     certified_share, cert_cum, prior_years, gap_share, mean_gap, max_gap, account_per_year,
+                     contribution_index, y0, female, edu, birth_m, service, cert, contrib_m, arrears_m, account, idx_sum):
+    """Opening attributes, worker by worker (dkey: the random-stream key of the opening draw).
+
+    age       = mean + sd x z, floored, within [min, max] of the post; birth month uniform in the year
+    education, certificate level: by cumulative shares; a certificate with probability certified_share
+    service   = floor(-mean x ln(1 - u)) (exponential), at most age - 18
+    contributions = (service + prior years) x 12 months, prior years uniform on [0, 2 x mean) and at most
+                age - 18 - service; less the arrears: with probability gap_share, 1 + floor(-mean_gap x
+                ln(1 - u)) months, at most max_gap and the months contributed
+    account   = account_per_year x contribution years; idx_sum = contribution_index x contribution months
+    """
+    for i in range(wid.shape[0]):  # written without branches: the outcomes are random, so branches mispredict
+        k, q = rng.worker_year_key(dkey, wid[i], y0), post[i]
+        age = np.int64(min(max(math.floor(ages[q, 0] + ages[q, 1] * z_age[i]), ages[q, 2]), ages[q, 3]))
+        birth_m[i] = (y0 - age) * 12 + np.int64(math.floor(rng.event_uniform(k, rng.OPEN_MONTH) * 12))
+        female[i] = rng.event_uniform(k, rng.OPEN_SEX) < female_share[q]
+        edu[i] = _category(edu_cum, rng.event_uniform(k, rng.OPEN_EDU))
+        s = min(max(np.int64(math.floor(-mean_service[q] * log_service[i])), 0), max(age - 18, 0))
+        service[i] = s
+        level = _category(cert_cum, rng.event_uniform(k, rng.OPEN_CERT_LEVEL)) + 1
+        cert[i] = level * (rng.event_uniform(k, rng.OPEN_CERT) < certified_share)
+        prior = min(math.floor(2 * prior_years * rng.event_uniform(k, rng.OPEN_PRIOR)), max(age - 18 - s, 0))
+        months = np.int64((s + prior) * 12)
+        gap = min(min(1 + math.floor(-mean_gap * log_gap[i]), max_gap), months)
+        gap *= rng.event_uniform(k, rng.OPEN_GAP) < gap_share
+        arrears_m[i] = gap
+        contrib_m[i] = months - gap
+        account[i] = account_per_year * contrib_m[i] / 12.0
+        idx_sum[i] = contribution_index * np.float64(contrib_m[i])
+
+
+@numba.njit(cache=True, inline="always")
+def _category(cum, u):
+    """Index of the share that u falls in, by cumulative shares (the last one takes any rounding remainder)."""
+    e = 0
+    for j in range(cum.shape[0]):  # the shares are cumulative: count those at or below u
+        e += cum[j] <= u
+    return min(e, cum.shape[0] - 1)
