@@ -286,10 +286,13 @@ def simulate_draw(P, R, seed, draw, capacity, raw, cells):
     exit_at = np.zeros(C, i32); failed = np.zeros(C, np.bool_); alive = np.zeros(C, np.bool_)
     wykey = np.zeros(C, np.uint64)  # random-stream key of (seed, draw, worker, year)
     dkey = rng.draw_key(seed, draw)
-    # pay cells (see step 5): the year each was last priced, and its row among this year's priced cells
-    cell_year_k, cell_row_k, vals_k, fvals_k, cell_n_k, cell_post_k, cell_regime_k = cells
-    cell_year_k[:] = -1
-    n_grades, n_certs, n_regimes, scap = P.coef.shape[1], P.cert_allow.shape[1], P.institution.shape[0], P.seniority_cap
+    # pay cells (see step 5): each cell's tag, year t << 16 | its row among year t's priced cells (at most
+    # 4 x 18 x 4 x 61 x 3 < 2**16 cells, so rows fit in 16 bits); -1 before it is first met
+    cell_tag_k, vals_k, fvals_k, cell_n_k, cell_post_k, cell_regime_k = cells
+    cell_tag_k[:] = -1
+    # sizes of the pay-cell index, unsigned (numba then indexes without checking for a negative index)
+    u1, ng, nc, nr = np.uint64(1), np.uint64(P.coef.shape[1]), np.uint64(P.cert_allow.shape[1]), np.uint64(P.institution.shape[0])
+    uscap = np.uint64(P.seniority_cap)
     # Flags read once: a bool taken from the parameter tuple inside a loop is slow in numba.
     reform = P.reform == 1
     male_age, female_age = P.male_age, P.female_age
@@ -478,7 +481,7 @@ def simulate_draw(P, R, seed, draw, capacity, raw, cells):
             Y = pay_rates(P, t, wage, avg)
             Y_prev = pay_rates(P, max(t - 1, 0), wage, avg)  # (at t = 0 the counterfactual is not used)
             rk = rawk[s]
-            cell_year, cell_row, vals, fvals = cell_year_k[s], cell_row_k[s], vals_k[s], fvals_k[s]
+            cell_tag, vals, fvals = cell_tag_k[s], vals_k[s], fvals_k[s]
             cell_n, cell_post, cell_regime = cell_n_k[s], cell_post_k[s], cell_regime_k[s]
             scratch = vals.shape[0] - 1  # the last row prices one part-year worker at a time
             n_cells_met = 0
@@ -489,14 +492,17 @@ def simulate_draw(P, R, seed, draw, capacity, raw, cells):
                 m = months[i]
                 full_year = m == 12 and probation[i] == 0 and exit_kind[i] == NOT_EXITED
                 if full_year:
-                    c = (((ppost[i] * n_grades + pgrade[i] - 1) * n_certs + pcert[i]) * (scap + 1)
-                         + min(pservice[i], scap)) * n_regimes + regime[i]
-                    fresh = cell_year[c] != t
+                    c = (((ppost[i] * ng + pgrade[i] - u1) * nc + pcert[i]) * (uscap + u1)
+                         + min(pservice[i], uscap)) * nr + regime[i]
+                    tag = cell_tag[c]
+                    fresh = (tag >> 16) != t
                     if fresh:
-                        cell_year[c] = t; cell_row[c] = n_cells_met; cell_n[n_cells_met] = 0
-                        cell_post[n_cells_met] = ppost[i]; cell_regime[n_cells_met] = regime[i]
+                        r = n_cells_met
+                        cell_tag[c] = (t << 16) | r; cell_n[r] = 0
+                        cell_post[r] = ppost[i]; cell_regime[r] = regime[i]
                         n_cells_met += 1
-                    r = cell_row[c]
+                    else:
+                        r = tag & 0xFFFF
                     cell_n[r] += 1
                 else:
                     r = scratch
@@ -662,10 +668,10 @@ def n_pay_cells(P):
 
 
 def pay_cells_bytes(P, capacity: int) -> int:
-    """Memory of one pay_cells workspace: per cell a year stamp and a row index; per row N_V int64,
+    """Memory of one pay_cells workspace: per cell a tag (year and row); per row N_V int64,
     N_F float64, a count and two codes."""
     n_cells = n_pay_cells(P)
-    return n_cells * (2 + 4) + (min(n_cells, capacity) + 1) * (8 * N_V + 8 * N_F + 8 + 2)
+    return n_cells * 4 + (min(n_cells, capacity) + 1) * (8 * N_V + 8 * N_F + 8 + 2)
 
 
 @njit(cache=True)
@@ -673,9 +679,11 @@ def pay_cells(P, capacity, shards):
     """Workspace of the pay-cell tables (step 5), one per shard, reused from draw to draw: allocating it
     afresh for every draw cost more than the draw itself (large blocks come from the system, page by page)."""
     n_cells = n_pay_cells(P)
+    if n_cells >= 1 << 16:  # cannot happen within the schema's bounds (seniority cap at most 60 years)
+        raise ValueError("engine: too many pay cells for a 16-bit row in the cell tag")
     rows = min(n_cells, shard_capacity(capacity, shards))  # a shard meets at most one cell per worker
     K = shards
-    return (np.full((K, n_cells), -1, np.int16), np.zeros((K, n_cells), np.int32), np.zeros((K, rows + 1, N_V), np.int64),
+    return (np.full((K, n_cells), -1, np.int32), np.zeros((K, rows + 1, N_V), np.int64),
             np.zeros((K, rows + 1, N_F)), np.zeros((K, rows), np.int64), np.zeros((K, rows), np.uint8),
             np.zeros((K, rows), np.uint8))
 
