@@ -348,9 +348,7 @@ def simulate_draw(P, R, seed, draw, capacity, raw, cells):
                 for i in range(lo, hi):
                     if not alive[i]:
                         continue
-                    rate = P.attrition[t, post[i]] * att_mult
-                    if service[i] < P.early_years:
-                        rate *= P.early_mult
+                    rate = P.attrition[t, post[i]] * att_mult * (P.early_mult if service[i] < P.early_years else 1.0)
                     if rng.event_uniform(wykey[i], rng.ATTRITION) < rate:
                         alive[i] = False; exit_kind[i] = ATTRITED; months[i] = P.exit_month - 1
                         continue
@@ -583,6 +581,7 @@ def simulate_draw(P, R, seed, draw, capacity, raw, cells):
         for s in prange(K):
             rk = rawk[s]
             lo, hi = shard_slots(base, ns, s)
+            age_months = arrears_out = np.int64(0)  # sums kept in registers, added to the tallies after the loop
             for i in range(lo, hi):
                 if not alive[i]:
                     rk[t, EXIT_RAW[exit_kind[i]]] += 1
@@ -590,11 +589,12 @@ def simulate_draw(P, R, seed, draw, capacity, raw, cells):
                     continue
                 if t > 0:
                     if hired_t[i] != t:  # hires of the year take part from the next year on
-                        if not failed[i]:
-                            yig[i] += 1
-                            if yig[i] >= P.years_per_grade[t] and grade[i] < P.grade_hi[post[i]]:
-                                grade[i] += 1
-                                yig[i] = 0
+                        # without branches (whether a grade is gained is as good as random): a passed
+                        # review adds a year; a full step of years moves up a grade within the range
+                        y = yig[i] + (not failed[i])
+                        up = (not failed[i]) and y >= P.years_per_grade[t] and grade[i] < P.grade_hi[post[i]]
+                        grade[i] += up
+                        yig[i] = 0 if up else y
                         c = cert[i]
                         if c < 3 and service[i] >= P.min_service[c, edu[i]]:
                             if rng.event_uniform(wykey[i], rng.SIT) < P.sit[t, c]:
@@ -607,11 +607,12 @@ def simulate_draw(P, R, seed, draw, capacity, raw, cells):
                 rk[t, R_HC_A[post[i]]] += 1
                 rk[t, R_REGIME_A[regime[i]]] += 1
                 rk[t, R_GRADE_A[grade[i] - 1]] += 1
-                if cert[i] > 0:
-                    rk[t, R_CERT_A[cert[i] - 1]] += 1
-                rk[t, R_AGE_MONTHS] += y_start + 11 - birth_m[i]
-                rk[t, R_ARR_OUT] += arrears_m[i]
+                rk[t, R_CERT_A[max(cert[i], 1) - 1]] += cert[i] > 0  # (without a branch)
+                age_months += y_start + 11 - birth_m[i]
+                arrears_out += arrears_m[i]
                 qcert[i] = pcert[i]
+            rk[t, R_AGE_MONTHS] += age_months
+            rk[t, R_ARR_OUT] += arrears_out
             # leavers' slots are filled from the end of the shard (the slot order carries no meaning)
             end = hi
             i = lo
