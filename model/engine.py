@@ -46,9 +46,9 @@ from .metrics import (
 )
 
 STAFF = 3
-# Bytes of one worker slot in a running draw (simulate_draw): 3 int64, 3 float64 and 1 uint64 = 56;
+# Bytes of one worker slot in a running draw (simulate_draw): 3 int64, 6 float64 and 1 uint64 = 80;
 # 5 int32 = 20; 4 int16 = 8; 14 int8 and 2 bool = 16.
-STATE_BYTES_PER_SLOT = 56 + 20 + 8 + 16
+STATE_BYTES_PER_SLOT = 80 + 20 + 8 + 16
 NOT_EXITED, RETIRED, ATTRITED, DISMISSED, ELECTED_OUT = 0, 1, 2, 3, 4
 
 R_HC_A = np.array(R_HC)
@@ -285,6 +285,9 @@ def simulate_draw(P, R, seed, draw, capacity, raw, cells):
     months = np.zeros(C, u8); probation = np.zeros(C, u8); exit_kind = np.zeros(C, u8)
     exit_at = np.zeros(C, i32); failed = np.zeros(C, np.bool_); alive = np.zeros(C, np.bool_)
     wykey = np.zeros(C, np.uint64)  # random-stream key of (seed, draw, worker, year)
+    # the year's uniforms for attrition, the review and sitting the exam, drawn with the keys in one loop
+    # that the compiler vectorises (in the loops that use them, each would be a hash to wait for)
+    u_att = np.empty(C); u_rev = np.empty(C); u_sit = np.empty(C)
     dkey = rng.draw_key(seed, draw)
     # pay cells (see step 5): each cell's tag, year t << 16 | its row among year t's priced cells (at most
     # 4 x 18 x 4 x 61 x 3 < 2**16 cells, so rows fit in 16 bits); -1 before it is first met
@@ -321,7 +324,11 @@ def simulate_draw(P, R, seed, draw, capacity, raw, cells):
             for i in range(lo, hi):
                 ppost[i] = post[i]; pgrade[i] = grade[i]; pcert[i] = cert[i]; pservice[i] = service[i]
                 months[i] = 12; probation[i] = 0; exit_kind[i] = NOT_EXITED; failed[i] = False
-                wykey[i] = rng.worker_year_key(dkey, wid[i], year)
+                wk = rng.worker_year_key(dkey, wid[i], year)
+                wykey[i] = wk
+                u_att[i] = rng.event_uniform(wk, rng.ATTRITION)
+                u_rev[i] = rng.event_uniform(wk, rng.REVIEW)
+                u_sit[i] = rng.event_uniform(wk, rng.SIT)
 
         if t > 0:
             # 1. retirement
@@ -349,10 +356,10 @@ def simulate_draw(P, R, seed, draw, capacity, raw, cells):
                     if not alive[i]:
                         continue
                     rate = P.attrition[t, post[i]] * att_mult * (P.early_mult if service[i] < P.early_years else 1.0)
-                    if rng.event_uniform(wykey[i], rng.ATTRITION) < rate:
+                    if u_att[i] < rate:
                         alive[i] = False; exit_kind[i] = ATTRITED; months[i] = P.exit_month - 1
                         continue
-                    failed[i] = rng.event_uniform(wykey[i], rng.REVIEW) < P.review_fail[t]
+                    failed[i] = u_rev[i] < P.review_fail[t]
                     fails[i] = fails[i] + 1 if failed[i] else 0
                     if fails[i] >= P.dismiss_after:
                         alive[i] = False; exit_kind[i] = DISMISSED; months[i] = P.exit_month - 1
@@ -597,7 +604,7 @@ def simulate_draw(P, R, seed, draw, capacity, raw, cells):
                         yig[i] = 0 if up else y
                         c = cert[i]
                         if c < 3 and service[i] >= P.min_service[c, edu[i]]:
-                            if rng.event_uniform(wykey[i], rng.SIT) < P.sit[t, c]:
+                            if u_sit[i] < P.sit[t, c]:
                                 rk[t, R_SAT] += 1
                                 if rng.event_uniform(wykey[i], rng.PASS) < min(1.0, P.pass_rate[t, c] * pass_mult):
                                     rk[t, R_PASSES] += 1
