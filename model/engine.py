@@ -294,8 +294,8 @@ def simulate_draw(P, R, seed, draw, capacity, raw, cells):
     cell_tag_k, vals_k, fvals_k, cell_n_k, cell_post_k, cell_regime_k = cells
     cell_tag_k[:] = -1
     # sizes of the pay-cell index, unsigned (numba then indexes without checking for a negative index)
-    u1, ng, nc, nr = np.uint64(1), np.uint64(P.coef.shape[1]), np.uint64(P.cert_allow.shape[1]), np.uint64(P.institution.shape[0])
-    uscap = np.uint64(P.seniority_cap)
+    u1, ng, nc = np.uint64(1), np.uint64(P.coef.shape[1]), np.uint64(P.cert_allow.shape[1])
+    nr, uscap = np.uint64(P.institution.shape[0]), np.uint64(P.seniority_cap)
     # Flags read once: a bool taken from the parameter tuple inside a loop is slow in numba.
     reform = P.reform == 1
     male_age, female_age = P.male_age, P.female_age
