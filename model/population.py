@@ -108,8 +108,8 @@ def _attributes(op, p: Params, seed: int, wid: np.ndarray, post: np.ndarray, out
     def u(event):
         return rng.uniform_np(seed, rng.OPENING_DRAW, wid, y0, event)
 
-    def by_post(field):
-        return np.array([field(op, q) for q in POSTS], dtype=np.float64)
+    def by_post(value):
+        return np.array([value(q) for q in POSTS], dtype=np.float64)
 
     z_age = ndtri(np.clip(u(rng.OPEN_AGE), 1e-12, 1 - 1e-12))
     log_service = np.log1p(-u(rng.OPEN_SERVICE))
@@ -119,8 +119,8 @@ def _attributes(op, p: Params, seed: int, wid: np.ndarray, post: np.ndarray, out
     cert_cum = np.cumsum([getattr(op.certificate_mix, c) for c in CERT_LEVELS])
     female, edu, birth_m, service, contrib_m, grade, yig, cert, arrears_m, account, idx_sum = out
     _draw_attributes(np.uint64(rng.draw_key(seed, rng.OPENING_DRAW)), wid, post, z_age, log_service,
-                     log_gap, ages, by_post(lambda o, q: o.female_share.get(q)), edu_cum,
-                     by_post(lambda o, q: o.mean_service_years.get(q)), op.certified_share, cert_cum,
+                     log_gap, ages, by_post(op.female_share.get), edu_cum,
+                     by_post(op.mean_service_years.get), op.certified_share, cert_cum,
                      op.prior_contribution_years, op.arrears.share_with_gaps, op.arrears.mean_gap_months,
                      op.arrears.max_gap_months, op.account_per_contribution_year, op.contribution_index, y0,
                      female, edu, birth_m, service, cert, contrib_m, arrears_m, account, idx_sum)
