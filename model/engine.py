@@ -331,30 +331,27 @@ def simulate_draw(P, R, seed, draw, capacity, raw, cells):
                 u_sit[i] = rng.event_uniform(wk, rng.SIT)
 
         if t > 0:
-            # 1. retirement
+            # 1. retirement, 2. attrition and reviews, 3. elections (the surplus follows), worker by worker
+            # (each slot below ns holds a worker in post on 1 January); then the workers left, by post
+            election = P.election[t] != 0
+            counts = np.zeros((K, 4), np.int64)
             for s in prange(K):
                 lo, hi = shard_slots(base, ns, s)
                 for i in range(lo, hi):
                     stat = stat_m[i]
-                    if stat >= y_start + 12:
-                        continue  # reaches the age after this year: no retirement (a deferral only delays it)
-                    out = stat
-                    need = P.min_contrib_months[t] - contrib_m[i]
-                    if need > 0:
-                        out = max(stat, y_start + need)
-                        if out > stat + P.max_deferral_months:
-                            out = max(stat, stat + P.max_deferral_months)
-                    if out < y_start + 12:
-                        alive[i] = False
-                        exit_kind[i] = RETIRED
-                        exit_at[i] = out
-                        months[i] = max(0, out - y_start)
-            # 2. attrition and reviews
-            for s in prange(K):
-                lo, hi = shard_slots(base, ns, s)
-                for i in range(lo, hi):
-                    if not alive[i]:
-                        continue
+                    if stat < y_start + 12:  # reaches the age this year (a deferral only delays it)
+                        out = stat
+                        need = P.min_contrib_months[t] - contrib_m[i]
+                        if need > 0:
+                            out = max(stat, y_start + need)
+                            if out > stat + P.max_deferral_months:
+                                out = max(stat, stat + P.max_deferral_months)
+                        if out < y_start + 12:
+                            alive[i] = False
+                            exit_kind[i] = RETIRED
+                            exit_at[i] = out
+                            months[i] = max(0, out - y_start)
+                            continue
                     rate = P.attrition[t, post[i]] * att_mult * (P.early_mult if service[i] < P.early_years else 1.0)
                     if u_att[i] < rate:
                         alive[i] = False; exit_kind[i] = ATTRITED; months[i] = P.exit_month - 1
@@ -363,25 +360,15 @@ def simulate_draw(P, R, seed, draw, capacity, raw, cells):
                     fails[i] = fails[i] + 1 if failed[i] else 0
                     if fails[i] >= P.dismiss_after:
                         alive[i] = False; exit_kind[i] = DISMISSED; months[i] = P.exit_month - 1
-            # 3. elections
-            if P.election[t]:
-                for s in prange(K):
-                    lo, hi = shard_slots(base, ns, s)
-                    for i in range(lo, hi):
-                        if not alive[i] or post[i] == STAFF or (career_exempt and regime[i] != 0):
-                            continue
+                        continue
+                    if election and post[i] != STAFF and not (career_exempt and regime[i] != 0):
                         out_now = P.cert_required[t] and cert[i] == 0
                         if not out_now:
                             out_now = rng.event_uniform(wykey[i], rng.ELECTION) < P.turnover[t]
                         if out_now:
                             alive[i] = False; exit_kind[i] = ELECTED_OUT; months[i] = P.exit_month - 1
-            # workers in post by post, after this year's exits so far; kept up to date through the surplus
-            counts = np.zeros((K, 4), np.int64)
-            for s in prange(K):
-                lo, hi = shard_slots(base, ns, s)
-                for i in range(lo, hi):
-                    if alive[i]:
-                        counts[s, post[i]] += 1
+                            continue
+                    counts[s, post[i]] += 1
             in_post = np.zeros(4, np.int64)
             for s in range(K):
                 for p in range(4):
