@@ -373,7 +373,7 @@ def simulate_draw(P, R, seed, draw, capacity, raw, cells):
             for s in range(K):
                 for p in range(4):
                     in_post[p] += counts[s, p]
-            if P.election[t]:  # a post above its quota loses its surplus
+            if election:  # a post above its quota loses its surplus
                 for p in range(STAFF):
                     excess = in_post[p] - P.quota[t, p]
                     if excess <= 0:
