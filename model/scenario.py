@@ -266,11 +266,10 @@ def _load_chain(path: Path, seen: tuple[Path, ...], where_from: str) -> tuple[di
     parent = tree.get("extends")
     if parent is None:
         return tree, prov, where, [path]
+    at = where.get("extends", path.name)  # (no line of its own when the whole document is wrapped in `value:`)
     if not isinstance(parent, str):
-        raise UserError(f"extends ({where.get('extends')}): must be a file name, got {parent!r}")
-    base_tree, base_prov, base_where, files = _load_chain(
-        (path.parent / parent), (*seen, path), f"extends ({where.get('extends')})"
-    )
+        raise UserError(f"extends ({at}): must be a file name, got {parent!r}")
+    base_tree, base_prov, base_where, files = _load_chain((path.parent / parent), (*seen, path), f"extends ({at})")
     body = {k: v for k, v in tree.items() if k not in HEADER_KEYS}
     label = f"{tree.get('name', path.stem)}: {tree.get('title', '')}".strip(": ")
     _attribute(body, "", prov, label)

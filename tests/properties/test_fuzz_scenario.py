@@ -12,7 +12,7 @@ import warnings
 
 import pytest
 import yaml
-from hypothesis import assume, given
+from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
 import model
@@ -60,6 +60,10 @@ def test_any_bytes(tmp_path_factory, data):
 
 
 @given(documents)
+# a whole document wrapped in `value:` has no line for its `extends`: the message still names the file
+@example({"value": {"extends": "0"}})
+@example({"value": {"extends": ""}})
+@example({"value": {"extends": False}})
 def test_any_yaml_document(tmp_path_factory, doc):
     text = yaml.safe_dump(doc, allow_unicode=True)
     result = load_text(tmp_path_factory.mktemp("d"), text)
