@@ -31,7 +31,7 @@ def check_raw(raw: np.ndarray, years: np.ndarray) -> None:
     bad = hc[:, 1:] != hc[:, :-1] + flows
     if bad.any():
         raise IdentityError(f"headcount roll-forward fails at {_first(bad.any(axis=2), years[1:])}")
-    by_kind = raw[:, :, [M.R_EXIT_RET, M.R_EXIT_ATT, M.R_EXIT_DIS, M.R_EXIT_ELE]].sum(axis=2)
+    by_kind = raw[:, :, M.R_EXIT_KINDS].sum(axis=2)
     bad = by_kind != raw[:, :, M.R_EXITS_POST].sum(axis=2)
     if bad.any():
         raise IdentityError(f"exits by kind differ from exits by post at {_first(bad, years)}")
@@ -47,7 +47,7 @@ def check_raw(raw: np.ndarray, years: np.ndarray) -> None:
     bad = cost[:, :-1] + steps != cost[:, 1:]
     if bad.any():
         raise IdentityError(f"wage-bill bridge does not close at {_first(bad, years[1:])}")
-    counts = [*M.R_HC, *M.R_HIRES, *M.R_EXITS_POST, M.R_EXIT_RET, M.R_EXIT_ATT, M.R_EXIT_DIS, M.R_EXIT_ELE,
+    counts = [*M.R_HC, *M.R_HIRES, *M.R_EXITS_POST, *M.R_EXIT_KINDS,
               *M.R_CERT, M.R_SAT, M.R_PASSES, *M.R_GRADE, M.R_ARR_OUT, *lines, M.R_ARR_PRINCIPAL, M.R_ARR_FEES]
     bad = (raw[:, :, counts] < 0).any(axis=2)
     if bad.any():

@@ -5,8 +5,10 @@ The rules are those of ``reference.py`` (the executable specification, written p
 clarity); a test checks that both give the same raw tallies to the fen. Steps of a year, in order
 (state is as at 1 January; t = 0 is the opening year, which only prices the opening stock):
 
-1. retirement   statutory age (2025 reform by birth cohort, sex and original age), deferred while
-                contribution years are short of the year's minimum, up to ``max_deferral_years``
+1. retirement   at the statutory age (2025 reform by birth cohort, sex and original age) the contract
+                ends: with the minimum contribution years of that year, a pension; short of them, the
+                worker leaves without one (exits.retirement_short). Only where the scenario says the
+                employer keeps such workers on (max_deferral_years > 0) do they stay until they reach it
 2. other exits  attrition by post and early service (leave in ``exit_month``); the annual review:
                 after ``dismiss_after_fails`` consecutive failures, dismissal (same month)
 3. elections    in election years: 两委 members without a certificate cannot stand (when required),
@@ -40,7 +42,7 @@ from .metrics import (
     N_RAW, R_AGE_MONTHS, R_ARR_CLEARED, R_ARR_FEES, R_ARR_OUT, R_ARR_POST, R_ARR_PRINCIPAL, R_ARR_REGIME,
     R_BASE, R_BR_CERT, R_BR_CONTRIB, R_BR_EXITS, R_BR_HIRES, R_BR_PROG, R_BR_UPRATE, R_CAREER, R_CERT,
     R_CERTALLOW, R_COST_POST, R_COST_REGIME, R_EE_TOTAL, R_ER_ANNUITY, R_ER_INJURY, R_ER_MEDICAL,
-    R_ER_PENSION, R_ER_UNEMP, R_EXIT_ATT, R_EXIT_DIS, R_EXIT_ELE, R_EXIT_RET, R_EXITS_POST, R_GRADE, R_HC,
+    R_ER_PENSION, R_ER_UNEMP, R_EXIT_ATT, R_EXIT_DIS, R_EXIT_ELE, R_EXIT_RET, R_EXIT_SHORT, R_EXITS_POST, R_GRADE, R_HC,
     R_HIRES, R_HOUSING, R_MOVES, R_PASSES, R_PENSION_SUM, R_PERF, R_POSTALLOW, R_QUOTA, R_REGIME,
     R_REPL_PPM, R_RETIREES, R_SAT, R_SENIORITY,
 )
@@ -49,7 +51,7 @@ STAFF = 3
 # Bytes of one worker slot in a running draw (simulate_draw): 3 int64, 6 float64 and 1 uint64 = 80;
 # 5 int32 = 20; 4 int16 = 8; 14 int8 and 2 bool = 16.
 STATE_BYTES_PER_SLOT = 80 + 20 + 8 + 16
-NOT_EXITED, RETIRED, ATTRITED, DISMISSED, ELECTED_OUT = 0, 1, 2, 3, 4
+NOT_EXITED, RETIRED, ATTRITED, DISMISSED, ELECTED_OUT, RETIRED_SHORT = 0, 1, 2, 3, 4, 5
 
 R_HC_A = np.array(R_HC)
 R_QUOTA_A = np.array(R_QUOTA)
@@ -63,7 +65,7 @@ R_COST_POST_A = np.array(R_COST_POST)
 R_COST_REGIME_A = np.array(R_COST_REGIME)
 R_ARR_POST_A = np.array(R_ARR_POST)
 R_ARR_REGIME_A = np.array(R_ARR_REGIME)
-EXIT_RAW = np.array([0, R_EXIT_RET, R_EXIT_ATT, R_EXIT_DIS, R_EXIT_ELE])
+EXIT_RAW = np.array([0, R_EXIT_RET, R_EXIT_ATT, R_EXIT_DIS, R_EXIT_ELE, R_EXIT_SHORT])
 
 
 @njit(cache=True, inline="always")
@@ -101,6 +103,38 @@ def statutory_retirement_month(female, birth_m, original_age, reform):
     return base + min(cap, b // step + 1)
 
 
+@njit(cache=True)
+def retirement_exit(stat, contrib_m, y_start, opening_year, min_contrib_months, max_deferral_months):
+    """(exit month, short) of a worker who reaches the statutory age in month ``stat``, with ``contrib_m``
+    months contributed by 1 January of the year that starts in month ``y_start``.
+
+    The labour contract ends at the statutory age (《劳动合同法实施条例》 art. 21). A pension needs the
+    minimum contribution years of the year the age is reached (2024 NPCSC decision, annexed 办法 art. 4:
+    15 years, +6 months a year from 2030, 20 from 2039; 《社会保险法》 art. 16). The worker contributes
+    in every month worked, so the minimum is met in month y_start + (minimum - contrib_m). Short of it at
+    the statutory age, the worker leaves without a monthly pension (short = True), unless the scenario lets
+    the employer keep them on for up to ``max_deferral_months`` (an assumption, 0 by default).
+    """
+    t_stat = min(max(stat // 12 - opening_year, 0), min_contrib_months.shape[0] - 1)
+    need = min_contrib_months[t_stat] - contrib_m
+    met = max(stat, y_start + max(need, 0))  # the month the minimum is met, not before the age (nor this year)
+    if met > stat + max_deferral_months:
+        return stat + max_deferral_months, True
+    return met, False
+
+
+@njit(cache=True)
+def monthly_pension(base, index, contrib_m, accrual, account, divisor):
+    """Monthly basic pension at retirement, yuan (国发〔2005〕38号):
+
+    basic pension    = 计发基数 x (1 + mean contribution index) / 2 x contribution years x accrual (1%)
+    account pension  = individual-account balance / 计发月数 (months divisor of the age at retirement)
+
+    ``base`` is the provincial average wage of the year before retirement (上年度), ``contrib_m`` months.
+    """
+    return base * (1.0 + index) / 2.0 * (contrib_m / 12.0) * accrual + account / divisor
+
+
 class PayRates(NamedTuple):
     """One year's pay scale and contribution rates, taken from Params at the start of the year.
 
@@ -124,13 +158,17 @@ class PayRates(NamedTuple):
     er: np.ndarray  # [line] employer rates
     ee: np.ndarray  # [line] employee rates
     institution: np.ndarray  # [regime] 1 if in the institution scheme (annuity)
-    avg: float  # provincial average wage, yuan a month
+    avg: float  # last year's provincial average wage, yuan a month (limits, contribution index, 计发基数)
 
 
 @njit(cache=True)
-def pay_rates(P, t, wage, avg):
-    """The PayRates of year t, for the draw's reference wage and average wage paths."""
-    A = avg[t]
+def pay_rates(P, t, wage, avg_last):
+    """The PayRates of year t, for the draw's reference wage path and last year's average wage.
+
+    Contribution base limits of year t = floor/ceiling share x the provincial average wage of year t - 1
+    (国办发〔2019〕13号: 上年度全口径城镇单位就业人员平均工资); the housing fund's limits likewise.
+    """
+    A = avg_last[t]
     return PayRates(wage[t], P.coef, P.perf_share[t], P.probation_share, P.post_allow[t], P.seniority_per_year[t],
                     P.seniority_cap, P.cert_allow[t], P.career_allow[t], P.floor_share[t] * A, P.ceil_share[t] * A,
                     P.hf_floor_share[t] * A, P.hf_ceil_share[t] * A, P.er[t], P.ee[t], P.institution, A)
@@ -222,31 +260,37 @@ def tally_row(raw, t, vals, r, count, post, regime):
 
 @njit(cache=True)
 def draw_paths(P, seed, draw):
-    """Per-draw reference wage and provincial average wage by year, and the two rate multipliers.
+    """Per-draw reference wage wage[t], last year's provincial average wage avg_last[t], and the two rate multipliers.
 
-    A_t = A_(t-1) x (1 + g_avg + sd x z_t); W_t = link_t x A_(t-1) where linked, else W_(t-1) x (1 + g + sd x z_t),
-    with z_t one standard-normal shock per draw and year, common to both.
+    The average wage of a year is the published figure where there is one (P.avg_known), else
+    A_y = A_(y-1) x (1 + g_avg + sd x z_t) (the opening year, if not published, grows without a shock);
+    W_t = link_t x A_(t-1) where linked, else W_(t-1) x (1 + g + sd x z_t), with z_t one standard-normal
+    shock per draw and year, common to both. avg_last[t] = A_(t-1) is the 上年度 figure used in year t.
     """
     n = P.n_years
     wage = np.empty(n)
-    avg = np.empty(n)
+    avg_year = np.empty(n + 1)  # avg_year[k]: the average wage of year opening_year - 1 + k
     wage[0] = P.wage0
-    avg[0] = P.avg0
+    avg_year[0] = P.avg_known[0]
+    avg_year[1] = P.avg_known[1] if P.avg_known[1] > 0 else P.avg_known[0] * (1.0 + P.avg_growth[0])
     for t in range(1, n):
         year = P.opening_year + t
         u1 = rng.uniform_nb(seed, draw, rng.GLOBAL_WORKER, year, rng.WAGE_SHOCK)
         u2 = rng.uniform_nb(seed, draw, rng.GLOBAL_WORKER, year, rng.WAGE_SHOCK + 1000)
         z = math.sqrt(-2.0 * math.log(1.0 - u1)) * math.cos(2.0 * math.pi * u2)
-        avg[t] = avg[t - 1] * (1.0 + P.avg_growth[t] + P.wage_sd * z)
+        if P.avg_known[t + 1] > 0:
+            avg_year[t + 1] = P.avg_known[t + 1]
+        else:
+            avg_year[t + 1] = avg_year[t] * (1.0 + P.avg_growth[t] + P.wage_sd * z)
         if P.wage_link[t] > 0:
-            wage[t] = P.wage_link[t] * avg[t - 1]
+            wage[t] = P.wage_link[t] * avg_year[t]
         else:
             wage[t] = wage[t - 1] * (1.0 + P.wage_growth[t] + P.wage_sd * z)
     ua = rng.uniform_nb(seed, draw, rng.GLOBAL_WORKER, 0, rng.ATTRITION_SCALE)
     up = rng.uniform_nb(seed, draw, rng.GLOBAL_WORKER, 0, rng.PASS_SCALE)
     att_mult = P.att_lo + (P.att_hi - P.att_lo) * ua
     pass_mult = P.pass_lo + (P.pass_hi - P.pass_lo) * up
-    return wage, avg, att_mult, pass_mult
+    return wage, avg_year[:n].copy(), att_mult, pass_mult
 
 
 @njit(cache=True)
@@ -258,7 +302,7 @@ def simulate_draw(P, R, seed, draw, capacity, raw, cells):
     compilation, simulate_draw_wide), hiring and the election surplus across all of them. Tallies are
     kept per shard and summed: they are integers, so the split does not change them.
     """
-    wage, avg, att_mult, pass_mult = draw_paths(P, seed, draw)
+    wage, avg_last, att_mult, pass_mult = draw_paths(P, seed, draw)
     K = cells[0].shape[0]
     cs = shard_capacity(capacity, K)
     C = cs * K
@@ -339,16 +383,12 @@ def simulate_draw(P, R, seed, draw, capacity, raw, cells):
                 lo, hi = shard_slots(base, ns, s)
                 for i in range(lo, hi):
                     stat = stat_m[i]
-                    if stat < y_start + 12:  # reaches the age this year (a deferral only delays it)
-                        out = stat
-                        need = P.min_contrib_months[t] - contrib_m[i]
-                        if need > 0:
-                            out = max(stat, y_start + need)
-                            if out > stat + P.max_deferral_months:
-                                out = max(stat, stat + P.max_deferral_months)
+                    if stat < y_start + 12:  # has reached, or reaches this year, the statutory age
+                        out, short = retirement_exit(stat, contrib_m[i], y_start, P.opening_year,
+                                                     P.min_contrib_months, P.max_deferral_months)
                         if out < y_start + 12:
                             alive[i] = False
-                            exit_kind[i] = RETIRED
+                            exit_kind[i] = RETIRED_SHORT if short else RETIRED
                             exit_at[i] = out
                             months[i] = max(0, out - y_start)
                             continue
@@ -470,8 +510,8 @@ def simulate_draw(P, R, seed, draw, capacity, raw, cells):
         # Leavers and hires (part years) are priced and tallied one by one, in the scratch row.
         grow = 1.0 + P.crediting[t]
         for s in prange(K):
-            Y = pay_rates(P, t, wage, avg)
-            Y_prev = pay_rates(P, max(t - 1, 0), wage, avg)  # (at t = 0 the counterfactual is not used)
+            Y = pay_rates(P, t, wage, avg_last)
+            Y_prev = pay_rates(P, max(t - 1, 0), wage, avg_last)  # (at t = 0 the counterfactual is not used)
             rk = rawk[s]
             cell_tag, vals, fvals = cell_tag_k[s], vals_k[s], fvals_k[s]
             cell_n, cell_post, cell_regime = cell_n_k[s], cell_post_k[s], cell_regime_k[s]
@@ -506,11 +546,13 @@ def simulate_draw(P, R, seed, draw, capacity, raw, cells):
                 pay = vals[r, V_PAY]
                 er = vals[r, V_ER]
                 sb = fvals[r, F_BASE]
-                # individual and annuity accounts: credited at the year end, then this year's contributions added
-                account[i] = account[i] * grow + fvals[r, F_ACCOUNT]
-                annuity[i] = annuity[i] * grow + fvals[r, F_ANNUITY]
-                idx_sum[i] += fvals[r, F_INDEX] * m
-                contrib_m[i] += m
+                # individual and annuity accounts: credited at the year end, then this year's contributions
+                # added; not in the opening year, whose months the roster's accounts already hold
+                if t > 0:
+                    account[i] = account[i] * grow + fvals[r, F_ACCOUNT]
+                    annuity[i] = annuity[i] * grow + fvals[r, F_ANNUITY]
+                    idx_sum[i] += fvals[r, F_INDEX] * m
+                    contrib_m[i] += m
                 # wage-bill bridge
                 if t > 0:
                     if exit_kind[i] != NOT_EXITED:
@@ -533,11 +575,10 @@ def simulate_draw(P, R, seed, draw, capacity, raw, cells):
                 prev_er[i] = er
                 # pension of a retiree (workers' outcome)
                 if exit_kind[i] == RETIRED:
-                    A_prev = avg[t - 1]
                     age_years = (exit_at[i] - birth_m[i]) // 12
                     div = P.divisor[min(max(age_years - 40, 0), P.divisor.shape[0] - 1)]
                     index = idx_sum[i] / contrib_m[i] if contrib_m[i] > 0 else 0.0
-                    pension = A_prev * (1.0 + index) / 2.0 * (contrib_m[i] / 12.0) * P.accrual + account[i] / div
+                    pension = monthly_pension(Y.avg, index, contrib_m[i], P.accrual, account[i], div)
                     if P.institution[regime[i]] == 1:
                         pension += annuity[i] / div
                     rk[t, R_RETIREES] += 1

@@ -8,14 +8,14 @@ from pathlib import Path
 
 import xlsxwriter
 
+from model.metrics import EXIT_KINDS
 from model.report import Run, read_run
 from model.report.pdf import _flatten
 from model.report.text import COST_TREE, POSTS, REGIMES, label
 
 LANG = "zh"
 FIXED_TIME = datetime(2020, 12, 31)  # document property; a fixed value keeps the bytes reproducible
-WORKFORCE = ["headcount", "quota", "vacancies", "hires", "exits.retirement", "exits.attrition", "exits.dismissal",
-             "exits.election", "moves.to_staff", "certified.junior", "certified.intermediate", "certified.senior",
+WORKFORCE = ["headcount", "quota", "vacancies", "hires", *EXIT_KINDS, "moves.to_staff", "certified.junior", "certified.intermediate", "certified.senior",
              "certified_share", "exam.passes", "mean_age", "arrears.months_outstanding", "arrears.months_cleared",
              "pension.retirees", "pension.mean_monthly", "pension.replacement_rate"]
 

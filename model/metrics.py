@@ -30,6 +30,7 @@ R_EXIT_RET = _raw("exits.retirement")
 R_EXIT_ATT = _raw("exits.attrition")
 R_EXIT_DIS = _raw("exits.dismissal")
 R_EXIT_ELE = _raw("exits.election")
+R_EXIT_SHORT = _raw("exits.retirement_short")  # reached the statutory age short of the minimum years: no pension
 R_CERT = [_raw(f"certified.{c}") for c in CERT_LEVELS]
 R_SAT = _raw("exam.sat")
 R_PASSES = _raw("exam.passes")
@@ -82,6 +83,9 @@ PAY_PARTS = ("pay.base", "pay.performance", "pay.post_allowance", "pay.seniority
 SI_PARTS = ("cost.employer_pension", "si.employer_medical", "si.employer_unemployment",
             "si.employer_work_injury", "si.occupational_annuity")
 TOTAL_PARTS = ("cost.pay", "cost.employer_social_insurance", "cost.housing_fund", "cost.arrears")
+# Leavers by reason: each leaver counts in exactly one of these; ``exits`` is their sum.
+EXIT_KINDS = ("exits.retirement", "exits.retirement_short", "exits.attrition", "exits.dismissal", "exits.election")
+R_EXIT_KINDS = [RAW_NAMES.index(k) for k in EXIT_KINDS]
 BRIDGE_STEPS = ("bridge.exits", "bridge.hires", "bridge.progression", "bridge.certificates",
                 "bridge.uprating", "bridge.contributions", "bridge.arrears")
 
@@ -104,9 +108,9 @@ def to_metrics(raw: np.ndarray, years: np.ndarray) -> dict[str, np.ndarray]:
     m["hires"] = sum(yuan[f"hires.{p}"] for p in POSTS)
     for p in POSTS:
         m[f"hires.{p}"] = yuan[f"hires.{p}"]
-    for k in ("exits.retirement", "exits.attrition", "exits.dismissal", "exits.election"):
+    for k in EXIT_KINDS:
         m[k] = yuan[k]
-    m["exits"] = m["exits.retirement"] + m["exits.attrition"] + m["exits.dismissal"] + m["exits.election"]
+    m["exits"] = sum(m[k] for k in EXIT_KINDS)
     for p in POSTS:
         m[f"exits.post.{p}"] = yuan[f"exits.post.{p}"]
         m[f"moves.net.{p}"] = yuan[f"moves.net.{p}"]

@@ -14,7 +14,7 @@ import numpy as np
 
 from .schema import CERT_LEVELS, EDUCATION, N_GRADES, POSTS, ScenarioModel, value_at
 
-MIN_AGE_TABLE, MAX_AGE_TABLE = 40, 75
+MIN_AGE_TABLE, MAX_AGE_TABLE = 40, 85  # 70 + 3 years of reform + 10 of deferral, the schema's most
 
 
 class Params(NamedTuple):
@@ -76,8 +76,8 @@ class Params(NamedTuple):
     cert_allow: np.ndarray  # [t, level 0..3] (level 0 = 0)
     career_allow: np.ndarray  # [t, regime] (contract = 0)
     # social insurance
-    avg0: float  # provincial average wage, yuan/month, opening year
-    avg_growth: np.ndarray  # [t]
+    avg_known: np.ndarray  # [k] published average wage of year opening_year - 1 + k (k = 0..n_years), 0 = projected
+    avg_growth: np.ndarray  # [t] growth of the average wage into year t
     floor_share: np.ndarray  # [t]
     ceil_share: np.ndarray
     hf_floor_share: np.ndarray
@@ -127,7 +127,9 @@ def resolve(m: ScenarioModel) -> Params:
     election = np.array([y >= el.first_year and (y - el.first_year) % el.interval_years == 0 and y > y0 for y in years])
     table = m.pension.months_divisor
     ages = sorted(table)
-    # Months divisor by whole years of age at retirement; ages outside the table take its nearest end.
+    # Months divisor (计发月数) by whole years of age at retirement. Validation makes the table cover every age
+    # a worker can retire at (schema.reachable_retirement_ages); rows beyond the table repeat its ends and are
+    # never read.
     divisor = np.array([table[max([k for k in ages if k <= a], default=ages[0])] for a in range(MIN_AGE_TABLE, MAX_AGE_TABLE + 1)], dtype=np.int64)
     nh = m.hiring.new_hire
     si = m.social_insurance
@@ -181,7 +183,7 @@ def resolve(m: ScenarioModel) -> Params:
         seniority_cap=m.pay.seniority_cap_years,
         cert_allow=np.concatenate([zeros, per_level_series(m.pay.certificate_allowance_monthly)], axis=1),
         career_allow=np.concatenate([zeros, per_level_series(m.pay.career_allowance_monthly, ("establishment", "reference"))], axis=1),
-        avg0=si.average_wage_monthly,
+        avg_known=np.array([si.average_wage_monthly.get(y, 0.0) for y in range(y0 - 1, y1 + 1)], dtype=np.float64),
         avg_growth=series(si.average_wage_growth),
         floor_share=series(si.base_floor_share),
         ceil_share=series(si.base_ceiling_share),

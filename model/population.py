@@ -115,43 +115,50 @@ def _attributes(op, p: Params, seed: int, wid: np.ndarray, post: np.ndarray, out
     log_service = np.log1p(-u(rng.OPEN_SERVICE))
     log_gap = np.log1p(-u(rng.OPEN_GAP_MONTHS))
     ages = np.array([[getattr(op.age.get(q), k) for k in ("mean", "sd", "min", "max")] for q in POSTS], dtype=np.float64)
+    oldest = np.array([[min(op.age.get(q).max, oldest_in_post(p, qi, female)) for female in (0, 1)]
+                       for qi, q in enumerate(POSTS)], dtype=np.float64)
     edu_cum = np.cumsum([getattr(op.education, e) for e in EDUCATION])
     cert_cum = np.cumsum([getattr(op.certificate_mix, c) for c in CERT_LEVELS])
     female, edu, birth_m, service, contrib_m, grade, yig, cert, arrears_m, account, idx_sum = out
     _draw_attributes(np.uint64(rng.draw_key(seed, rng.OPENING_DRAW)), wid, post, z_age, log_service,
-                     log_gap, ages, by_post(op.female_share.get), edu_cum,
+                     log_gap, ages, oldest, by_post(op.female_share.get), edu_cum,
                      by_post(op.mean_service_years.get), op.certified_share, cert_cum,
-                     op.prior_contribution_years, op.arrears.share_with_gaps, op.arrears.mean_gap_months,
+                     op.prior_contribution_share, op.arrears.share_with_gaps, op.arrears.mean_gap_months,
                      op.arrears.max_gap_months, op.account_per_contribution_year, op.contribution_index, y0,
                      female, edu, birth_m, service, cert, contrib_m, arrears_m, account, idx_sum)
     grade[:], yig[:] = initial_grade(post, service, edu, cert, p, int(p.years_per_grade[0]))
 
 
 @numba.njit(cache=True, nogil=True)
-def _draw_attributes(dkey, wid, post, z_age, log_service, log_gap, ages, female_share, edu_cum, mean_service,
-                     certified_share, cert_cum, prior_years, gap_share, mean_gap, max_gap, account_per_year,
+def _draw_attributes(dkey, wid, post, z_age, log_service, log_gap, ages, oldest, female_share, edu_cum, mean_service,
+                     certified_share, cert_cum, prior_share, gap_share, mean_gap, max_gap, account_per_year,
                      contribution_index, y0, female, edu, birth_m, service, cert, contrib_m, arrears_m, account, idx_sum):
     """Opening attributes, worker by worker (dkey: the random-stream key of the opening draw).
 
-    age       = mean + sd x z, floored, within [min, max] of the post; birth month uniform in the year
+    age       = mean + sd x z, floored, within [min, oldest] where oldest is the post's max, lowered for the
+                worker's sex and retirement track so that nobody has reached the statutory age by 1 January
+                of the first projected year (see oldest_in_post); birth month uniform in the year
     education, certificate level: by cumulative shares; a certificate with probability certified_share
     service   = floor(-mean x ln(1 - u)) (exponential), at most age - 18
-    contributions = (service + prior years) x 12 months, prior years uniform on [0, 2 x mean) and at most
-                age - 18 - service; less the arrears: with probability gap_share, 1 + floor(-mean_gap x
-                ln(1 - u)) months, at most max_gap and the months contributed
+    contributions = (service + prior years) x 12 months. Prior years (before community work) =
+                floor(2 x prior_share x u x (age - 22 - service)), at most age - 22 - service: on average
+                prior_share of the working years between 22 and joining. Less the arrears: with probability
+                gap_share, 1 + floor(-mean_gap x ln(1 - u)) months, at most max_gap and the months contributed
     account   = account_per_year x contribution years; idx_sum = contribution_index x contribution months
     """
     for i in range(wid.shape[0]):  # written without branches: the outcomes are random, so branches mispredict
         k, q = rng.worker_year_key(dkey, wid[i], y0), post[i]
-        age = np.int64(min(max(math.floor(ages[q, 0] + ages[q, 1] * z_age[i]), ages[q, 2]), ages[q, 3]))
+        f = np.int64(rng.event_uniform(k, rng.OPEN_SEX) < female_share[q])
+        female[i] = f
+        age = np.int64(min(max(math.floor(ages[q, 0] + ages[q, 1] * z_age[i]), ages[q, 2]), oldest[q, f]))
         birth_m[i] = (y0 - age) * 12 + np.int64(math.floor(rng.event_uniform(k, rng.OPEN_MONTH) * 12))
-        female[i] = rng.event_uniform(k, rng.OPEN_SEX) < female_share[q]
         edu[i] = _category(edu_cum, rng.event_uniform(k, rng.OPEN_EDU))
         s = min(max(np.int64(math.floor(-mean_service[q] * log_service[i])), 0), max(age - 18, 0))
         service[i] = s
         level = _category(cert_cum, rng.event_uniform(k, rng.OPEN_CERT_LEVEL)) + 1
         cert[i] = level * (rng.event_uniform(k, rng.OPEN_CERT) < certified_share)
-        prior = min(math.floor(2 * prior_years * rng.event_uniform(k, rng.OPEN_PRIOR)), max(age - 18 - s, 0))
+        before = max(age - 22 - s, 0)  # working years between 22 and joining community work
+        prior = min(np.int64(math.floor(2 * prior_share * rng.event_uniform(k, rng.OPEN_PRIOR) * before)), before)
         months = np.int64((s + prior) * 12)
         gap = min(min(1 + math.floor(-mean_gap * log_gap[i]), max_gap), months)
         gap *= rng.event_uniform(k, rng.OPEN_GAP) < gap_share
@@ -159,6 +166,24 @@ def _draw_attributes(dkey, wid, post, z_age, log_service, log_gap, ages, female_
         contrib_m[i] = months - gap
         account[i] = account_per_year * contrib_m[i] / 12.0
         idx_sum[i] = contribution_index * np.float64(contrib_m[i])
+
+
+def oldest_in_post(p: Params, post: int, female: int) -> int:
+    """The oldest whole age (at the end of the opening year) at which a worker of this post and sex has not
+    reached the statutory retirement age by 1 January of the first projected year, whatever the birth month.
+
+    A roster is of workers in post: whoever had reached the statutory age would have left already
+    (《劳动合同法实施条例》 art. 21). The statutory month rises with the birth month, so the January-born
+    of a year are the first to reach it.
+    """
+    from .engine import statutory_month
+
+    first_month = (p.opening_year + 1) * 12
+    age = 80
+    while age > 16 and statutory_month(p.male_age, p.female_age, female, (p.opening_year - age) * 12, post,
+                                       p.reform) <= first_month:
+        age -= 1
+    return age
 
 
 @numba.njit(cache=True, inline="always")

@@ -81,24 +81,32 @@ def annual_pay(P, t, wage, jan, regime, months, probation):
 
 
 def draw_paths(P: Params, seed: int, draw: int):
-    wage, avg = [P.wage0], [P.avg0]
+    """The draw's reference wage wage[t] and last year's average wage avg_last[t] (the 上年度 figure of year t).
+
+    The average wage of a year is the published figure where there is one, else last year's x (1 + growth
+    + sd x z); the opening year, if not published, grows from the year before without a shock.
+    """
+    wage = [P.wage0]
+    known = [float(a) for a in P.avg_known]
+    avg_year = [known[0]]  # avg_year[k]: the average wage of year opening_year - 1 + k
+    avg_year.append(known[1] if known[1] > 0 else known[0] * (1.0 + float(P.avg_growth[0])))
     for t in range(1, P.n_years):
         year = P.opening_year + t
         u1 = rng.uniform_py(seed, draw, rng.GLOBAL_WORKER, year, rng.WAGE_SHOCK)
         u2 = rng.uniform_py(seed, draw, rng.GLOBAL_WORKER, year, rng.WAGE_SHOCK + 1000)
         z = math.sqrt(-2.0 * math.log(1.0 - u1)) * math.cos(2.0 * math.pi * u2)
-        linked = float(P.wage_link[t]) * avg[-1]
-        avg.append(avg[-1] * (1.0 + float(P.avg_growth[t]) + P.wage_sd * z))
+        avg_year.append(known[t + 1] if known[t + 1] > 0 else avg_year[t] * (1.0 + float(P.avg_growth[t]) + P.wage_sd * z))
+        linked = float(P.wage_link[t]) * avg_year[t]
         wage.append(linked if P.wage_link[t] > 0 else wage[-1] * (1.0 + float(P.wage_growth[t]) + P.wage_sd * z))
     att = P.att_lo + (P.att_hi - P.att_lo) * rng.uniform_py(seed, draw, rng.GLOBAL_WORKER, 0, rng.ATTRITION_SCALE)
     pas = P.pass_lo + (P.pass_hi - P.pass_lo) * rng.uniform_py(seed, draw, rng.GLOBAL_WORKER, 0, rng.PASS_SCALE)
-    return wage, avg, att, pas
+    return wage, avg_year[:P.n_years], att, pas
 
 
 def simulate_draw(P: Params, R: Roster, seed: int, draw: int) -> np.ndarray:
     """Raw tallies raw[t, N_RAW] for one draw."""
     raw = np.zeros((P.n_years, M.N_RAW), dtype=np.int64)
-    wage, avg, att_mult, pass_mult = draw_paths(P, seed, draw)
+    wage, avg_last, att_mult, pass_mult = draw_paths(P, seed, draw)
     staff = [Worker(int(R.wid[i]), int(R.post[i]), int(R.regime[i]), int(R.female[i]), int(R.edu[i]), int(R.birth_m[i]),
                     int(R.service[i]), int(R.contrib_m[i]), int(R.grade[i]), int(R.yig[i]), int(R.cert[i]),
                     int(R.arrears_m[i]), float(R.account[i]), float(R.idx_sum[i])) for i in range(len(R.wid))]
@@ -123,18 +131,27 @@ def simulate_draw(P: Params, R: Roster, seed: int, draw: int) -> np.ndarray:
             months[w.wid] = paid
 
         if t > 0:
-            # 1. retirement
+            # 1. retirement: the contract ends at the statutory age; a pension needs the minimum contribution
+            # years of the year the age is reached (months worked this year count as contributed)
             for w in list(in_post):
                 original = P.male_age if w.female == 0 else int(P.female_age[w.post])
                 stat = statutory_retirement_month(w.female, w.birth_m, original, P.reform)
-                out = stat
-                short = int(P.min_contrib_months[t]) - w.contrib_m
-                if short > 0:
-                    out = min(max(stat, y_start + short), stat + P.max_deferral_months)
-                    out = max(out, stat)
+                if stat >= y_start + 12:
+                    continue
+                year_of_age = min(max(stat // 12 - P.opening_year, 0), P.n_years - 1)
+                minimum = int(P.min_contrib_months[year_of_age])
+                months_by = lambda month: w.contrib_m + max(0, month - y_start)  # noqa: E731 - contributed by that month
+                if months_by(stat) >= minimum:
+                    out, kind = max(stat, y_start), "retirement"
+                else:
+                    # short at the statutory age: leaves without a pension, unless the employer keeps them on
+                    # (max_deferral_months, a scenario assumption) until the minimum is met
+                    out = y_start + (minimum - w.contrib_m)
+                    kind = "retirement" if out <= stat + P.max_deferral_months else "retirement_short"
+                    out = min(out, stat + P.max_deferral_months)
                 if out < y_start + 12:
                     exit_at[w.wid] = out
-                    leave(w, "retirement", max(0, out - y_start))
+                    leave(w, kind, max(0, out - y_start))
             # 2. attrition and the annual review
             for w in list(in_post):
                 rate = float(P.attrition[t, w.post]) * att_mult
@@ -211,7 +228,7 @@ def simulate_draw(P: Params, R: Roster, seed: int, draw: int) -> np.ndarray:
                     in_post.append(w)
 
         # 5. pay, contributions, pensions, arrears
-        W, A = wage[t], avg[t]
+        W, A = wage[t], avg_last[t]  # limits, index and 计发基数 all read last year's average wage
         exit_cost = 0
         for w in staff:
             m = months[w.wid]
@@ -233,10 +250,11 @@ def simulate_draw(P: Params, R: Roster, seed: int, draw: int) -> np.ndarray:
             raw[t, M.R_EE_TOTAL] += ee_all
             raw[t, M.R_COST_POST[w.jan[0]]] += pay + er
             raw[t, M.R_COST_REGIME[w.regime]] += pay + er
-            w.account = w.account * (1.0 + P.crediting[t]) + ee_p / 100.0
-            w.annuity = w.annuity * (1.0 + P.crediting[t]) + (er_lines[5] + ee_a) / 100.0
-            w.idx_sum += sb / A * m
-            w.contrib_m += m
+            if t > 0:  # the opening roster's accounts are complete at the end of the opening year
+                w.account = w.account * (1.0 + P.crediting[t]) + ee_p / 100.0
+                w.annuity = w.annuity * (1.0 + P.crediting[t]) + (er_lines[5] + ee_a) / 100.0
+                w.idx_sum += sb / A * m
+                w.contrib_m += m
             kind = exit_kind.get(w.wid)
             if t > 0:
                 if kind is not None:
@@ -259,7 +277,7 @@ def simulate_draw(P: Params, R: Roster, seed: int, draw: int) -> np.ndarray:
                 age_years = (exit_at[w.wid] - w.birth_m) // 12
                 div = int(P.divisor[min(max(age_years - 40, 0), len(P.divisor) - 1)])
                 index = w.idx_sum / w.contrib_m if w.contrib_m > 0 else 0.0
-                pension = avg[t - 1] * (1.0 + index) / 2.0 * (w.contrib_m / 12.0) * P.accrual + w.account / div
+                pension = A * (1.0 + index) / 2.0 * (w.contrib_m / 12.0) * P.accrual + w.account / div
                 if inst:
                     pension += w.annuity / div
                 raw[t, M.R_RETIREES] += 1
@@ -304,7 +322,8 @@ def simulate_draw(P: Params, R: Roster, seed: int, draw: int) -> np.ndarray:
             for w in in_post:
                 w.service += 1
 
-        exit_raw = {"retirement": M.R_EXIT_RET, "attrition": M.R_EXIT_ATT, "dismissal": M.R_EXIT_DIS, "election": M.R_EXIT_ELE}
+        exit_raw = {"retirement": M.R_EXIT_RET, "retirement_short": M.R_EXIT_SHORT, "attrition": M.R_EXIT_ATT,
+                    "dismissal": M.R_EXIT_DIS, "election": M.R_EXIT_ELE}
         for w in staff:
             if w.wid in exit_kind:
                 raw[t, exit_raw[exit_kind[w.wid]]] += 1

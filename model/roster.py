@@ -26,6 +26,7 @@ import pandas as pd
 
 from .errors import UserError
 from .params import Params
+from .engine import statutory_month
 from .population import Roster, initial_grade
 from .schema import CERT_LEVELS, EDUCATION, POSTS, REGIMES, ScenarioModel
 
@@ -131,6 +132,15 @@ def read_roster(path, m: ScenarioModel, p: Params) -> Roster:
     for i in range(n):
         if service[i] > max(y0 - birth_m[i] // 12 - 16, 0):
             problems.append(f"{path.name} row {i + 2}, service_years: {service[i]} years is impossible for someone born {birth_m[i] // 12}")
+    first_month = (y0 + 1) * 12
+    for i in range(n):
+        if birth_m[i] == 0:
+            continue  # birth already reported
+        stat = int(statutory_month(p.male_age, p.female_age, female[i], birth_m[i], post[i], p.reform))
+        if stat <= first_month:
+            problems.append(f"{path.name} row {i + 2}, birth: {birth_m[i] // 12}-{birth_m[i] % 12 + 1:02d} reaches the statutory "
+                            f"retirement age in {stat // 12}-{stat % 12 + 1:02d}, by 1 January {y0 + 1}: a roster lists workers "
+                            f"still in post (《劳动合同法实施条例》 art. 21)")
     if "id" in df.columns:
         dup = df["id"][df["id"].duplicated(keep=False) & (df["id"] != "")]
         for value in sorted(set(dup)):

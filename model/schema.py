@@ -96,7 +96,7 @@ class Opening(Strict):
     female_share: per_post(Prob)
     education: EduShares
     mean_service_years: per_post(Years)
-    prior_contribution_years: Years
+    prior_contribution_share: Prob  # mean share of the years between 22 and joining with pension contributions
     certified_share: Prob
     certificate_mix: per_level(Prob)
     arrears: Arrears0
@@ -193,8 +193,15 @@ class Rates(Strict):
     annuity: Dated(Prob)
 
 
+PositiveMonthlyYuan = Annotated[float, Field(gt=0, le=1_000_000)]
+
+
 class SocialInsurance(Strict):
-    average_wage_monthly: MonthlyYuan
+    # Provincial 全口径城镇单位就业人员 average wage OF each year (yuan/month), published during the next
+    # year: {year: figure}, consecutive years from at least opening_year - 1. Years after the last one
+    # given are projected with average_wage_growth and the draw's wage shock. Every rule that the law
+    # states on the 上年度 figure reads year Y - 1 in year Y (base limits, contribution index, 计发基数).
+    average_wage_monthly: Annotated[dict[Year, PositiveMonthlyYuan], Field(min_length=1)]
     average_wage_growth: Dated(Annotated[float, Field(ge=-0.5, le=1)])
     base_floor_share: Dated(Annotated[float, Field(ge=0, le=10)])
     base_ceiling_share: Dated(Annotated[float, Field(ge=0, le=10)])
@@ -300,15 +307,33 @@ class ScenarioModel(Strict):
         for a, b in zip(ages, ages[1:]):
             if self.pension.months_divisor[b] > self.pension.months_divisor[a]:
                 out.append((f"pension.months_divisor.{b}", "the months divisor must not rise with age"))
+        table = self.pension.months_divisor
+        lo_age, hi_age = reachable_retirement_ages(self.retirement)
+        missing = [a for a in range(lo_age, hi_age + 1) if a not in table]
+        if missing:
+            out.append(("pension.months_divisor", f"no 计发月数 for age {', '.join(map(str, missing))}: workers can retire at "
+                        f"{lo_age}-{hi_age} under these retirement rules (国发〔2005〕38号 annex gives ages 40-70)"))
         years = sorted(self.retirement.min_contribution_years.items())
         for (y0, v0), (y1, v1) in zip(years, years[1:]):
             if v1 < v0:
                 out.append((f"retirement.min_contribution_years.{y1}", f"falls from {v0} to {v1}: minimum contribution years must not fall"))
+        known = sorted(si.average_wage_monthly)
+        if known[0] > h.opening_year - 1:
+            out.append(("social_insurance.average_wage_monthly", f"needs the figure of {h.opening_year - 1}, the year before "
+                        f"the opening year: the contribution base limits of {h.opening_year} are set on it "
+                        f"(国办发〔2019〕13号); the first year given is {known[0]}"))
+        gaps = [y for y in range(known[0], known[-1]) if y not in si.average_wage_monthly]
+        if gaps:
+            out.append(("social_insurance.average_wage_monthly", f"no figure for {', '.join(map(str, gaps))}: give every year "
+                        f"from {known[0]} to {known[-1]} (years after the last one are projected)"))
         # wages compounded at their growth (plus three standard deviations a year) must stay plausible
-        for path, start, growth in (("pay.wage_growth", self.pay.reference_wage_monthly, self.pay.wage_growth),
-                                    ("social_insurance.average_wage_growth", si.average_wage_monthly, si.average_wage_growth)):
+        last_avg_year = max(known[-1], h.opening_year)
+        for path, start, growth, first in (
+                ("pay.wage_growth", self.pay.reference_wage_monthly, self.pay.wage_growth, h.opening_year + 1),
+                ("social_insurance.average_wage_growth", si.average_wage_monthly[known[-1]], si.average_wage_growth,
+                 last_avg_year + 1)):
             level = start
-            for y in range(h.opening_year + 1, h.end_year + 1):
+            for y in range(first, h.end_year + 1):
                 level *= 1 + (value_at(growth, y) or 0) + 3 * u.wage_growth_sd
             if path == "pay.wage_growth" and self.pay.link_to_average_wage:
                 level = 0  # a linked wage is bounded by the average wage, checked below
@@ -325,6 +350,16 @@ class ScenarioModel(Strict):
                 if k != ALWAYS and not 1990 <= k <= 2100:
                     out.append((f"{path}.{k}", "is not a plausible year"))
         return out
+
+
+def reachable_retirement_ages(r: Retirement) -> tuple[int, int]:
+    """Lowest and highest whole age at which a worker can retire: the original statutory ages, the reform's
+    delay (up to 3 years on the 60 and 55 tracks, 5 on the 50 track) and any years the employer keeps on
+    workers short of the minimum (max_deferral_years)."""
+    tracks = {r.male_age: 3, **{a: (5 if a == 50 else 3) for a in (r.female_original_age.get(p) for p in POSTS)}}
+    lo = min(tracks)
+    hi = max(a + (delay if r.reform else 0) for a, delay in tracks.items()) + r.max_deferral_years
+    return lo, hi
 
 
 def value_at(dated: dict, year: int):

@@ -23,6 +23,8 @@ VARIANTS = {
                                    "opening.arrears.share_with_gaps=0.5"],
     "pay_linked_to_average_wage": ["pay.link_to_average_wage={2020: 0, 2023: 0.7}"],
     "surplus_moves": ["quota.member=25", "elections.turnover=0.0", "attrition.rate.staff=0.2"],
+    # few prior contribution years: many reach the statutory age short of the minimum; some are kept on
+    "short_of_minimum_years": ["opening.prior_contribution_share=0.1", "retirement.max_deferral_years=2"],
 }
 
 

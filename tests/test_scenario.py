@@ -40,7 +40,7 @@ def test_every_baseline_value_has_provenance():
     kinds = {p.kind for p in sc.provenance.values() if p.kind}
     assert kinds == {"source", "assumption"}
     assert sc.provenance["social_insurance.employer.pension"].kind == "source"
-    assert sc.provenance["social_insurance.employer.medical"].kind == "assumption"
+    assert sc.provenance["social_insurance.employer.housing_fund"].kind == "assumption"
 
 
 @pytest.mark.parametrize("path", INVALID, ids=[p.stem for p in INVALID])

@@ -10,13 +10,14 @@ from matplotlib import font_manager
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from model.metrics import EXIT_KINDS
 from model.report import Run, fmt_num
 from model.report.text import POSTS, label
 
 FONT_DIR = Path(__file__).parent / "fonts"
 FONT_FAMILY = "Noto Sans SC"
 ACCENT = "#1f5fa8"
-GREYS = ["#ffffff", "#bdbdbd", "#7a7a7a", "#3a3a3a"]
+GREYS = ["#ffffff", "#bdbdbd", "#7a7a7a", "#3a3a3a", "#dedede"]
 HATCHES = ["", "///", "...", "xx", "\\\\\\", "++"]
 LINESTYLES = ["-", "--", "-.", ":"]
 WIDTH_IN = 6.3  # 16 cm: the text width of the A4 page
@@ -130,7 +131,7 @@ def flows(run: Run, lang: str) -> Figure:
     ax.bar(years, run.series("hires").loc[years], color=ACCENT, edgecolor="black", lw=0.5,
            label=label(lang, "hires"))
     bottom = np.zeros(len(years))
-    reasons = [m for m in ("exits.retirement", "exits.attrition", "exits.dismissal", "exits.election") if run.has(m)]
+    reasons = [m for m in EXIT_KINDS if run.has(m)]
     for i, m in enumerate(reasons):
         v = -run.series(m).loc[years].to_numpy()
         ax.bar(years, v, bottom=bottom, color=GREYS[i], edgecolor="black", lw=0.5, hatch=HATCHES[i + 1],

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import typst
 
+from model.metrics import EXIT_KINDS
 from model.report import Run, fmt_num, fmt_pct, fmt_wan, largest_remainder, read_run, reconcile_wan, to_wan
 from model.report.charts import FONT_DIR, FONT_FAMILY, write_charts
 from model.report.text import COST_TREE, POSTS, REGIMES, label, labels
@@ -343,8 +344,7 @@ class _Writer:
                 f"{self.persons(max(self.v('hires', y) for y in self.years))} a year; by the end of {last}, "
                 f"{hc(last)} in post (P5–P95: {self.persons(self.v('headcount', last, 'p05'))}–"
                 f"{self.persons(self.v('headcount', last, 'p95'))}), {self.persons(self.v('vacancies', last))} vacancies.")
-        flow_metrics = [m for m in ("quota", "headcount", "vacancies", "hires", "exits.retirement", "exits.attrition",
-                                    "exits.dismissal", "exits.election", "moves.to_staff") if r.has(m)]
+        flow_metrics = [m for m in ("quota", "headcount", "vacancies", "hires", *EXIT_KINDS, "moves.to_staff") if r.has(m)]
         rows = [[str(y)] + [self.persons(self.v(m, y)) for m in flow_metrics] for y in r.years]
         post_years = [y for y in [o] + self.budget_years if y in r.years]
         post_rows = []

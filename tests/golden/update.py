@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = Path(__file__).resolve().parent
 LIBRARY = ROOT / "scenarios"
 DRAWS, SEED = 40, 1
-METRICS = ["headcount", "hires", "exits.retirement", "exits.attrition", "exits.election", "certified_share",
+METRICS = ["headcount", "hires", "exits.retirement", "exits.retirement_short", "exits.attrition", "exits.election", "certified_share",
            "cost.total", "cost.pay", "cost.certificate_allowance", "cost.employer_social_insurance",
            "cost.housing_fund", "cost.arrears"]
 COLUMNS = ["mean", "p05", "p50", "p95"]

@@ -68,7 +68,8 @@ def test_identities_and_non_negativity(changes, seed):
         flow = m[f"hires.{post}"][:, 1:] - m[f"exits.post.{post}"][:, 1:] + m[f"moves.net.{post}"][:, 1:]
         assert (hc[:, 1:] == hc[:, :-1] + flow).all(), post
     assert (m["headcount"] == sum(m[f"headcount.{p}"] for p in POSTS)).all()
-    assert (m["exits"] == m["exits.retirement"] + m["exits.attrition"] + m["exits.dismissal"] + m["exits.election"]).all()
+    assert (m["exits"] == m["exits.retirement"] + m["exits.retirement_short"] + m["exits.attrition"]
+            + m["exits.dismissal"] + m["exits.election"]).all()
     assert (m["vacancies"] == sum(np.maximum(m[f"quota.{p}"] - m[f"headcount.{p}"], 0) for p in POSTS)).all()
     assert (sum(m[f"grade.{g:02d}"] for g in range(1, 19)) == m["headcount"]).all()
     close(m["cost.total"], m["cost.pay"] + m["cost.employer_social_insurance"] + m["cost.housing_fund"] + m["cost.arrears"])
