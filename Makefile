@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 SCENARIO ?= scenarios/baseline.yaml
 
-.PHONY: setup report test bench lab fuzz golden clean
+.PHONY: setup report test bench lab fuzz golden validation clean
 
 setup: $(STAMP)
 
@@ -37,3 +37,6 @@ lab: $(STAMP)
 
 clean:
 	rm -rf reports/*/ .pytest_cache
+
+validation: $(STAMP)
+	$(PY) -m model.backtest

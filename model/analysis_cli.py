@@ -50,6 +50,7 @@ def add_commands(subparsers, commands: dict) -> None:
     _common(t, 100)
     _sets(t)
     t.add_argument("--year", type=_whole(1990), required=True, help="year of the metric")
+    t.add_argument("--through", type=_whole(1990), help="one at a time: sum the metric over --year..--through (default: --year alone)")
     t.add_argument("--method", choices=("oat", "sobol"), default="oat")
     t.add_argument("--ranges", type=Path, default=DEFAULT_RANGES, help="YAML file: path: [low, high]")
     t.add_argument("--metric", default="cost.total", help="metric to explain (default cost.total)")
@@ -102,7 +103,8 @@ def cmd_sensitivity(args) -> int:
     start = time.perf_counter()
     with _runner(args) as runner:
         if args.method == "oat":
-            table = sa.one_at_a_time(args.scenario, ranges, args.year, args.draws, args.seed, args.overrides, runner, args.metric)
+            table = sa.one_at_a_time(args.scenario, ranges, args.year, args.draws, args.seed, args.overrides, runner, args.metric,
+                                     args.through)
             files = {"sensitivity.md": sa.note("oat", table, args.draws, args.seed).encode(),
                      "oat.csv": _csv_bytes(table), "tornado.svg": lambda p: sa.tornado(table, p)}
         else:

@@ -75,17 +75,22 @@ def check_ranges(scenario: str | Path, ranges: dict, overrides: list[str] | None
 
 
 def _evaluate(scenario, points: list[dict], year: int, metric: str, draws: int, seed: int,
-              overrides: list[str] | None, runner: Runner, desc: str) -> np.ndarray:
-    """``metric`` in ``year`` per draw for each point (a dict path -> value): array [point, draw]."""
+              overrides: list[str] | None, runner: Runner, desc: str, through: int | None = None) -> np.ndarray:
+    """``metric`` in ``year`` (summed over year..through when given) per draw for each point (a dict
+    path -> value): array [point, draw]."""
     jobs = []
     for point in points:
         sets = [*(overrides or []), *(f"{p}={_text(v)}" for p, v in point.items())]
         jobs.append(make_job(load_scenario(scenario, overrides=sets), draws, seed))
     years = jobs[0].years
-    if year not in years:
-        raise UserError(f"--year {year}: outside the scenario's years {years[0]}-{years[-1]}")
-    t = int(np.searchsorted(years, year))
-    return np.array([r.metrics[metric][:, t] for r in runner.results(jobs, desc=desc)])
+    last = year if through is None else through
+    for flag, y in (("--year", year), ("--through", last)):
+        if y not in years:
+            raise UserError(f"{flag} {y}: outside the scenario's years {years[0]}-{years[-1]}")
+    if last < year:
+        raise UserError(f"--through {last}: before --year {year}")
+    t0, t1 = int(np.searchsorted(years, year)), int(np.searchsorted(years, last))
+    return np.array([r.metrics[metric][:, t0:t1 + 1].sum(axis=1) for r in runner.results(jobs, desc=desc)])
 
 
 def _base_value(scenario, path: str, year: int):
@@ -100,8 +105,10 @@ def _base_value(scenario, path: str, year: int):
 
 def one_at_a_time(scenario: str | Path, ranges: dict, year: int, draws: int = 200, seed: int = 1,
                   overrides: list[str] | None = None, runner: Runner | None = None,
-                  metric: str = "cost.total") -> pd.DataFrame:
+                  metric: str = "cost.total", through: int | None = None) -> pd.DataFrame:
     """Move each parameter to the low and high end of its range, the others at the scenario's values.
+
+    The metric is that of ``year``, or its sum over ``year``..``through`` when ``through`` is given.
 
     One row per parameter, sorted by swing = |metric(high) - metric(low)| (largest first).
     ``se_low``/``se_high``: standard error of the change in the mean, sd(per-draw change) / sqrt(draws).
@@ -109,7 +116,8 @@ def one_at_a_time(scenario: str | Path, ranges: dict, year: int, draws: int = 20
     check_ranges(scenario, ranges, overrides)
     base_sc = load_scenario(scenario, overrides=overrides)
     points = [{}] + [{p: end} for p, ends in ranges.items() for end in ends]
-    f = _evaluate(scenario, points, year, metric, draws, seed, overrides, runner or Runner(progress=False), "one at a time")
+    f = _evaluate(scenario, points, year, metric, draws, seed, overrides, runner or Runner(progress=False), "one at a time",
+                  through)
     rows = []
     for k, (path, (low, high)) in enumerate(ranges.items()):
         d_low, d_high = f[1 + 2 * k] - f[0], f[2 + 2 * k] - f[0]
@@ -122,7 +130,7 @@ def one_at_a_time(scenario: str | Path, ranges: dict, year: int, draws: int = 20
             "swing": abs(d_high.mean() - d_low.mean()),
         })
     table = pd.DataFrame(rows).sort_values("swing", ascending=False, kind="mergesort").reset_index(drop=True)
-    table.insert(0, "year", year)
+    table.insert(0, "year", year if through is None else f"{year}-{through}")
     table.insert(1, "metric", metric)
     return table
 

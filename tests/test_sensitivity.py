@@ -111,3 +111,14 @@ def test_sensitivity_command_writes_tornado_and_sobol(tmp_path, capsys):
     assert "bootstrap" in (out / "sensitivity.md").read_text()
     assert main([*base[:3], "2040", *base[4:]]) == 2
     assert "--year 2040: outside" in capsys.readouterr().err
+
+
+def test_one_at_a_time_over_years_is_the_sum_of_the_years():
+    ranges = {"social_insurance.employer.medical": (0.06, 0.10)}
+    both = one_at_a_time(BASELINE, ranges, 2021, draws=3, overrides=SHORT, through=2022)
+    each = [one_at_a_time(BASELINE, ranges, y, draws=3, overrides=SHORT) for y in (2021, 2022)]
+    assert both.year.iloc[0] == "2021-2022"
+    for col in ("base", "change_low", "change_high"):
+        assert both[col].iloc[0] == pytest.approx(each[0][col].iloc[0] + each[1][col].iloc[0], rel=1e-12)
+    # the medical rate moves cost by exactly its rate change x the clipped base: a lower rate costs less
+    assert both.change_low.iloc[0] < 0 < both.change_high.iloc[0]
