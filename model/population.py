@@ -97,12 +97,10 @@ SLICE = 250_000  # workers drawn at a time (bounds the temporary arrays: about 1
 def _attributes(op, p: Params, seed: int, wid: np.ndarray, post: np.ndarray, out: list[np.ndarray]):
     """Fill ``out`` (Roster's columns from ``female`` on) with the drawn attributes of workers ``wid`` in posts ``post``.
 
-    Each worker's uniforms are keyed by (seed, opening draw, id, opening year, attribute). The three
-    transcendental steps (normal quantile of the age draw, logarithms of the service and gap draws) run
-    here in numpy; the rest, worker by worker, in ``_draw_attributes``.
+    Each worker's uniforms are keyed by (seed, opening draw, id, opening year, attribute). Sex and the age
+    (a truncated normal, see opening_age_months) are drawn here in numpy, as are the logarithms of the
+    service and gap draws; the rest, worker by worker, in ``_draw_attributes``.
     """
-    from scipy.special import ndtri
-
     y0 = p.opening_year
 
     def u(event):
@@ -111,33 +109,51 @@ def _attributes(op, p: Params, seed: int, wid: np.ndarray, post: np.ndarray, out
     def by_post(value):
         return np.array([value(q) for q in POSTS], dtype=np.float64)
 
-    z_age = ndtri(np.clip(u(rng.OPEN_AGE), 1e-12, 1 - 1e-12))
+    female = out[0]
+    female[:] = u(rng.OPEN_SEX) < by_post(op.female_share.get)[post]
+    age_m = opening_age_months(op, p, post, female, u(rng.OPEN_AGE))
     log_service = np.log1p(-u(rng.OPEN_SERVICE))
     log_gap = np.log1p(-u(rng.OPEN_GAP_MONTHS))
-    ages = np.array([[getattr(op.age.get(q), k) for k in ("mean", "sd", "min", "max")] for q in POSTS], dtype=np.float64)
-    oldest = np.array([[min(op.age.get(q).max, oldest_in_post(p, qi, female)) for female in (0, 1)]
-                       for qi, q in enumerate(POSTS)], dtype=np.float64)
     edu_cum = np.cumsum([getattr(op.education, e) for e in EDUCATION])
     cert_cum = np.cumsum([getattr(op.certificate_mix, c) for c in CERT_LEVELS])
-    female, edu, birth_m, service, contrib_m, grade, yig, cert, arrears_m, account, idx_sum = out
-    _draw_attributes(np.uint64(rng.draw_key(seed, rng.OPENING_DRAW)), wid, post, z_age, log_service,
-                     log_gap, ages, oldest, by_post(op.female_share.get), edu_cum,
-                     by_post(op.mean_service_years.get), op.certified_share, cert_cum,
+    _, edu, birth_m, service, contrib_m, grade, yig, cert, arrears_m, account, idx_sum = out
+    _draw_attributes(np.uint64(rng.draw_key(seed, rng.OPENING_DRAW)), wid, post, age_m, log_service,
+                     log_gap, edu_cum, by_post(op.mean_service_years.get), op.certified_share, cert_cum,
                      op.prior_contribution_share, op.arrears.share_with_gaps, op.arrears.mean_gap_months,
                      op.arrears.max_gap_months, op.account_per_contribution_year, op.contribution_index, y0,
-                     female, edu, birth_m, service, cert, contrib_m, arrears_m, account, idx_sum)
+                     edu, birth_m, service, cert, contrib_m, arrears_m, account, idx_sum)
     grade[:], yig[:] = initial_grade(post, service, edu, cert, p, int(p.years_per_grade[0]))
 
 
+def opening_age_months(op, p: Params, post: np.ndarray, female: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Age in whole months on 1 January of the first projected year, from the uniforms ``u``.
+
+    A normal of the post's mean (+ half a year: ages are whole years at the end of the opening year) and sd,
+    truncated by inverse transform to the post's [min, max] ages and, below max, to the oldest birth month
+    that has not reached the statutory age by that day (oldest_birth_month: by sex and retirement track).
+    Truncating, not clipping, leaves no pile of workers at either bound.
+    """
+    from scipy.special import ndtr, ndtri
+
+    first = (p.opening_year + 1) * 12
+    oldest = np.array([[first - oldest_birth_month(p, q, f) for f in (0, 1)] for q in range(len(POSTS))])
+    a = {k: np.array([getattr(op.age.get(q), k) for q in POSTS], dtype=np.float64)[post] for k in ("mean", "sd", "min", "max")}
+    lo = a["min"] * 12 + 1  # born in December of the year that makes them min at the end of the opening year
+    hi = np.minimum((a["max"] + 1) * 12, oldest[post, female]) + 1.0  # exclusive
+    mu, sd = (a["mean"] + 0.5) * 12, np.maximum(a["sd"] * 12, 1e-9)
+    lo = np.minimum(lo, hi - 1)
+    cl, ch = ndtr((lo - mu) / sd), ndtr((hi - mu) / sd)
+    x = mu + sd * ndtri(np.clip(cl + u * (ch - cl), 1e-300, 1 - 1e-16))
+    return np.clip(np.floor(x), lo, hi - 1).astype(np.int64)
+
+
 @numba.njit(cache=True, nogil=True)
-def _draw_attributes(dkey, wid, post, z_age, log_service, log_gap, ages, oldest, female_share, edu_cum, mean_service,
-                     certified_share, cert_cum, prior_share, gap_share, mean_gap, max_gap, account_per_year,
-                     contribution_index, y0, female, edu, birth_m, service, cert, contrib_m, arrears_m, account, idx_sum):
+def _draw_attributes(dkey, wid, post, age_m, log_service, log_gap, edu_cum, mean_service, certified_share, cert_cum,
+                     prior_share, gap_share, mean_gap, max_gap, account_per_year, contribution_index, y0,
+                     edu, birth_m, service, cert, contrib_m, arrears_m, account, idx_sum):
     """Opening attributes, worker by worker (dkey: the random-stream key of the opening draw).
 
-    age       = mean + sd x z, floored, within [min, oldest] where oldest is the post's max, lowered for the
-                worker's sex and retirement track so that nobody has reached the statutory age by 1 January
-                of the first projected year (see oldest_in_post); birth month uniform in the year
+    birth month = January of the first projected year less the age in months (opening_age_months)
     education, certificate level: by cumulative shares; a certificate with probability certified_share
     service   = floor(-mean x ln(1 - u)) (exponential), at most age - 18
     contributions = (service + prior years) x 12 months. Prior years (before community work) =
@@ -148,10 +164,8 @@ def _draw_attributes(dkey, wid, post, z_age, log_service, log_gap, ages, oldest,
     """
     for i in range(wid.shape[0]):  # written without branches: the outcomes are random, so branches mispredict
         k, q = rng.worker_year_key(dkey, wid[i], y0), post[i]
-        f = np.int64(rng.event_uniform(k, rng.OPEN_SEX) < female_share[q])
-        female[i] = f
-        age = np.int64(min(max(math.floor(ages[q, 0] + ages[q, 1] * z_age[i]), ages[q, 2]), oldest[q, f]))
-        birth_m[i] = (y0 - age) * 12 + np.int64(math.floor(rng.event_uniform(k, rng.OPEN_MONTH) * 12))
+        birth_m[i] = (y0 + 1) * 12 - age_m[i]
+        age = (age_m[i] - 1) // 12  # whole years at the end of the opening year
         edu[i] = _category(edu_cum, rng.event_uniform(k, rng.OPEN_EDU))
         s = min(max(np.int64(math.floor(-mean_service[q] * log_service[i])), 0), max(age - 18, 0))
         service[i] = s
@@ -168,22 +182,20 @@ def _draw_attributes(dkey, wid, post, z_age, log_service, log_gap, ages, oldest,
         idx_sum[i] = contribution_index * np.float64(contrib_m[i])
 
 
-def oldest_in_post(p: Params, post: int, female: int) -> int:
-    """The oldest whole age (at the end of the opening year) at which a worker of this post and sex has not
-    reached the statutory retirement age by 1 January of the first projected year, whatever the birth month.
+def oldest_birth_month(p: Params, post: int, female: int) -> int:
+    """The first birth month (year*12 + month-1) of a worker of this post and sex who has not reached the
+    statutory retirement age by 1 January of the first projected year.
 
     A roster is of workers in post: whoever had reached the statutory age would have left already
-    (《劳动合同法实施条例》 art. 21). The statutory month rises with the birth month, so the January-born
-    of a year are the first to reach it.
+    (《劳动合同法实施条例》 art. 21). The statutory month rises with the birth month.
     """
     from .engine import statutory_month
 
-    first_month = (p.opening_year + 1) * 12
-    age = 80
-    while age > 16 and statutory_month(p.male_age, p.female_age, female, (p.opening_year - age) * 12, post,
-                                       p.reform) <= first_month:
-        age -= 1
-    return age
+    first = (p.opening_year + 1) * 12
+    b = (p.opening_year - 90) * 12
+    while statutory_month(p.male_age, p.female_age, female, b, post, p.reform) <= first:
+        b += 1
+    return b
 
 
 @numba.njit(cache=True, inline="always")

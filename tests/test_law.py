@@ -14,7 +14,7 @@ import model
 from conftest import BASELINE, CASES
 from model import engine
 from model.params import resolve
-from model.population import oldest_in_post, synthesise
+from model.population import oldest_birth_month, synthesise
 from model.scenario import load_scenario
 
 HEADER = "id,post,regime,sex,birth,education,service_years,contribution_years,certificate,grade,arrears_months\n"
@@ -197,14 +197,27 @@ def test_nobody_in_the_opening_roster_has_reached_the_statutory_age():
     assert (R.contrib_m + R.arrears_m >= R.service * 12).all()
 
 
-def test_oldest_opening_age_by_sex_and_track():
-    # Women on the 50 track (staff) born 1971 reach 50 in 1971 + 50 = 2021 (no delay before 1975): the January-born
-    # in January 2021, at the opening. So the oldest admissible age at the end of 2020 is 48 (born 1972).
-    # Women on the 55 track (chief): born 1966 reach 55 in 2021 -> oldest 53. Men: born 1961 reach 60 in 2021 -> 58.
+def test_oldest_opening_birth_month_by_sex_and_track():
+    # Women on the 50 track (staff), born before 1975 (no delay): 50 in birth month + 600 months, which must be
+    # after January 2021: born February 1971 or later. Women on the 55 track (chief): February 1966.
+    # Men (60, born before 1965): February 1961. Under the reform, men born in 1965 or later are later still.
     P = resolve(load_scenario(BASELINE).model)
-    assert oldest_in_post(P, 3, 1) == 48
-    assert oldest_in_post(P, 0, 1) == 53
-    assert oldest_in_post(P, 3, 0) == 58
+    assert oldest_birth_month(P, 3, 1) == 1971 * 12 + 1
+    assert oldest_birth_month(P, 0, 1) == 1966 * 12 + 1
+    assert oldest_birth_month(P, 3, 0) == 1961 * 12 + 1
+
+
+def test_opening_ages_are_not_piled_at_the_bounds():
+    # a truncated normal, not a clipped one: the oldest admissible birth month holds about as many workers as
+    # its neighbours, not the whole tail beyond it
+    sc = load_scenario(BASELINE, overrides=["opening.age.staff={mean: 60, sd: 10, min: 22, max: 65}",
+                                            "opening.headcount.staff=20000"])
+    P = resolve(sc.model)
+    R = synthesise(sc.model, P, seed=1)
+    women_staff = R.birth_m[(R.post == 3) & (R.female == 1)]
+    assert women_staff.min() == 1971 * 12 + 1
+    first_months = np.bincount(women_staff - women_staff.min())[:12]
+    assert first_months.max() < 3 * np.median(first_months) + 10
 
 
 def test_roster_file_with_a_worker_past_the_statutory_age_is_refused(tmp_path):
