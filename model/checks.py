@@ -27,7 +27,7 @@ def _first(bad: np.ndarray, years: np.ndarray) -> str:
 def check_raw(raw: np.ndarray, years: np.ndarray) -> None:
     """Raise IdentityError naming the first draw and year where an identity fails."""
     hc = raw[:, :, M.R_HC]
-    flows = raw[:, 1:, M.R_HIRES] - raw[:, 1:, M.R_EXITS_POST] + raw[:, 1:, M.R_MOVES]
+    flows = raw[:, 1:, M.R_HIRES] + raw[:, 1:, M.R_ELECTED_OUT] - raw[:, 1:, M.R_EXITS_POST] + raw[:, 1:, M.R_MOVES]
     bad = hc[:, 1:] != hc[:, :-1] + flows
     if bad.any():
         raise IdentityError(f"headcount roll-forward fails at {_first(bad.any(axis=2), years[1:])}")
@@ -39,16 +39,19 @@ def check_raw(raw: np.ndarray, years: np.ndarray) -> None:
              M.R_ER_PENSION, M.R_ER_MEDICAL, M.R_ER_UNEMP, M.R_ER_INJURY, M.R_ER_ANNUITY, M.R_HOUSING]
     cost = raw[:, :, lines].sum(axis=2)
     arrears = raw[:, :, M.R_ARR_PRINCIPAL] + raw[:, :, M.R_ARR_FEES]
-    for name, parts, extra in (("post", M.R_COST_POST, M.R_ARR_POST), ("regime", M.R_COST_REGIME, M.R_ARR_REGIME)):
-        bad = (raw[:, :, parts].sum(axis=2) != cost) | (raw[:, :, extra].sum(axis=2) != arrears)
+    other = raw[:, :, M.R_EXAM_SUBSIDY]
+    for name, parts, extra, rest in (("post", M.R_COST_POST, M.R_ARR_POST, M.R_OTHER_POST),
+                                     ("regime", M.R_COST_REGIME, M.R_ARR_REGIME, M.R_OTHER_REGIME)):
+        bad = ((raw[:, :, parts].sum(axis=2) != cost) | (raw[:, :, extra].sum(axis=2) != arrears)
+               | (raw[:, :, rest].sum(axis=2) != other))
         if bad.any():
             raise IdentityError(f"cost by {name} does not add up to the cost lines at {_first(bad, years)}")
     steps = raw[:, 1:, [M.R_BR_EXITS, M.R_BR_HIRES, M.R_BR_PROG, M.R_BR_CERT, M.R_BR_UPRATE, M.R_BR_CONTRIB]].sum(axis=2)
     bad = cost[:, :-1] + steps != cost[:, 1:]
     if bad.any():
         raise IdentityError(f"wage-bill bridge does not close at {_first(bad, years[1:])}")
-    counts = [*M.R_HC, *M.R_HIRES, *M.R_EXITS_POST, *M.R_EXIT_KINDS,
-              *M.R_CERT, M.R_SAT, M.R_PASSES, *M.R_GRADE, M.R_ARR_OUT, *lines, M.R_ARR_PRINCIPAL, M.R_ARR_FEES]
+    counts = [*M.R_HC, *M.R_HIRES, *M.R_ELECTED_OUT, *M.R_ELECTED_STAFF, M.R_ELECTED_CERT, *M.R_EXITS_POST, *M.R_EXIT_KINDS,
+              *M.R_CERT, M.R_SAT, M.R_PASSES, M.R_EXAM_SUBSIDY, *M.R_GRADE, M.R_ARR_OUT, *lines, M.R_ARR_PRINCIPAL, M.R_ARR_FEES]
     bad = (raw[:, :, counts] < 0).any(axis=2)
     if bad.any():
         raise IdentityError(f"negative count or amount at {_first(bad, years)}")

@@ -13,15 +13,19 @@ clarity); a test checks that both give the same raw tallies to the fen. Steps of
                 after ``dismiss_after_fails`` consecutive failures, dismissal (same month)
 3. elections    in election years: 两委 members without a certificate cannot stand (when required),
                 others are not returned with probability ``turnover``; a post above its quota loses
-                its surplus (lowest random keys), moved into vacant staff posts or leaving
+                its surplus (lowest random keys), moved into vacant staff posts or leaving. The seats
+                left vacant are filled at the election, outside the recruitment cap: ``from_staff_share``
+                of them by full-time staff (certified where required) moving up, the rest by outside
+                candidates, who take their seats in ``exit_month`` without probation
 4. hiring       vacancies per post (quota - headcount) x fill rate, in post order, within the yearly cap;
-                hires start in ``start_month`` with probation pay
+                hires start in ``start_month`` with probation pay; entrants' profiles by post and year
 5. pay          grade, post, certificate and service as at 1 January (moves in the year count from
                 next January); months worked; employer and employee contributions on the clipped base;
                 pension of this year's retirees; arrears clearance. Full-year workers are priced once
                 per pay cell and year, others one by one (same amounts, fewer computations)
 6. progression  a passed review adds a year towards the next grade (years_per_grade), within the post range
-7. certificates eligible non-holders sit the next level's exam; a pass adds the level and its grade bonus
+7. certificates eligible non-holders sit the next level's exam; a pass adds the level and its grade bonus;
+                a policy's exam subsidy is paid per sitting and per pass (cost.other.exam_subsidy)
 8. ageing       service years +1 for everyone in post at the year end
 Hires of the year take part in steps 6-7 from the next year on.
 """
@@ -39,6 +43,7 @@ from numba import get_num_threads, njit, prange
 
 from . import rng
 from .metrics import (
+    R_ELECTED_CERT, R_ELECTED_OUT, R_ELECTED_STAFF, R_EXAM_SUBSIDY, R_OTHER_POST, R_OTHER_REGIME,
     N_RAW, R_AGE_MONTHS, R_ARR_CLEARED, R_ARR_FEES, R_ARR_OUT, R_ARR_POST, R_ARR_PRINCIPAL, R_ARR_REGIME,
     R_BASE, R_BR_CERT, R_BR_CONTRIB, R_BR_EXITS, R_BR_HIRES, R_BR_PROG, R_BR_UPRATE, R_CAREER, R_CERT,
     R_CERTALLOW, R_COST_POST, R_COST_REGIME, R_EE_TOTAL, R_ER_ANNUITY, R_ER_INJURY, R_ER_MEDICAL,
@@ -58,6 +63,8 @@ R_QUOTA_A = np.array(R_QUOTA)
 R_HIRES_A = np.array(R_HIRES)
 R_EXITS_POST_A = np.array(R_EXITS_POST)
 R_MOVES_A = np.array(R_MOVES)
+R_ELECTED_STAFF_A = np.array(R_ELECTED_STAFF)
+R_ELECTED_OUT_A = np.array(R_ELECTED_OUT)
 R_CERT_A = np.array(R_CERT)
 R_GRADE_A = np.array(R_GRADE)
 R_REGIME_A = np.array(R_REGIME)
@@ -65,6 +72,8 @@ R_COST_POST_A = np.array(R_COST_POST)
 R_COST_REGIME_A = np.array(R_COST_REGIME)
 R_ARR_POST_A = np.array(R_ARR_POST)
 R_ARR_REGIME_A = np.array(R_ARR_REGIME)
+R_OTHER_POST_A = np.array(R_OTHER_POST)
+R_OTHER_REGIME_A = np.array(R_OTHER_REGIME)
 EXIT_RAW = np.array([0, R_EXIT_RET, R_EXIT_ATT, R_EXIT_DIS, R_EXIT_ELE, R_EXIT_SHORT])
 
 
@@ -117,7 +126,9 @@ def retirement_exit(stat, contrib_m, y_start, opening_year, min_contrib_months, 
     """
     t_stat = min(max(stat // 12 - opening_year, 0), min_contrib_months.shape[0] - 1)
     need = min_contrib_months[t_stat] - contrib_m
-    met = max(stat, y_start + max(need, 0))  # the month the minimum is met, not before the age (nor this year)
+    if need <= 0:  # met by 1 January
+        return max(stat, y_start), False
+    met = max(stat, y_start + need)  # the month the minimum is met, not before the age
     if met > stat + max_deferral_months:
         return stat + max_deferral_months, True
     return met, False
@@ -428,8 +439,7 @@ def simulate_draw(P, R, seed, draw, capacity, raw, cells):
                                 cand[k] = i
                                 keys[k] = rng.event_hash(wykey[i], rng.SURPLUS)
                                 k += 1
-                    by_id = np.argsort(wid[cand[:k]], kind="mergesort")
-                    order = by_id[np.argsort(keys[:k][by_id], kind="mergesort")]  # by key, then id
+                    order = key_order(cand[:k], keys[:k], wid)
                     excess = min(excess, k)
                     room = max(P.quota[t, STAFF] - in_post[STAFF], 0)
                     n_move = int(math.floor(P.surplus_to_staff * min(excess, room) + 1e-9))
@@ -445,10 +455,50 @@ def simulate_draw(P, R, seed, draw, capacity, raw, cells):
                             stat_m[i] = statutory_month(male_age, female_age, female[i], birth_m[i], STAFF, reform)
                         else:
                             alive[i] = False; exit_kind[i] = ELECTED_OUT; months[i] = P.exit_month - 1
-            # 4. hiring
+            # the election fills the 两委 seats left vacant, outside the recruitment cap: first from full-time
+            # staff (in post as staff on 1 January; holding a certificate where the rule applies), moved to the
+            # post in order of their keys; the rest from outside candidates, who enter below
+            outside = np.zeros(STAFF, np.int64)
+            if election:
+                for p in range(STAFF):
+                    seats = P.quota[t, p] - in_post[p]
+                    if seats <= 0:
+                        continue
+                    want = int(math.floor(P.from_staff[t] * seats + 1e-9))
+                    cand = np.empty(max(in_post[STAFF], 0), np.int64)
+                    keys = np.empty(cand.shape[0], np.uint64)
+                    k = 0
+                    for s in range(K):
+                        lo, hi = shard_slots(base, ns, s)
+                        for i in range(lo, hi):
+                            if (want > 0 and alive[i] and post[i] == STAFF and ppost[i] == STAFF
+                                    and (cert[i] > 0 or not P.cert_required[t])):
+                                cand[k] = i
+                                keys[k] = rng.event_hash(wykey[i], rng.ELECT_FROM_STAFF)
+                                k += 1
+                    order = key_order(cand[:k], keys[:k], wid)
+                    moved = min(want, k)
+                    for j in range(moved):
+                        i = cand[order[j]]
+                        post[i] = p
+                        grade[i] = min(max(grade[i], P.grade_lo[p]), P.grade_hi[p])
+                        stat_m[i] = statutory_month(male_age, female_age, female[i], birth_m[i], p, reform)
+                        rawk[0, t, R_ELECTED_CERT] += cert[i] > 0
+                    in_post[STAFF] -= moved
+                    rawk[0, t, R_MOVES_A[STAFF]] -= moved
+                    rawk[0, t, R_MOVES_A[p]] += moved
+                    rawk[0, t, R_ELECTED_STAFF_A[p]] += moved
+                    outside[p] = seats - moved
+                    in_post[p] += seats
+                    rawk[0, t, R_ELECTED_OUT_A[p]] += outside[p]
+            # 4. hiring: vacancies per post within the yearly cap. Entrants (the elected outside candidates,
+            # then the recruits) take the slots after hired_from, shard by shard; the elected ones end at elected_to
             cap_left = P.cap[t]
             ypg = P.years_per_grade[t]
-            hired_from = ns.copy()  # this year's hires take the slots after these, shard by shard
+            hired_from = ns.copy()
+            for p in range(STAFF):
+                next_id = add_entrants(outside[p], p, K, cs, base, ns, wid, post, next_id)
+            elected_to = ns.copy()
             for p in range(4):
                 vacancies = P.quota[t, p] - in_post[p]
                 if vacancies <= 0:
@@ -456,43 +506,35 @@ def simulate_draw(P, R, seed, draw, capacity, raw, cells):
                 k = min(int(math.floor(P.fill_rate[t] * vacancies + 1e-9)), cap_left)
                 cap_left -= k
                 rawk[0, t, R_HIRES_A[p]] += k
-                for _ in range(k):
-                    sh = 0  # the emptiest shard (a loop: np.argmin would be a parallel region per hire)
-                    for s2 in range(1, K):
-                        if ns[s2] < ns[sh]:
-                            sh = s2
-                    if ns[sh] >= cs:  # cannot happen: see capacity_for and the emptiest-shard rule
-                        raise RuntimeError("engine: a shard ran out of worker slots")
-                    i = base[sh] + ns[sh]
-                    ns[sh] += 1
-                    wid[i] = next_id
-                    post[i] = p
-                    next_id += 1
-            # a hire's attributes depend on its id and post alone: drawn shard by shard
+                next_id = add_entrants(k, p, K, cs, base, ns, wid, post, next_id)
+            # an entrant's attributes depend on its id, post and kind alone: drawn shard by shard
             for s in prange(K):
                 for i in range(np.uint64(base[s] + hired_from[s]), np.uint64(base[s] + ns[s])):
                     hp = post[i]
+                    kind = 1 if i < base[s] + elected_to[s] else 0  # 1: elected outside candidate, 0: recruit
                     wk = rng.worker_year_key(dkey, wid[i], year)
                     wykey[i] = wk
                     regime[i] = 0; alive[i] = True; hired_t[i] = t
-                    span = P.hire_age_max[hp] - P.hire_age_min[hp] + 1
-                    age = P.hire_age_min[hp] + int(math.floor(rng.event_uniform(wk, rng.HIRE_AGE) * span))
+                    span = P.ent_age_max[kind, hp] - P.ent_age_min[kind, hp] + 1
+                    age = P.ent_age_min[kind, hp] + int(math.floor(rng.event_uniform(wk, rng.HIRE_AGE) * span))
                     birth_m[i] = (year - age) * 12 + int(math.floor(rng.event_uniform(wk, rng.HIRE_MONTH) * 12))
-                    female[i] = 1 if rng.event_uniform(wk, rng.HIRE_SEX) < P.hire_female[hp] else 0
+                    female[i] = 1 if rng.event_uniform(wk, rng.HIRE_SEX) < P.ent_female[kind, hp] else 0
                     stat_m[i] = statutory_month(male_age, female_age, female[i], birth_m[i], hp, reform)
                     ue = rng.event_uniform(wk, rng.HIRE_EDU)
                     e = 0
-                    while e < P.hire_edu_cum.shape[0] - 1 and ue >= P.hire_edu_cum[e]:
+                    while e < P.ent_edu_cum.shape[1] - 1 and ue >= P.ent_edu_cum[kind, e]:
                         e += 1
                     edu[i] = e
-                    cert[i] = 1 if rng.event_uniform(wk, rng.HIRE_CERT) < P.hire_cert else 0
+                    cert[i] = 1 if rng.event_uniform(wk, rng.HIRE_CERT) < P.ent_cert[t, kind, hp] else 0
                     if hp != STAFF and P.cert_required[t]:
                         cert[i] = 1  # where candidates must hold a certificate, new 两委 members hold one
+                    if kind == 1:
+                        rawk[s, t, R_ELECTED_CERT] += cert[i] > 0
                     service[i] = 0
                     counted = P.edu_credit[e]
                     grade[i] = min(P.grade_lo[hp] + counted // ypg + P.cert_bonus[cert[i]], P.grade_hi[hp])
                     yig[i] = counted % ypg
-                    contrib_m[i] = int(math.floor(P.hire_prior_share * max(0, age - 22))) * 12
+                    contrib_m[i] = int(math.floor(P.ent_prior[kind] * max(0, age - 22))) * 12
                     account[i] = P.account_per_year * contrib_m[i] / 12.0
                     annuity[i] = 0.0
                     idx_sum[i] = P.contribution_index0 * contrib_m[i]
@@ -500,8 +542,10 @@ def simulate_draw(P, R, seed, draw, capacity, raw, cells):
                     ppost[i] = hp; pgrade[i] = grade[i]; pcert[i] = cert[i]; pservice[i] = 0
                     qcert[i] = cert[i]
                     prev_pay[i] = 0; prev_er[i] = 0
-                    months[i] = 13 - P.start_month
-                    probation[i] = min(P.probation_months, months[i])
+                    # elected members take their seats when the old ones leave, without probation;
+                    # recruits start in start_month on probation
+                    months[i] = 13 - (P.exit_month if kind == 1 else P.start_month)
+                    probation[i] = 0 if kind == 1 else min(P.probation_months, months[i])
                     exit_kind[i] = NOT_EXITED
 
         # 5. pay, contributions, pensions of retirees, arrears. A full-year worker's amounts depend only on
@@ -634,10 +678,15 @@ def simulate_draw(P, R, seed, draw, capacity, raw, cells):
                         if c < 3 and service[i] >= P.min_service[c, edu[i]]:
                             if u_sit[i] < P.sit[t, c]:
                                 rk[t, R_SAT] += 1
+                                subsidy = P.subsidy_sit[t, c]
                                 if rng.event_uniform(wykey[i], rng.PASS) < min(1.0, P.pass_rate[t, c] * pass_mult):
                                     rk[t, R_PASSES] += 1
+                                    subsidy += P.subsidy_pass[t, c]
                                     cert[i] = c + 1
                                     grade[i] = min(grade[i] + P.cert_bonus[c + 1] - P.cert_bonus[c], P.grade_hi[post[i]])
+                                rk[t, R_EXAM_SUBSIDY] += subsidy
+                                rk[t, R_OTHER_POST_A[post[i]]] += subsidy
+                                rk[t, R_OTHER_REGIME_A[regime[i]]] += subsidy
                     service[i] += 1
                 rk[t, R_HC_A[post[i]]] += 1
                 rk[t, R_REGIME_A[regime[i]]] += 1
@@ -667,6 +716,31 @@ def simulate_draw(P, R, seed, draw, capacity, raw, cells):
             ns[s] = end - lo
     for s in range(K):
         raw += rawk[s]
+
+
+@njit(cache=True)
+def key_order(cand, keys, wid):
+    """Positions of ``cand`` (worker slots) in order of their random keys, ties broken by worker id."""
+    by_id = np.argsort(wid[cand], kind="mergesort")
+    return by_id[np.argsort(keys[by_id], kind="mergesort")]
+
+
+@njit(cache=True)
+def add_entrants(k, p, K, cs, base, ns, wid, post, next_id):
+    """Give k entrants to post p the next ids, each in a slot of the emptiest shard; returns the next free id."""
+    for _ in range(k):
+        sh = 0  # the emptiest shard (a loop: np.argmin would be a parallel region per entrant)
+        for s2 in range(1, K):
+            if ns[s2] < ns[sh]:
+                sh = s2
+        if ns[sh] >= cs:  # cannot happen: see capacity_for and the emptiest-shard rule
+            raise RuntimeError("engine: a shard ran out of worker slots")
+        i = base[sh] + ns[sh]
+        ns[sh] += 1
+        wid[i] = next_id
+        post[i] = p
+        next_id += 1
+    return next_id
 
 
 @njit(cache=True, inline="always")
@@ -770,6 +844,8 @@ def simulate_block(P, R, seed, draws, capacity, out, cells):
 
 
 def capacity_for(P, n_open: int) -> int:
-    """Slots a draw needs: the most workers in post at a year start plus one year's hires (at most the cap)."""
+    """Slots a draw needs: the most workers in post at a year start plus one year's entrants (recruits within the
+    cap, and outside candidates elected to at most every 两委 seat)."""
     most = int(P.quota.sum(axis=1).max())
-    return max(n_open, most) + min(most, int(P.cap.max())) + 1
+    seats = int(P.quota[:, :STAFF].sum(axis=1).max())
+    return max(n_open, most) + min(most, int(P.cap.max()) + seats) + 1

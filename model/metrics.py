@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .schema import CERT_LEVELS, N_GRADES, POSTS, REGIMES
+from .schema import CERT_LEVELS, N_GRADES, POSTS, REGIMES, TWO_COMMITTEE_POSTS
 
 # ---------------------------------------------------------------- raw tallies (int64)
 _RAW_NAMES: list[str] = []
@@ -26,6 +26,9 @@ R_QUOTA = [_raw(f"quota.{p}") for p in POSTS]
 R_HIRES = [_raw(f"hires.{p}") for p in POSTS]
 R_EXITS_POST = [_raw(f"exits.post.{p}") for p in POSTS]
 R_MOVES = [_raw(f"moves.net.{p}") for p in POSTS]
+R_ELECTED_STAFF = [_raw(f"elected.from_staff.{p}") for p in TWO_COMMITTEE_POSTS]  # staff elected to a vacant seat
+R_ELECTED_OUT = [_raw(f"elected.outside.{p}") for p in POSTS]  # outside candidates elected (staff: always 0)
+R_ELECTED_CERT = _raw("elected.certified")  # newly elected members holding a certificate
 R_EXIT_RET = _raw("exits.retirement")
 R_EXIT_ATT = _raw("exits.attrition")
 R_EXIT_DIS = _raw("exits.dismissal")
@@ -59,6 +62,9 @@ R_COST_POST = [_raw(f"cost_by_post.{p}") for p in POSTS]  # pay + employer SI + 
 R_COST_REGIME = [_raw(f"cost_by_regime.{r}") for r in REGIMES]
 R_ARR_POST = [_raw(f"arrears_by_post.{p}") for p in POSTS]
 R_ARR_REGIME = [_raw(f"arrears_by_regime.{r}") for r in REGIMES]
+R_EXAM_SUBSIDY = _raw("cost.other.exam_subsidy")  # a policy's exam subsidy (报考补贴), per sitter and per pass
+R_OTHER_POST = [_raw(f"other_by_post.{p}") for p in POSTS]  # cost.other.* by post and regime
+R_OTHER_REGIME = [_raw(f"other_by_regime.{r}") for r in REGIMES]
 R_RETIREES = _raw("pension.retirees")
 R_PENSION_SUM = _raw("pension.sum_monthly")  # fen per month, summed over retirees
 R_REPL_PPM = _raw("pension.sum_replacement_ppm")
@@ -76,7 +82,7 @@ N_RAW = len(RAW_NAMES)
 FEN = {R_BASE, R_PERF, R_POSTALLOW, R_SENIORITY, R_CERTALLOW, R_CAREER, R_ER_PENSION, R_ER_MEDICAL,
        R_ER_UNEMP, R_ER_INJURY, R_ER_ANNUITY, R_HOUSING, R_EE_TOTAL, R_ARR_PRINCIPAL, R_ARR_FEES,
        R_BR_EXITS, R_BR_HIRES, R_BR_PROG, R_BR_CERT, R_BR_UPRATE, R_BR_CONTRIB,
-       *R_COST_POST, *R_COST_REGIME, *R_ARR_POST, *R_ARR_REGIME}
+       *R_COST_POST, *R_COST_REGIME, *R_ARR_POST, *R_ARR_REGIME, R_EXAM_SUBSIDY, *R_OTHER_POST, *R_OTHER_REGIME}
 
 PAY_PARTS = ("pay.base", "pay.performance", "pay.post_allowance", "pay.seniority_allowance",
              "cost.certificate_allowance", "pay.career_allowance")
@@ -87,7 +93,8 @@ TOTAL_PARTS = ("cost.pay", "cost.employer_social_insurance", "cost.housing_fund"
 EXIT_KINDS = ("exits.retirement", "exits.retirement_short", "exits.attrition", "exits.dismissal", "exits.election")
 R_EXIT_KINDS = [RAW_NAMES.index(k) for k in EXIT_KINDS]
 BRIDGE_STEPS = ("bridge.exits", "bridge.hires", "bridge.progression", "bridge.certificates",
-                "bridge.uprating", "bridge.contributions", "bridge.arrears")
+                "bridge.uprating", "bridge.contributions", "bridge.arrears", "bridge.other")
+OTHER_LINES = ("cost.other.exam_subsidy",)  # cost.other.* lines: in cost.total, outside the pay bridge
 
 
 def to_metrics(raw: np.ndarray, years: np.ndarray) -> dict[str, np.ndarray]:
@@ -114,7 +121,15 @@ def to_metrics(raw: np.ndarray, years: np.ndarray) -> dict[str, np.ndarray]:
     for p in POSTS:
         m[f"exits.post.{p}"] = yuan[f"exits.post.{p}"]
         m[f"moves.net.{p}"] = yuan[f"moves.net.{p}"]
-    m["moves.to_staff"] = yuan["moves.net.staff"]
+    from_staff = sum(yuan[f"elected.from_staff.{p}"] for p in TWO_COMMITTEE_POSTS)
+    m["moves.to_staff"] = yuan["moves.net.staff"] + from_staff  # 两委 surplus moved into staff posts
+    outside = sum(yuan[f"elected.outside.{p}"] for p in TWO_COMMITTEE_POSTS)
+    m["elected.from_staff"], m["elected.outside"], m["elected"] = from_staff, outside, from_staff + outside
+    for p in TWO_COMMITTEE_POSTS:
+        m[f"elected.{p}"] = yuan[f"elected.from_staff.{p}"] + yuan[f"elected.outside.{p}"]
+        m[f"elected.from_staff.{p}"], m[f"elected.outside.{p}"] = yuan[f"elected.from_staff.{p}"], yuan[f"elected.outside.{p}"]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        m["elected.certified_share"] = np.where(m["elected"] > 0, yuan["elected.certified"] / np.maximum(m["elected"], 1), 0.0)
     certified = sum(yuan[f"certified.{c}"] for c in CERT_LEVELS)
     with np.errstate(invalid="ignore", divide="ignore"):
         m["certified_share"] = np.where(hc > 0, certified / np.maximum(hc, 1), 0.0)
@@ -134,12 +149,16 @@ def to_metrics(raw: np.ndarray, years: np.ndarray) -> dict[str, np.ndarray]:
         m["cost.employer_social_insurance"] = sum(r[k] for k in SI_PARTS) / 100.0
         arrears_fen = r["arrears.principal"] + r["arrears.late_fees"]
         m["cost.arrears"] = arrears_fen / 100.0
-        total_fen = sum(r[k] for k in PAY_PARTS) + sum(r[k] for k in SI_PARTS) + r["cost.housing_fund"] + arrears_fen
+        other_fen = sum(r[k] for k in OTHER_LINES)
+        for k in OTHER_LINES:
+            m[k] = yuan[k]
+        total_fen = sum(r[k] for k in PAY_PARTS) + sum(r[k] for k in SI_PARTS) + r["cost.housing_fund"] + arrears_fen + other_fen
         m["cost.total"] = total_fen / 100.0
         for p in POSTS:
-            m[f"cost_by_post.{p}"] = (r[f"cost_by_post.{p}"] + r[f"arrears_by_post.{p}"]) / 100.0
+            m[f"cost_by_post.{p}"] = (r[f"cost_by_post.{p}"] + r[f"arrears_by_post.{p}"] + r[f"other_by_post.{p}"]) / 100.0
         for reg in REGIMES:
-            m[f"cost_by_regime.{reg}"] = (r[f"cost_by_regime.{reg}"] + r[f"arrears_by_regime.{reg}"]) / 100.0
+            m[f"cost_by_regime.{reg}"] = (r[f"cost_by_regime.{reg}"] + r[f"arrears_by_regime.{reg}"]
+                                          + r[f"other_by_regime.{reg}"]) / 100.0
         m["si.employee_total"] = yuan["si.employee_total"]
         m["pay.net"] = (sum(r[k] for k in PAY_PARTS) - r["si.employee_total"]) / 100.0
         m["arrears.months_outstanding"] = yuan["arrears.months_outstanding"]
@@ -156,10 +175,13 @@ def to_metrics(raw: np.ndarray, years: np.ndarray) -> dict[str, np.ndarray]:
         start[:, 1:] = total_fen[:, :-1]
         arrears_step = np.zeros_like(arrears_fen)
         arrears_step[:, 1:] = arrears_fen[:, 1:] - arrears_fen[:, :-1]
+        other_step = np.zeros_like(other_fen)
+        other_step[:, 1:] = other_fen[:, 1:] - other_fen[:, :-1]
         m["bridge.start"] = start / 100.0
-        for k in BRIDGE_STEPS[:-1]:
+        for k in BRIDGE_STEPS[:-2]:
             m[k] = yuan[k]
         m["bridge.arrears"] = arrears_step / 100.0
+        m["bridge.other"] = other_step / 100.0
         m["bridge.end"] = total_fen / 100.0
         m["bridge.end"][:, 0] = 0.0  # the opening year has no year before it: its bridge is all zero
     return m

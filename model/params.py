@@ -49,22 +49,27 @@ class Params(NamedTuple):
     cert_required: np.ndarray  # [t] bool
     career_exempt: bool
     surplus_to_staff: float
+    from_staff: np.ndarray  # [t] share of vacant 两委 seats an election fills from full-time staff
     # certificates
     sit: np.ndarray  # [t, level 1..3 -> 0..2]
     pass_rate: np.ndarray  # [t, level]
     min_service: np.ndarray  # [level, edu]
+    subsidy_sit: np.ndarray  # [t, level] fen per sitting of that level's exam (cost.other.exam_subsidy)
+    subsidy_pass: np.ndarray  # [t, level] fen per pass
     # hiring
     fill_rate: np.ndarray  # [t]
     cap: np.ndarray  # [t] int
     start_month: int
     probation_months: int
     probation_share: float
-    hire_age_min: np.ndarray  # [post]
-    hire_age_max: np.ndarray
-    hire_female: np.ndarray
-    hire_edu_cum: np.ndarray  # [edu] cumulative shares
-    hire_cert: float
-    hire_prior_share: float
+    # entrants' profiles, [kind, ...]: kind 0 = recruits (hiring.new_hire), 1 = outside candidates elected
+    # to vacant 两委 seats (elections.outside_candidates)
+    ent_age_min: np.ndarray  # [kind, post]
+    ent_age_max: np.ndarray  # [kind, post]
+    ent_female: np.ndarray  # [kind, post]
+    ent_edu_cum: np.ndarray  # [kind, edu] cumulative shares
+    ent_cert: np.ndarray  # [t, kind, post] share holding a junior certificate
+    ent_prior: np.ndarray  # [kind] share of years since 22 with contributions before joining
     # pay
     wage0: float  # reference wage, yuan/month, opening year
     wage_growth: np.ndarray  # [t] growth into year t (t >= 1)
@@ -132,6 +137,7 @@ def resolve(m: ScenarioModel) -> Params:
     # never read.
     divisor = np.array([table[max([k for k in ages if k <= a], default=ages[0])] for a in range(MIN_AGE_TABLE, MAX_AGE_TABLE + 1)], dtype=np.int64)
     nh = m.hiring.new_hire
+    oc = el.outside_candidates
     si = m.social_insurance
     zeros = np.zeros((n, 1))
     return Params(
@@ -160,20 +166,24 @@ def resolve(m: ScenarioModel) -> Params:
         cert_required=series(el.certificate_required, np.bool_),
         career_exempt=el.career_secretaries_exempt,
         surplus_to_staff=el.surplus_to_staff_share,
+        from_staff=series(el.from_staff_share),
         sit=per_level_series(m.certificates.sitting_rate),
         pass_rate=per_level_series(m.certificates.pass_rate),
         min_service=np.array([[getattr(getattr(m.certificates.min_service_years, c), e) for e in EDUCATION] for c in CERT_LEVELS], dtype=np.float64),
+        subsidy_sit=np.round(per_level_series(m.certificates.exam_subsidy.per_sitter) * 100).astype(np.int64),
+        subsidy_pass=np.round(per_level_series(m.certificates.exam_subsidy.per_pass) * 100).astype(np.int64),
         fill_rate=series(m.hiring.fill_rate),
         cap=series(m.hiring.annual_cap, np.int64),
         start_month=m.hiring.start_month,
         probation_months=m.hiring.probation_months,
         probation_share=m.hiring.probation_pay_share,
-        hire_age_min=np.array([nh.age_min.get(p) for p in POSTS], dtype=np.int64),
-        hire_age_max=np.array([nh.age_max.get(p) for p in POSTS], dtype=np.int64),
-        hire_female=np.array([nh.female_share.get(p) for p in POSTS], dtype=np.float64),
-        hire_edu_cum=np.cumsum([getattr(nh.education, e) for e in EDUCATION]),
-        hire_cert=nh.certified_share,
-        hire_prior_share=nh.prior_contribution_share,
+        ent_age_min=np.array([[nh.age_min.get(p) for p in POSTS], [oc.age_min] * len(POSTS)], dtype=np.int64),
+        ent_age_max=np.array([[nh.age_max.get(p) for p in POSTS], [oc.age_max] * len(POSTS)], dtype=np.int64),
+        ent_female=np.array([[nh.female_share.get(p) for p in POSTS], [oc.female_share] * len(POSTS)], dtype=np.float64),
+        ent_edu_cum=np.array([np.cumsum([getattr(x.education, e) for e in EDUCATION]) for x in (nh, oc)]),
+        ent_cert=np.stack([per_post_series(nh.certified_share), np.repeat(series(oc.certified_share)[:, None], len(POSTS), axis=1)],
+                          axis=1),
+        ent_prior=np.array([nh.prior_contribution_share, oc.prior_contribution_share], dtype=np.float64),
         wage0=m.pay.reference_wage_monthly,
         wage_growth=series(m.pay.wage_growth),
         wage_link=series(m.pay.link_to_average_wage) if m.pay.link_to_average_wage else np.zeros(n),

@@ -165,6 +165,7 @@ def simulate_draw(P: Params, R: Roster, seed: int, draw: int) -> np.ndarray:
                 if w.fails >= P.dismiss_after:
                     leave(w, "dismissal", P.exit_month - 1)
             # 3. elections
+            elected_outside = [0] * STAFF
             if P.election[t]:
                 def exempt(w):
                     return P.career_exempt and w.regime != 0
@@ -192,40 +193,66 @@ def simulate_draw(P: Params, R: Roster, seed: int, draw: int) -> np.ndarray:
                             w.grade = min(max(w.grade, int(P.grade_lo[STAFF])), int(P.grade_hi[STAFF]))
                         else:
                             leave(w, "election", P.exit_month - 1)
-            # 4. hiring
+                # the election fills the seats left vacant, outside the recruitment cap: first full-time staff
+                # (staff on 1 January, certified where the rule applies) in order of their keys, then outsiders
+                for p in range(STAFF):
+                    seats = int(P.quota[t, p]) - sum(w.post == p for w in in_post)
+                    if seats <= 0:
+                        continue
+                    want = int(math.floor(P.from_staff[t] * seats + 1e-9))
+                    eligible = sorted((w for w in in_post if w.post == STAFF and w.jan[0] == STAFF
+                                       and (w.cert > 0 or not P.cert_required[t])),
+                                      key=lambda w: (rng.hash_py(seed, draw, w.wid, year, rng.ELECT_FROM_STAFF), w.wid))
+                    for w in eligible[:want]:
+                        raw[t, M.R_MOVES[STAFF]] -= 1
+                        raw[t, M.R_MOVES[p]] += 1
+                        raw[t, M.R_ELECTED_STAFF[p]] += 1
+                        raw[t, M.R_ELECTED_CERT] += w.cert > 0
+                        w.post = p
+                        w.grade = min(max(w.grade, int(P.grade_lo[p])), int(P.grade_hi[p]))
+                    elected_outside[p] = seats - min(want, len(eligible))
+            # 4. entrants: the outside candidates elected above, then recruits for the vacancies within the cap
             cap_left = int(P.cap[t])
             ypg = int(P.years_per_grade[t])
+            entrants = [(p, 1) for p in range(STAFF) for _ in range(elected_outside[p])]
+            for p in range(STAFF):
+                raw[t, M.R_ELECTED_OUT[p]] += elected_outside[p]
             for p in range(4):
-                vacancies = int(P.quota[t, p]) - sum(w.post == p for w in in_post)
+                vacancies = int(P.quota[t, p]) - sum(w.post == p for w in in_post) - (elected_outside[p] if p < STAFF else 0)
                 if vacancies <= 0:
                     continue
                 k = min(int(math.floor(P.fill_rate[t] * vacancies + 1e-9)), cap_left)
                 cap_left -= k
                 raw[t, M.R_HIRES[p]] += k
-                for _ in range(k):
-                    w = Worker(next_id, p, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0.0, 0.0, hired_t=t)
-                    next_id += 1
-                    span = int(P.hire_age_max[p] - P.hire_age_min[p] + 1)
-                    age = int(P.hire_age_min[p]) + int(math.floor(u(w, year, rng.HIRE_AGE) * span))
-                    w.birth_m = (year - age) * 12 + int(math.floor(u(w, year, rng.HIRE_MONTH) * 12))
-                    w.female = 1 if u(w, year, rng.HIRE_SEX) < P.hire_female[p] else 0
-                    ue = u(w, year, rng.HIRE_EDU)
-                    w.edu = next((e for e, c in enumerate(P.hire_edu_cum[:-1]) if ue < c), len(P.hire_edu_cum) - 1)
-                    w.cert = 1 if u(w, year, rng.HIRE_CERT) < P.hire_cert else 0
-                    if p != STAFF and P.cert_required[t]:
-                        w.cert = 1
-                    counted = int(P.edu_credit[w.edu])
-                    w.grade = min(int(P.grade_lo[p]) + counted // ypg + int(P.cert_bonus[w.cert]), int(P.grade_hi[p]))
-                    w.yig = counted % ypg
-                    w.contrib_m = int(math.floor(P.hire_prior_share * max(0, age - 22))) * 12
-                    w.account = P.account_per_year * w.contrib_m / 12.0
-                    w.idx_sum = P.contribution_index0 * w.contrib_m
-                    w.jan = w.last_jan = (p, w.grade, w.cert, 0)
-                    months[w.wid] = 13 - P.start_month
-                    probation[w.wid] = min(P.probation_months, months[w.wid])
-                    failed[w.wid] = False
-                    staff.append(w)
-                    in_post.append(w)
+                entrants += [(p, 0) for _ in range(k)]
+            for p, kind in entrants:  # kind 1: an elected outside candidate, 0: a recruit
+                w = Worker(next_id, p, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0.0, 0.0, hired_t=t)
+                next_id += 1
+                span = int(P.ent_age_max[kind, p] - P.ent_age_min[kind, p] + 1)
+                age = int(P.ent_age_min[kind, p]) + int(math.floor(u(w, year, rng.HIRE_AGE) * span))
+                w.birth_m = (year - age) * 12 + int(math.floor(u(w, year, rng.HIRE_MONTH) * 12))
+                w.female = 1 if u(w, year, rng.HIRE_SEX) < P.ent_female[kind, p] else 0
+                ue = u(w, year, rng.HIRE_EDU)
+                cum = P.ent_edu_cum[kind]
+                w.edu = next((e for e, c in enumerate(cum[:-1]) if ue < c), len(cum) - 1)
+                w.cert = 1 if u(w, year, rng.HIRE_CERT) < P.ent_cert[t, kind, p] else 0
+                if p != STAFF and P.cert_required[t]:
+                    w.cert = 1
+                if kind == 1:
+                    raw[t, M.R_ELECTED_CERT] += w.cert > 0
+                counted = int(P.edu_credit[w.edu])
+                w.grade = min(int(P.grade_lo[p]) + counted // ypg + int(P.cert_bonus[w.cert]), int(P.grade_hi[p]))
+                w.yig = counted % ypg
+                w.contrib_m = int(math.floor(P.ent_prior[kind] * max(0, age - 22))) * 12
+                w.account = P.account_per_year * w.contrib_m / 12.0
+                w.idx_sum = P.contribution_index0 * w.contrib_m
+                w.jan = w.last_jan = (p, w.grade, w.cert, 0)
+                # elected members take their seats as the old ones leave, without probation
+                months[w.wid] = 13 - (P.exit_month if kind == 1 else P.start_month)
+                probation[w.wid] = 0 if kind == 1 else min(P.probation_months, months[w.wid])
+                failed[w.wid] = False
+                staff.append(w)
+                in_post.append(w)
 
         # 5. pay, contributions, pensions, arrears
         W, A = wage[t], avg_last[t]  # limits, index and 计发基数 all read last year's average wage
@@ -314,7 +341,12 @@ def simulate_draw(P: Params, R: Roster, seed: int, draw: int) -> np.ndarray:
                 c = w.cert
                 if c < 3 and w.service >= P.min_service[c, w.edu] and u(w, year, rng.SIT) < P.sit[t, c]:
                     raw[t, M.R_SAT] += 1
-                    if u(w, year, rng.PASS) < min(1.0, P.pass_rate[t, c] * pass_mult):
+                    passed = u(w, year, rng.PASS) < min(1.0, P.pass_rate[t, c] * pass_mult)
+                    subsidy = int(P.subsidy_sit[t, c]) + (int(P.subsidy_pass[t, c]) if passed else 0)  # fen
+                    raw[t, M.R_EXAM_SUBSIDY] += subsidy
+                    raw[t, M.R_OTHER_POST[w.post]] += subsidy
+                    raw[t, M.R_OTHER_REGIME[w.regime]] += subsidy
+                    if passed:
                         raw[t, M.R_PASSES] += 1
                         w.cert = c + 1
                         w.grade = min(w.grade + int(P.cert_bonus[c + 1] - P.cert_bonus[c]), int(P.grade_hi[w.post]))

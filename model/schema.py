@@ -137,6 +137,17 @@ class Attrition(Strict):
     exit_month: Annotated[int, Field(ge=1, le=12)]
 
 
+class Candidates(Strict):
+    """Outside candidates elected to vacant 两委 seats: who they are on arrival."""
+
+    age_min: Annotated[int, Field(ge=16, le=65)]
+    age_max: Annotated[int, Field(ge=16, le=65)]
+    female_share: Prob
+    education: EduShares
+    certified_share: Dated(Prob)  # where the certificate rule applies every elected member holds one anyway
+    prior_contribution_share: Prob
+
+
 class Elections(Strict):
     first_year: Year
     interval_years: Annotated[int, Field(ge=1, le=10)]
@@ -144,12 +155,28 @@ class Elections(Strict):
     certificate_required: Dated(bool)
     career_secretaries_exempt: bool
     surplus_to_staff_share: Prob
+    # The election fills the 两委 seats left vacant (by turnover, the candidacy rule or the year's exits), up
+    # to the quota and outside the recruitment cap: this share from eligible full-time staff (a post move),
+    # the rest from outside candidates.
+    from_staff_share: Dated(Prob)
+    outside_candidates: Candidates
+
+
+ExamYuan = Annotated[float, Field(ge=0, le=100_000)]  # yuan per exam
+
+
+class ExamSubsidy(Strict):
+    """A policy's exam subsidy (报考补贴), yuan per exam by the level sat: paid for each sitting and each pass."""
+
+    per_sitter: per_level(Dated(ExamYuan))
+    per_pass: per_level(Dated(ExamYuan))
 
 
 class Certificates(Strict):
     sitting_rate: per_level(Dated(Prob))
     pass_rate: per_level(Dated(Prob))
     min_service_years: per_level(EduYears)
+    exam_subsidy: ExamSubsidy
 
 
 class NewHire(Strict):
@@ -157,7 +184,7 @@ class NewHire(Strict):
     age_max: per_post(Annotated[int, Field(ge=16, le=65)])
     female_share: per_post(Prob)
     education: EduShares
-    certified_share: Prob
+    certified_share: per_post(Dated(Prob))
     prior_contribution_share: Prob
 
 
@@ -283,7 +310,18 @@ class ScenarioModel(Strict):
             nh = self.hiring.new_hire
             if nh.age_min.get(post) > nh.age_max.get(post):
                 out.append((f"hiring.new_hire.age_min.{post}", f"is above age_max ({nh.age_max.get(post)})"))
-        for label, shares in (("opening.education", self.opening.education), ("hiring.new_hire.education", self.hiring.new_hire.education)):
+        oc = self.elections.outside_candidates
+        if oc.age_min > oc.age_max:
+            out.append(("elections.outside_candidates.age_min", f"is above age_max ({oc.age_max})"))
+        # an entrant must join before the statutory age of the post (the lower of men's and women's)
+        for post in POSTS:
+            limit = min(self.retirement.male_age, self.retirement.female_original_age.get(post))
+            for path, oldest in ((f"hiring.new_hire.age_max.{post}", self.hiring.new_hire.age_max.get(post)),
+                                 ("elections.outside_candidates.age_max", oc.age_max if post != "staff" else 0)):
+                if oldest >= limit:
+                    out.append((path, f"{oldest} is not below the statutory retirement age {limit} of a {post} post"))
+        for label, shares in (("opening.education", self.opening.education), ("hiring.new_hire.education", self.hiring.new_hire.education),
+                              ("elections.outside_candidates.education", oc.education)):
             total = sum(getattr(shares, e) for e in EDUCATION)
             if abs(total - 1) > 1e-9:
                 out.append((label, f"shares must add up to 1; they add up to {total:g}"))

@@ -33,3 +33,18 @@ def run_dir(tmp_path_factory, baseline_results):
     out = tmp_path_factory.mktemp("run") / "baseline"
     model.write_run(baseline_results, out)
     return out
+
+
+ROSTER_HEADER = "id,post,regime,sex,birth,education,service_years,contribution_years,certificate,grade,arrears_months\n"
+
+
+def hand_case(tmp_path, rows, *overrides):
+    """Run tests/cases/hand.yaml (1 draw) on a roster of ``rows``; returns value(metric, year) of the mean."""
+    import model
+
+    roster = tmp_path / "roster.csv"
+    roster.write_text(ROSTER_HEADER + "".join(r + "\n" for r in rows))
+    res = model.simulate(CASES / "hand.yaml", draws=1, seed=1, progress=False,
+                         overrides=[f"opening.roster_file={roster}", *overrides])
+    s = res.summary()
+    return lambda metric, year: float(s[(s.metric == metric) & (s.year == year)]["mean"].iloc[0])

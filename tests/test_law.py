@@ -11,22 +11,11 @@ import numpy as np
 import pytest
 
 import model
-from conftest import BASELINE, CASES
+from conftest import BASELINE, hand_case
 from model import engine
 from model.params import resolve
 from model.population import oldest_birth_month, synthesise
 from model.scenario import load_scenario
-
-HEADER = "id,post,regime,sex,birth,education,service_years,contribution_years,certificate,grade,arrears_months\n"
-
-
-def summary(tmp_path, rows, *overrides):
-    roster = tmp_path / "roster.csv"
-    roster.write_text(HEADER + "".join(r + "\n" for r in rows))
-    res = model.simulate(CASES / "hand.yaml", draws=1, seed=1, progress=False,
-                         overrides=[f"opening.roster_file={roster}", *overrides])
-    s = res.summary()
-    return lambda metric, year: float(s[(s.metric == metric) & (s.year == year)]["mean"].iloc[0])
 
 
 # --------------------------------------------------------------------------- 1. which year's average wage
@@ -37,7 +26,7 @@ def test_base_floor_of_a_year_is_set_on_last_years_average_wage(tmp_path):
     # Staff, grade 5 (coefficient 1.130), 20 years of service: 2,260 + 452 + 400 = 3,112 a month in 2021,
     # above 2021's floor (3,000) but below the floor a same-year reading would give (3,300).
     # years_per_grade 10: (20 years of service) % 10 = 0 counted, so no grade step before 2023.
-    v = summary(tmp_path, ["1,staff,contract,F,1980-01,college,20,22,none,5,0"], "quota.staff=1",
+    v = hand_case(tmp_path, ["1,staff,contract,F,1980-01,college,20,22,none,5,0"], "quota.staff=1",
                 "social_insurance.average_wage_monthly={2019: 5000, 2020: 5000, 2021: 5500}",
                 "progression.years_per_grade=10")
     assert v("cost.pay", 2021) == pytest.approx(3112 * 12, abs=0.005)
@@ -69,7 +58,7 @@ def test_pension_of_a_worker_retiring_in_2022_counts_the_opening_year_once(tmp_p
     #       account 65,280 x 1.03 + 0.08 x 3,120 x 2 = 67,737.6.
     # Months 240 + 12 + 2 = 254; index (168 + 0.6 x 14) / 254; 计发基数 = the 2021 average wage 5,200 (上年度);
     # 计发月数 at 60 = 139 (国发〔2005〕38号 annex).
-    v = summary(tmp_path, ["1,staff,contract,M,1962-03,college,2,20,none,1,0"], "quota.staff=1", "hiring.annual_cap=0",
+    v = hand_case(tmp_path, ["1,staff,contract,M,1962-03,college,2,20,none,1,0"], "quota.staff=1", "hiring.annual_cap=0",
                 "social_insurance.average_wage_monthly={2019: 5000, 2020: 5000, 2021: 5200, 2022: 5400}",
                 "pension.crediting_rate={2020: 0.05, 2021: 0.04, 2022: 0.03}", "opening.contribution_index=0.7",
                 "opening.account_per_contribution_year=3000")
@@ -100,7 +89,7 @@ def test_published_pension_worked_example_to_the_fen():
 ])
 def test_minimum_years_at_the_statutory_age(tmp_path, birth, contributed_at_age, retires, short):
     # 2024 decision, 办法 art. 4: 15 years (180 months) until 2029. 14 years (168 months) at the end of 2020.
-    v = summary(tmp_path, [f"1,staff,contract,M,{birth},college,2,14,none,1,0"], "quota.staff=1", "hiring.annual_cap=0")
+    v = hand_case(tmp_path, [f"1,staff,contract,M,{birth},college,2,14,none,1,0"], "quota.staff=1", "hiring.annual_cap=0")
     year = 2021 if birth == "1961-12" else 2022
     assert v("exits.retirement", year) == retires
     assert v("exits.retirement_short", year) == short
@@ -112,7 +101,7 @@ def test_minimum_years_at_the_statutory_age(tmp_path, birth, contributed_at_age,
 def test_employer_keeping_short_workers_is_a_switch(tmp_path):
     # With max_deferral_years = 1 the December-1961 worker stays one more month and reaches 180 months
     # at the start of 2022: a pension, no short exit.
-    v = summary(tmp_path, ["1,staff,contract,M,1961-12,college,2,14,none,1,0"], "quota.staff=1", "hiring.annual_cap=0",
+    v = hand_case(tmp_path, ["1,staff,contract,M,1961-12,college,2,14,none,1,0"], "quota.staff=1", "hiring.annual_cap=0",
                 "retirement.max_deferral_years=1")
     assert v("exits.retirement_short", 2021) == 0 and v("exits.retirement", 2021) == 0
     assert v("exits.retirement", 2022) == 1 and v("pension.retirees", 2022) == 1
@@ -133,7 +122,7 @@ def test_minimum_of_the_year_the_age_is_reached():
 def test_crediting_rate_of_each_year_applied_by_hand(tmp_path):
     # The baseline's published 记账利率: 2021 6.69%, 2022 6.12%. A man born March 1962 retires in March 2022.
     # Account: 60,000 x 1.0669 + 2,880 = 66,894; x 1.0612 = 70,987.9128; + 0.08 x 3,120 x 2 = 71,487.1128.
-    v = summary(tmp_path, ["1,staff,contract,M,1962-03,college,2,20,none,1,0"], "quota.staff=1", "hiring.annual_cap=0",
+    v = hand_case(tmp_path, ["1,staff,contract,M,1962-03,college,2,20,none,1,0"], "quota.staff=1", "hiring.annual_cap=0",
                 "social_insurance.average_wage_monthly={2019: 5000, 2020: 5000, 2021: 5200, 2022: 5400}",
                 "opening.contribution_index=0.7", "opening.account_per_contribution_year=3000")
     account = (60000 * 1.0669 + 2880) * 1.0612 + 499.2
@@ -174,7 +163,7 @@ def test_a_retiree_at_66_gets_the_divisor_of_66(tmp_path):
     # Pay stays under the floor 0.6 x 5,000 = 3,000 throughout (grade 3 at most, 8 years: 2,711.2), so every
     # month's index is 0.6, as at the opening: mean index 0.6. Account (no crediting): 3,000 x 8 + 0.08 x 3,000
     # x 84 = 44,160. 计发月数 at 66 = 93 (国发〔2005〕38号 annex), not the 101 of 65.
-    v = summary(tmp_path, ["1,staff,contract,M,1961-02,college,2,8,none,1,0"], "quota.staff=1", "hiring.annual_cap=0",
+    v = hand_case(tmp_path, ["1,staff,contract,M,1961-02,college,2,8,none,1,0"], "quota.staff=1", "hiring.annual_cap=0",
                 "retirement.max_deferral_years=7", "horizon.end_year=2028", "pension.crediting_rate=0.0",
                 "opening.contribution_index=0.6", "opening.account_per_contribution_year=3000")
     pension = 5000 * 1.6 / 2 * 15 * 0.01 + 44160 / 93
@@ -224,5 +213,5 @@ def test_roster_file_with_a_worker_past_the_statutory_age_is_refused(tmp_path):
     from model.errors import UserError
 
     with pytest.raises(UserError) as err:
-        summary(tmp_path, ["1,staff,contract,F,1960-05,college,2,14,none,1,0"], "quota.staff=1")
+        hand_case(tmp_path, ["1,staff,contract,F,1960-05,college,2,14,none,1,0"], "quota.staff=1")
     assert "row 2, birth: 1960-05 reaches the statutory retirement age in 2010-05" in str(err.value)

@@ -17,7 +17,10 @@ SMALL = ["opening.headcount.chief=12", "opening.headcount.deputy=20", "opening.h
          "quota.chief=12", "quota.deputy=22", "quota.member=34", "quota.staff=70", "hiring.annual_cap=15"]
 VARIANTS = {
     "baseline_small": [],
-    "certificate_rule": ["elections.certificate_required={2020: false, 2026: true}", "certificates.sitting_rate.junior=0.6"],
+    "certificate_rule": ["elections.certificate_required={2020: false, 2026: true}", "certificates.sitting_rate.junior=0.6",
+                         "certificates.exam_subsidy.per_sitter={junior: 150, intermediate: 200, senior: 300}",
+                         "certificates.exam_subsidy.per_pass={junior: 500.5, intermediate: 0, senior: 0}",
+                         "elections.from_staff_share=0.7"],
     "no_reform_fast_progression": ["retirement.reform=false", "progression.years_per_grade=2", "progression.review_fail_rate=0.3"],
     "institution_reference_fees": ["social_insurance.reference_scheme=institution", "arrears.late_fee_charged_share=1.0",
                                    "opening.arrears.share_with_gaps=0.5"],

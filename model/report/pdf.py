@@ -344,7 +344,8 @@ class _Writer:
                 f"{self.persons(max(self.v('hires', y) for y in self.years))} a year; by the end of {last}, "
                 f"{hc(last)} in post (P5–P95: {self.persons(self.v('headcount', last, 'p05'))}–"
                 f"{self.persons(self.v('headcount', last, 'p95'))}), {self.persons(self.v('vacancies', last))} vacancies.")
-        flow_metrics = [m for m in ("quota", "headcount", "vacancies", "hires", *EXIT_KINDS, "moves.to_staff") if r.has(m)]
+        flow_metrics = [m for m in ("quota", "headcount", "vacancies", "hires", *EXIT_KINDS, "moves.to_staff", "elected.from_staff",
+                                    "elected.outside") if r.has(m)]
         rows = [[str(y)] + [self.persons(self.v(m, y)) for m in flow_metrics] for y in r.years]
         post_years = [y for y in [o] + self.budget_years if y in r.years]
         post_rows = []

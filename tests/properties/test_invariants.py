@@ -65,21 +65,24 @@ def test_identities_and_non_negativity(changes, seed):
     m = run(changes, seed).metrics
     for post in POSTS:  # roll-forward per post, in whole persons
         hc = m[f"headcount.{post}"]
-        flow = m[f"hires.{post}"][:, 1:] - m[f"exits.post.{post}"][:, 1:] + m[f"moves.net.{post}"][:, 1:]
+        entrants = m[f"hires.{post}"] + (m[f"elected.outside.{post}"] if post != "staff" else 0)
+        flow = entrants[:, 1:] - m[f"exits.post.{post}"][:, 1:] + m[f"moves.net.{post}"][:, 1:]
         assert (hc[:, 1:] == hc[:, :-1] + flow).all(), post
     assert (m["headcount"] == sum(m[f"headcount.{p}"] for p in POSTS)).all()
     assert (m["exits"] == m["exits.retirement"] + m["exits.retirement_short"] + m["exits.attrition"]
             + m["exits.dismissal"] + m["exits.election"]).all()
     assert (m["vacancies"] == sum(np.maximum(m[f"quota.{p}"] - m[f"headcount.{p}"], 0) for p in POSTS)).all()
     assert (sum(m[f"grade.{g:02d}"] for g in range(1, 19)) == m["headcount"]).all()
-    close(m["cost.total"], m["cost.pay"] + m["cost.employer_social_insurance"] + m["cost.housing_fund"] + m["cost.arrears"])
+    close(m["cost.total"], m["cost.pay"] + m["cost.employer_social_insurance"] + m["cost.housing_fund"] + m["cost.arrears"]
+          + m["cost.other.exam_subsidy"])
     close(m["cost.pay"], m["pay.base"] + m["pay.performance"] + m["pay.post_allowance"] + m["pay.seniority_allowance"]
           + m["cost.certificate_allowance"] + m["pay.career_allowance"])
     close(m["cost.employer_social_insurance"], m["cost.employer_pension"] + m["si.employer_medical"]
           + m["si.employer_unemployment"] + m["si.employer_work_injury"] + m["si.occupational_annuity"])
     close(m["cost.total"], sum(m[f"cost_by_post.{p}"] for p in POSTS))
     close(m["cost.total"], sum(m[f"cost_by_regime.{r}"] for r in ("contract", "establishment", "reference")))
-    steps = sum(m[f"bridge.{k}"] for k in ("exits", "hires", "progression", "certificates", "uprating", "contributions", "arrears"))
+    steps = sum(m[f"bridge.{k}"] for k in ("exits", "hires", "progression", "certificates", "uprating", "contributions", "arrears",
+                                            "other"))
     close(m["bridge.end"][:, 1:], m["bridge.start"][:, 1:] + steps[:, 1:])
     held = m["certified.junior"] + m["certified.intermediate"] + m["certified.senior"]
     close(m["certified_share"] * m["headcount"], held)

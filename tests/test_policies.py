@@ -1,0 +1,85 @@
+"""Policies do what they name: each expectation is written from the policy's text, not from the model's output."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import model
+from conftest import ROOT, hand_case
+
+MEMBER = "{},member,contract,F,1980-05,bachelor,5,10,none,4,0"
+STAFF = "{},staff,contract,F,1985-05,bachelor,6,8,{},3,0"
+OUTSIDERS = ["elections.outside_candidates.education={high_school: 0, college: 0, bachelor: 1, master: 0}",
+             "elections.outside_candidates.certified_share=0"]
+
+
+def test_the_election_fills_vacated_seats_first_from_staff(tmp_path):
+    # 2021 election: both members are not returned (turnover 1). The two seats are filled at the election,
+    # outside the recruitment cap (0 here): half (from_staff_share 0.5) by a full-time staff member, who
+    # moves up, and one outside candidate. The staff post so vacated stays vacant (cap 0).
+    v = hand_case(tmp_path, [MEMBER.format(1), MEMBER.format(2), STAFF.format(3, "junior"), STAFF.format(4, "none")],
+                "quota.member=2", "quota.staff=2", "elections.turnover=1.0", "hiring.annual_cap=0",
+                "elections.from_staff_share=0.5", *OUTSIDERS)
+    assert v("exits.election", 2021) == 2
+    assert v("elected.from_staff", 2021) == 1 and v("elected.outside", 2021) == 1
+    assert v("headcount.member", 2021) == 2 and v("headcount.staff", 2021) == 1
+    assert v("moves.net.staff", 2021) == -1 and v("hires", 2021) == 0
+    assert v("vacancies", 2021) == 1
+    # Pay 2021 (reference wage 2,000, performance 20 %, seniority 20 a year; moves count from next January):
+    # the two members (grade 4, 1.096; 5 years) paid January-June: 2 x (2,192 + 438.4 + 100) x 6 = 32,764.8;
+    # the staff (grade 3, 1.063; 6 years) all year: 2,671.2 x 12 + a junior allowance 100 x 12 = 33,254.4
+    # and 2,671.2 x 12 = 32,054.4; the outsider takes the seat on 1 July without probation: member grade
+    # 2 + 3 credited years (bachelor) / 3 = grade 3 (1.063): (2,126 + 425.2) x 6 = 15,307.2.
+    assert v("cost.pay", 2021) == pytest.approx(32764.8 + 33254.4 + 32054.4 + 15307.2, abs=0.01)
+
+
+def test_staff_posts_vacated_by_the_election_are_refilled_within_the_cap(tmp_path):
+    v = hand_case(tmp_path, [MEMBER.format(1), MEMBER.format(2), STAFF.format(3, "junior"), STAFF.format(4, "none")],
+                "quota.member=2", "quota.staff=2", "elections.turnover=1.0", "hiring.annual_cap=5",
+                "elections.from_staff_share=1.0")
+    assert v("elected.from_staff", 2021) == 2 and v("elected.outside", 2021) == 0
+    assert v("hires.staff", 2021) == 2 and v("headcount", 2021) == 4
+
+
+def test_under_the_certificate_rule_every_elected_member_is_certified(tmp_path):
+    # the rule from 2021: the uncertified members cannot stand; only the certified staff member may move up,
+    # the other seat goes to an outside candidate who must hold a certificate
+    v = hand_case(tmp_path, [MEMBER.format(1), MEMBER.format(2), STAFF.format(3, "junior"), STAFF.format(4, "none")],
+                "quota.member=2", "quota.staff=2", "elections.turnover=0.0", "hiring.annual_cap=0",
+                "elections.from_staff_share=1.0", "elections.certificate_required=true", *OUTSIDERS)
+    assert v("exits.election", 2021) == 2
+    assert v("elected.from_staff", 2021) == 1 and v("elected.outside", 2021) == 1
+    assert v("elected.certified_share", 2021) == 1.0
+    assert v("certified.junior", 2021) == 2  # the staff member moved up and the outsider
+
+
+def test_exam_subsidy_per_sitting_and_per_pass(tmp_path):
+    # one eligible non-holder (bachelor, 6 years >= 2 for the junior exam) sits every year (rate 1) and passes
+    # in 2021 (pass rate 1): 200 for the sitting + 500 for the pass; in 2022 she sits the intermediate exam
+    # (bachelor, 7 years >= 4) and fails (pass rate 0 from 2022): 300.
+    v = hand_case(tmp_path, [STAFF.format(1, "none")], "quota.staff=1", "hiring.annual_cap=0",
+                "certificates.sitting_rate={junior: 1.0, intermediate: 1.0, senior: 0.0}",
+                "certificates.pass_rate={junior: {2020: 1.0, 2022: 0.0}, intermediate: 0.0, senior: 0.0}",
+                "certificates.exam_subsidy.per_sitter={junior: 200, intermediate: 300, senior: 0}",
+                "certificates.exam_subsidy.per_pass={junior: 500, intermediate: 800, senior: 0}")
+    assert v("cost.other.exam_subsidy", 2021) == 700
+    assert v("cost.other.exam_subsidy", 2022) == 300
+    lines = v("cost.pay", 2022) + v("cost.employer_social_insurance", 2022) + v("cost.housing_fund", 2022)
+    assert v("cost.total", 2022) == pytest.approx(lines + v("cost.arrears", 2022) + 300, abs=1e-6)
+    assert v("bridge.other", 2022) == -400
+
+
+def test_certificate_push_does_what_it_says():
+    # The policy: from the 2026 election 两委 members must hold a certificate; the residents fill every seat.
+    res = model.simulate(ROOT / "scenarios" / "certificate_push.yaml", draws=20, seed=1, progress=False)
+    years = list(res.years)
+    m = res.metrics
+    committee = m["headcount.chief"] + m["headcount.deputy"] + m["headcount.member"]
+    quota = m["quota.chief"] + m["quota.deputy"] + m["quota.member"]
+    t = years.index(2027)
+    assert (committee[:, t] >= 0.98 * quota[:, t]).all()  # within 2 % of the quota in every draw
+    for y in (2026, 2031):
+        assert (m["elected.certified_share"][:, years.index(y)] == 1.0).all()
+    assert (m["cost.other.exam_subsidy"][:, years.index(2022):] > 0).all()
+    assert (m["cost.other.exam_subsidy"][:, :years.index(2022)] == 0).all()
