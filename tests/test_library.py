@@ -12,8 +12,7 @@ from model.params import resolve
 
 from conftest import ROOT
 
-LIBRARY = ["certificate_push", "posts_per_10k", "pay_linked_to_average_wage", "faster_progression",
-           "arrears_cleared_two_years", "no_retirement_reform"]
+LIBRARY = sorted(p.stem for p in (ROOT / "scenarios").glob("*.yaml") if p.stem != "baseline")
 SHORT = ["horizon.end_year=2027"]  # past the 2026 changes, short enough for a fast test
 
 
@@ -50,15 +49,22 @@ def test_each_scenario_changes_its_lever():
     assert not at(cp.cert_required, 2021, cp) and at(cp.cert_required, 2026, cp)
     assert at(cp.sit, 2022, cp)[0] > at(base.sit, 2022, base)[0]
     pp = P["posts_per_10k"]
-    # 18 per 10,000 x 1,600,000 served residents (assumed) = 2,880 posts in all
-    assert at(pp.quota, 2026, pp).sum() == 18 * 1_600_000 // 10_000
+    # 18 per 10,000 x 1,580,211 urban residents (2,469,079 x 64%) = 2,844 posts in all
+    assert at(pp.quota, 2026, pp).sum() == int(18 * round(2_469_079 * 0.64) / 10_000) == 2844
     assert at(pp.quota, 2025, pp).sum() == at(base.quota, 2025, base).sum() == 2072
     pw = P["pay_linked_to_average_wage"]
-    # from 2021, grade-1 pay with performance share = 80% of last year's average wage
-    assert pw.wage_link[0] == 0 and np.all(pw.wage_link[1:] * (1 + pw.perf_share[1:]) == pytest.approx(0.8, rel=0.001))
+    # from 2021, grade-1 gross pay g = 1.2 k A below the floor f A: g + employer SI on f A + housing fund on g = 0.8 A
+    for t in range(1, pw.n_years):
+        si, hf, f = pw.er[t, :4].sum(), pw.er[t, 4], pw.floor_share[t]
+        assert pw.wage_link[t] == pytest.approx((0.8 - si * f) / ((1 + pw.perf_share[t]) * (1 + hf)), abs=1e-4)
+    assert pw.wage_link[0] == 0
     fp = P["faster_progression"]
     assert at(fp.years_per_grade, 2025, fp) == 3 and at(fp.years_per_grade, 2026, fp) == 2
     ar = P["arrears_cleared_two_years"]
     assert at(ar.clear_rate, 2021, ar) == 0.5 and at(ar.clear_rate, 2022, ar) == 1.0
+    rf = P["recruitment_freeze"]
+    assert at(rf.cap, 2026, rf) == at(rf.cap, 2027, rf) == 0 and at(rf.cap, 2028, rf) == at(base.cap, 2028, base)
+    ps = P["pay_to_average_wage_share"]
+    assert at(ps.wage_link, 2025, ps) == 0 and at(ps.wage_link, 2026, ps) == 0.55
     nr = P["no_retirement_reform"]
     assert not nr.reform and base.reform and np.all(nr.min_contrib_months == 180)

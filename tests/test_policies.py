@@ -83,3 +83,51 @@ def test_certificate_push_does_what_it_says():
         assert (m["elected.certified_share"][:, years.index(y)] == 1.0).all()
     assert (m["cost.other.exam_subsidy"][:, years.index(2022):] > 0).all()
     assert (m["cost.other.exam_subsidy"][:, :years.index(2022)] == 0).all()
+
+
+def test_nanjing_rule_lowest_paid_total_is_80_percent_of_last_years_average(tmp_path):
+    # 《南京市社区工作者管理办法(试行)》: total pay incl. the employer's 五险一金 >= 80% of last year's average wage.
+    # Take the scenario's own link for 2021 and price a grade-1 staff member with no allowances on the hand
+    # settings (average wage 5,000): gross g = 1.2 k x 5,000; employer 24.9% on the floor 3,000 (g is below it),
+    # housing fund 12% of g. The total must be 0.8 x 5,000 = 4,000 a month (to the rounding of k).
+    from model.scenario import load_scenario
+    from model.schema import value_at
+
+    k = value_at(load_scenario(ROOT / "scenarios" / "pay_linked_to_average_wage.yaml").model.pay.link_to_average_wage, 2021)
+    v = hand_case(tmp_path, ["1,staff,contract,F,1990-06,college,0,5,none,1,0"], "quota.staff=1",
+                  f"pay.link_to_average_wage={{2020: 0, 2021: {k}}}", "pay.seniority_allowance_per_year_monthly=0")
+    gross = 1.2 * k * 5000
+    assert gross < 3000
+    assert v("cost.pay", 2021) == pytest.approx(gross * 12, abs=0.01)
+    assert v("cost.total", 2021) / 12 == pytest.approx(0.8 * 5000, abs=1.0)
+
+
+def test_posts_per_10k_fills_the_new_staff_quota_by_2030():
+    # 18 per 10,000 x 1,580,211 urban residents = 2,844 posts, 1,864 of them staff from 2026, with the cap
+    # doubled to 400 (the scenario says: filled by 2030), within 2 % in every draw.
+    res = model.simulate(ROOT / "scenarios" / "posts_per_10k.yaml", draws=10, seed=1, progress=False)
+    t = list(res.years).index(2030)
+    assert (res.metrics["quota.staff"][:, t] == 1864).all()
+    assert (res.metrics["headcount.staff"][:, t] >= 0.98 * 1864).all()
+
+
+def test_recruitment_freeze_hires_nobody_in_2026_and_2027():
+    res = model.simulate(ROOT / "scenarios" / "recruitment_freeze.yaml", draws=10, seed=1, progress=False)
+    years = list(res.years)
+    for y in (2026, 2027):
+        assert (res.metrics["hires"][:, years.index(y)] == 0).all()
+    assert (res.metrics["elected"][:, years.index(2026)] > 0).all()  # the election still fills the seats
+    assert (res.metrics["hires"][:, years.index(2028)] > 0).all()
+
+
+def test_pay_to_average_wage_share_sets_the_reference_wage():
+    # from 2026 the grade-1 reference wage is 55% of last year's average wage, the same in every draw's path
+    from model import engine
+    from model.params import resolve
+    from model.scenario import load_scenario
+
+    P = resolve(load_scenario(ROOT / "scenarios" / "pay_to_average_wage_share.yaml").model)
+    wage, avg_last, _, _ = engine.draw_paths(P, 1, 0)
+    t = 2026 - P.opening_year
+    assert wage[t] == pytest.approx(0.55 * avg_last[t])
+    assert avg_last[t] != avg_last[t - 1]
