@@ -61,7 +61,10 @@ class Results:
             extra = []
             total = self.metrics["cost.total"]
             for t, y in enumerate(self.years):
-                a = float(value_at(appr, int(y)))
+                a_wan = value_at(appr, int(y))
+                if a_wan is None:  # before the first year given: no appropriation that year
+                    continue
+                a = float(a_wan) * 1e4  # the scenario gives 万元; cost.total is in yuan
                 p = float((total[:, t] > a).mean())
                 extra.append((self.scenario.name, y, "appropriation", a, a, a, a, 0.0))
                 extra.append((self.scenario.name, y, "prob_exceed", p, p, p, p, 0.0))

@@ -282,7 +282,9 @@ class ScenarioModel(Strict):
     pension: Pension
     arrears: ArrearsRules
     uncertainty: Uncertainty
-    appropriation: Dated(Annotated[float, Field(ge=0, le=1e15)]) | None = None
+    # The budget appropriated for community workers, 万元 a year (a value holds from its year on; no
+    # appropriation before the first year given). Reports give the probability that cost.total exceeds it.
+    appropriation: Dated(Annotated[float, Field(ge=0, le=1e11)]) | None = None
 
     # ------------------------------------------------------------------ checks across fields
 

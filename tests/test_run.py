@@ -140,16 +140,16 @@ def test_cli_bad_arguments_exit_2(tmp_path):
 
 def test_probability_of_exceeding_the_appropriation():
     res = model.simulate(BASELINE, draws=20, seed=2, progress=False,
-                         overrides=["appropriation={2020: 1.0e12, 2026: 1.0}"])
+                         overrides=["appropriation={2020: 1.0e8, 2026: 0.0001}"])  # 万元
     s = res.summary().set_index(["year", "metric"])["mean"]
     assert s[(2025, "prob_exceed")] == 0.0  # a trillion yuan is never exceeded
     assert s[(2026, "prob_exceed")] == 1.0  # one yuan always is
     total = res.metrics["cost.total"][:, list(res.years).index(2030)]
     cut = float(np.median(total))
-    res2 = model.simulate(BASELINE, draws=20, seed=2, progress=False, overrides=[f"appropriation={cut}"])
+    res2 = model.simulate(BASELINE, draws=20, seed=2, progress=False, overrides=[f"appropriation={cut / 1e4}"])
     s2 = res2.summary().set_index(["year", "metric"])["mean"]
     assert s2[(2030, "prob_exceed")] == pytest.approx((total > cut).mean())
-    assert s2[(2030, "appropriation")] == cut
+    assert s2[(2030, "appropriation")] == pytest.approx(cut, rel=1e-12)
 
 
 def test_run_on_a_local_cluster_is_byte_identical(tmp_path):
@@ -198,3 +198,19 @@ def test_roster_built_in_slices_equals_one_piece(monkeypatch):
     sliced = synthesise(sc.model, P, 3)
     for name, a, b in zip(whole._fields, whole, sliced):
         assert a.dtype == b.dtype and np.array_equal(a, b), name
+
+
+def test_dated_appropriation_in_wan_yuan(tmp_path):
+    # appropriation {2021: 13,500, 2026: 16,000} 万元: none in 2020, 135,000,000 yuan 2021-2025, 160,000,000 from 2026;
+    # the probability of exceeding it is the share of draws whose cost.total is above it
+    import pandas as pd
+
+    res = model.simulate(BASELINE, draws=20, seed=1, progress=False, overrides=["appropriation={2021: 13500, 2026: 16000}"])
+    s = res.summary()
+    a = s[s.metric == "appropriation"].set_index("year")["mean"]
+    assert 2020 not in a.index
+    assert a[2021] == a[2025] == 135_000_000 and a[2026] == 160_000_000
+    p = s[s.metric == "prob_exceed"].set_index("year")["mean"]
+    t = list(res.years).index(2026)
+    assert p[2026] == (res.metrics["cost.total"][:, t] > 160_000_000).mean()
+    assert isinstance(a, pd.Series)

@@ -188,6 +188,8 @@ class _Writer:
         if not self.run.has("appropriation"):
             return None
         a, p = self.v("appropriation", year), self.v("prob_exceed", year)
+        if a != a:  # NaN: no appropriation that year
+            return None
         if self.zh:
             return f"{year}年预算安排数 {fmt_wan(a)} 万元，模拟经费超出该数的概率为 {fmt_pct(p)}。"
         return f"{year}: appropriation {fmt_wan(a)} (10k yuan); probability that cost exceeds it: {fmt_pct(p)}."
@@ -497,7 +499,8 @@ class _Writer:
             row = [str(yy)] + [fmt_wan(s[k]) for k in ("mean", "p05", "p50", "p95")]
             row.append(fmt_pct((s["p95"] - s["p05"]) / s["mean"]) if s["mean"] else "—")
             if has_app:
-                row += [fmt_wan(self.v("appropriation", yy)), fmt_pct(self.v("prob_exceed", yy))]
+                a = self.v("appropriation", yy)
+                row += [fmt_wan(a), fmt_pct(self.v("prob_exceed", yy))] if a == a else ["—", "—"]
             rows.append(row)
         risk = [t for t in (self.appropriation_text(yy) for yy in self.budget_years) if t]
         return [
