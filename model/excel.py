@@ -102,7 +102,7 @@ def write_workbook(run_dir: Path) -> Path:
             for i, st in enumerate(stats):
                 v = run.value(m, y, st)
                 s.write(r, 3 + i, v, "yuan", shown=f"{v:,.0f}")
-                s.write(r, 6 + i, v / 10_000, "wan")
+                s.write(r, 6 + i, run.wan(m, y, st), "wan")  # the printed value (one figure, one value)
             r += 1
     s.ws.autofilter(0, 0, r - 1, len(head) - 1)
     s.write(r + 1, 0, "注：均值、P5、P95 为各次模拟的统计量；P5、P95 不可相加。", "note", shown="")
@@ -120,7 +120,7 @@ def write_workbook(run_dir: Path) -> Path:
             s.write(r, 1, m)
             for i, st in enumerate(stats):
                 s.write(r, 2 + i, run.value(m, y, st), "yuan", shown=f"{run.value(m, y, st):,.0f}")
-            s.write(r, 5, run.value(m, y) / 10_000, "wan")
+            s.write(r, 5, run.wan(m, y), "wan")
             r += 1
         r += 1
         s.row(r, ["岗位", "在岗人数", "核定员额", "招聘", "经费（元）", "经费（万元）"], ["head"] * 6)
@@ -133,7 +133,7 @@ def write_workbook(run_dir: Path) -> Path:
                 if v is not None:
                     s.write(r, 1 + i, v, f, shown=f"{v:,.0f}")
             if vals[3] is not None:
-                s.write(r, 5, vals[3] / 10_000, "wan")
+                s.write(r, 5, run.wan(f"cost_by_post.{p}", y), "wan")
             r += 1
         r += 1
         s.row(r, ["身份", "在岗人数", "经费（元）", "经费（万元）"], ["head"] * 4)
@@ -145,7 +145,7 @@ def write_workbook(run_dir: Path) -> Path:
             if run.has(f"cost_by_regime.{g}"):
                 v = run.value(f"cost_by_regime.{g}", y)
                 s.write(r, 2, v, "yuan", shown=f"{v:,.0f}")
-                s.write(r, 3, v / 10_000, "wan")
+                s.write(r, 3, run.wan(f"cost_by_regime.{g}", y), "wan")
             r += 1
         r += 1
         s.row(r, ["队伍指标", "指标", "均值", "P5", "P95"], ["head"] * 5)

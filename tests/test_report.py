@@ -100,3 +100,39 @@ def test_english_report(run_dir):
     for key in SECTIONS:
         assert labels("en")[key] in text.replace("\n", " "), key
     build_pdf(run_dir, "zh")  # leave the Chinese report and charts in place for other tests
+
+
+def test_one_figure_one_value_in_the_report_and_the_workbook(pdf_zh, run_dir):
+    """Every (metric, year, statistic, unit) the report prints has one value (figures.csv), and the
+    workbook's 万元 cells hold those same values."""
+    import collections
+
+    import openpyxl
+    import pandas as pd
+
+    figs = pd.read_csv(run_dir / "figures.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert list(figs.columns) == ["where", "metric", "year", "statistic", "unit", "printed"]
+    assert len(figs) > 300
+    values = collections.defaultdict(set)
+    for rec in figs.itertuples():
+        values[(rec.metric, rec.year, rec.statistic, rec.unit)].add(rec.printed)
+    twice = {k: v for k, v in values.items() if len(v) > 1}
+    assert twice == {}, f"printed with two values: {list(twice.items())[:5]}"
+    # the components printed in the budget table add up to the printed total, year by year
+    run = read_run(run_dir)
+    for y in run.years:
+        parts = sum(run.wan(m, y) for m in run.cost_lines())
+        assert round(parts, 1) == run.wan("cost.total", y)
+    # the workbook's summary sheet: 万元 columns (mean, P5, P95) equal the printed figures
+    ws = openpyxl.load_workbook(run_dir / "budget.xlsx", read_only=True)["汇总"]
+    stats = {6: "mean", 7: "p05", 8: "p95"}
+    checked = 0
+    for row in ws.iter_rows(min_row=2, values_only=True):
+        if not row or row[2] is None:
+            continue
+        for col, stat in stats.items():
+            key = (row[2], str(row[0]), stat, "万元")
+            if key in values:
+                assert {fmt_num(row[col], 1)} == values[key], key
+                checked += 1
+    assert checked > 50

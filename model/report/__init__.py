@@ -103,6 +103,48 @@ class Run:
         wanted = [self.projected_years[0], 2026]
         return sorted({y for y in wanted if y in self.projected_years and self.value("bridge.start", y) > 0})
 
+    def wan(self, metric: str, year: int, stat: str = "mean") -> float:
+        """The one printed value of a money figure, 万元 to 0.1: every table, text, chart and the workbook
+        use it (one figure, one value).
+
+        Means of the cost lines are rounded once, top-down: cost.total half up, then each level of the cost
+        tree, the cost by post and by regime, and the bridge steps by the largest-remainder method so that
+        they add up to their rounded total (the bridge: from last year's rounded total to this year's).
+        Anything else is rounded half up on its own.
+        """
+        if stat == "mean":
+            v = self._canonical_means.get((metric, year))
+            if v is not None:
+                return v
+        return to_wan(self.value(metric, year, stat))
+
+    @cached_property
+    def _canonical_means(self) -> dict[tuple[str, int], float]:
+        from .text import COST_TREE
+
+        tree = [(m, p) for m, p in COST_TREE if self.has(m)] + [(m, "cost.total") for m in self.metrics("cost.other.")]
+        out: dict[tuple[str, int], float] = {}
+
+        def split(parts: list[str], total: float, year: int):
+            tenths = largest_remainder([self.value(k, year) / 1_000 for k in parts], round(total * 10))
+            out.update({(k, year): t / 10 for k, t in zip(parts, tenths)})
+
+        for y in self.years:
+            out[("cost.total", y)] = to_wan(self.value("cost.total", y))
+            for parent, _ in tree:
+                kids = [m for m, p in tree if p == parent]
+                if kids:
+                    split(kids, out[(parent, y)], y)
+            for prefix in ("cost_by_post.", "cost_by_regime."):
+                if self.metrics(prefix):
+                    split(self.metrics(prefix), out[("cost.total", y)], y)
+        if self.has("bridge.start"):
+            for y in self.projected_years:
+                start, end = out[("cost.total", y - 1)], out[("cost.total", y)]
+                out[("bridge.start", y)], out[("bridge.end", y)] = start, end
+                split(self.bridge_steps(), round(end - start, 1), y)
+        return out
+
     def cost_lines(self) -> list[str]:
         """Top-level components of cost.total present in the run (incl. any cost.other.*)."""
         lines = ["cost.pay", "cost.employer_social_insurance", "cost.housing_fund", "cost.arrears"]

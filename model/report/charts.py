@@ -229,8 +229,8 @@ def arrears(run: Run, lang: str) -> Figure:
 def bridge(run: Run, lang: str, year: int) -> Figure:
     """Waterfall of cost.total from the year before to ``year`` (bridge.* metrics, mean, 万元)."""
     steps = run.bridge_steps()
-    start = run.value("bridge.start", year)
-    deltas = [run.value(m, year) for m in steps]
+    start = run.wan("bridge.start", year) * 1e4  # the printed values (Run.wan), so labels match the tables
+    deltas = [run.wan(m, year) * 1e4 for m in steps]
     names = [label(lang, m) for m in ["bridge.start", *steps, "bridge.end"]]
     fig, ax = _figure(height_in=2.8)
     ax = ax[0, 0]
@@ -245,7 +245,7 @@ def bridge(run: Run, lang: str, year: int) -> Figure:
         ax.annotate(("+" if up else "") + fmt_num(d / 1e4, 1), (i, (level + max(d, 0)) / 1e4),
                     xytext=(0, 2), textcoords="offset points", ha="center", va="bottom", fontsize=7)
         level += d
-    end = run.value("bridge.end", year)
+    end = run.wan("bridge.end", year) * 1e4
     ax.bar(len(names) - 1, end / 1e4, color="#9a9a9a", edgecolor="black", lw=0.5)
     for i, v in ((0, start), (len(names) - 1, end)):
         ax.annotate(fmt_num(v / 1e4, 1), (i, v / 1e4), xytext=(0, 2), textcoords="offset points", ha="center",

@@ -13,7 +13,7 @@ from pathlib import Path
 import typst
 
 from model.metrics import EXIT_KINDS
-from model.report import Run, fmt_num, fmt_pct, fmt_wan, largest_remainder, read_run, reconcile_wan, to_wan
+from model.report import Run, fmt_num, fmt_pct, read_run
 from model.report.charts import FONT_DIR, FONT_FAMILY, write_charts
 from model.report.text import COST_TREE, POSTS, REGIMES, label, labels
 
@@ -21,11 +21,31 @@ TEMPLATE = Path(__file__).parent / "template.typ"
 ZWSP = "\u200b"  # lets long identifiers break at dots and underscores
 
 
+FIGURE_COLUMNS = ("where", "metric", "year", "statistic", "unit", "printed")
+
+
 def build_pdf(run_dir: Path, lang: str = "zh") -> Path:
-    """Write run_dir/charts/*.svg and run_dir/report.pdf from the run's files; return the PDF path."""
+    """Write run_dir/charts/*.svg, run_dir/report.pdf and, beside it, figures.csv (every figure the report
+    prints: where, metric, year, statistic, unit, printed); return the PDF path."""
     run_dir = Path(run_dir)
     labels(lang)
-    return write_pdf(report_data(read_run(run_dir), lang), run_dir / "report.pdf")
+    printed: list[tuple] = []
+    pdf = write_pdf(report_data(read_run(run_dir), lang, printed=printed), run_dir / "report.pdf")
+    write_figures(printed, run_dir / "figures.csv")
+    return pdf
+
+
+def write_figures(printed: list[tuple], path: Path) -> Path:
+    """figures.csv: one row per printed figure, in the order printed (UTF-8 with BOM, for Excel)."""
+    import csv
+    import io
+
+    buf = io.StringIO()
+    out = csv.writer(buf, lineterminator="\n")
+    out.writerow(FIGURE_COLUMNS)
+    out.writerows(printed)
+    path.write_text(buf.getvalue(), encoding="utf-8-sig")
+    return path
 
 
 def compile_report(run_dir: Path, lang: str = "zh", fmt: str = "pdf", output: Path | None = None, ppi: int = 96):
@@ -138,6 +158,32 @@ class _Writer:
         self.years = run.projected_years
         self.budget_years = run.budget_years()
         self.detail_years = sorted({*self.budget_years, *[y for y in range(2026, 2031) if y in self.years]})
+        self.printed: list[tuple] = []  # (where, metric, year, statistic, unit, printed): figures.csv
+        self.where = ""
+
+    # printed figures: each rounded once (Run.wan for money) and logged ---------
+    def _log(self, metric: str, year, stat: str, unit: str, text: str) -> str:
+        self.printed.append((self.where, metric, year, stat, unit, text.lstrip("+")))
+        return text
+
+    def w(self, metric: str, year: int, stat: str = "mean", signed: bool = False) -> str:
+        """A money figure in 万元 as printed everywhere (Run.wan)."""
+        v = self.run.wan(metric, year, stat)
+        return self._log(metric, year, stat, "万元", ("+" if signed and v > 0 else "") + fmt_num(v, 1))
+
+    def wan_value(self, metric: str, year, value: float, signed: bool = False) -> str:
+        """A derived money figure (a sum or difference of printed figures), already in 万元."""
+        return self._log(metric, year, "mean", "万元", ("+" if signed and value > 0 else "") + fmt_num(value, 1))
+
+    def n(self, metric: str, year: int, stat: str = "mean", decimals: int = 0) -> str:
+        """A count of persons (or person-months) as printed."""
+        return self._log(metric, year, stat, "人" if decimals == 0 else "人（一位小数）",
+                         fmt_num(self.v(metric, year, stat), decimals))
+
+    def pct(self, metric: str, year, stat: str = "mean", value: float | None = None) -> str:
+        """A share as printed, in percent to one decimal."""
+        share = self.v(metric, year, stat) if value is None else value
+        return self._log(metric, year, stat, "%", fmt_pct(share))
 
     # helpers ---------------------------------------------------------------
     def l(self, key: str) -> str:  # noqa: E743 - short name used in many f-strings
@@ -152,47 +198,37 @@ class _Writer:
     def fig(self, name: str, caption: str):
         return figure(self.charts.get(name), caption)
 
-    def previous_total(self, year: int) -> float | None:
-        """cost.total of the year before, or the bridge's start for the first projected year."""
-        if year - 1 in self.years:
-            return self.v("cost.total", year - 1)
-        if self.run.has("bridge.start") and self.v("bridge.start", year) > 0:
-            return self.v("bridge.start", year)
-        return None
-
     def change_text(self, year: int) -> tuple[str, str]:
-        prev = self.previous_total(year)
-        if prev is None:
+        """Change of the printed cost.total on the year before's, in 万元 and percent."""
+        if year - 1 not in self.years:
             return "—", "—"
-        d = self.v("cost.total", year) - prev
-        sign = "+" if to_wan(d) > 0 else ""
-        return sign + fmt_wan(d), (sign + fmt_pct(d / prev)) if prev else "—"
+        prev, now = self.run.wan("cost.total", year - 1), self.run.wan("cost.total", year)
+        d = round(now - prev, 1)
+        sign = "+" if d > 0 else ""
+        return (self.wan_value("cost.total.change", year, d, signed=True),
+                sign + self.pct("cost.total.change_pct", year, value=d / prev) if prev else "—")
 
-    def drivers(self, year: int, n: int = 3) -> list[tuple[str, float]]:
-        """The n bridge steps with the largest absolute mean effect in ``year``."""
+    def drivers(self, year: int, n: int = 3) -> list[tuple[str, str]]:
+        """The n bridge steps with the largest absolute mean effect in ``year``, as printed."""
+        if not self.run.has("bridge.start"):
+            return []
         steps = self.run.bridge_steps()
-        ranked = sorted(steps, key=lambda m: -abs(self.v(m, year)))
-        return [(self.l(m), self.v(m, year)) for m in ranked[:n] if to_wan(self.v(m, year)) != 0]
-
-    def signed_wan(self, yuan: float) -> str:
-        return ("+" if to_wan(yuan) > 0 else "") + fmt_wan(yuan)
-
-    def persons(self, x: float) -> str:
-        return fmt_num(x)
+        ranked = sorted(steps, key=lambda m: -abs(self.run.wan(m, year)))
+        return [(self.l(m), self.w(m, year, signed=True)) for m in ranked[:n] if self.run.wan(m, year) != 0]
 
     def against_quota(self, metric: str, quota: str, year: int) -> str:
-        q = self.persons(self.v(quota, year)) if self.run.has(quota) else "—"
-        return f"{self.persons(self.v(metric, year))} / {q}"
+        q = self.n(quota, year) if self.run.has(quota) else "—"
+        return f"{self.n(metric, year)} / {q}"
 
     def appropriation_text(self, year: int) -> str | None:
         if not self.run.has("appropriation"):
             return None
-        a, p = self.v("appropriation", year), self.v("prob_exceed", year)
-        if a != a:  # NaN: no appropriation that year
+        if self.v("appropriation", year) != self.v("appropriation", year):  # NaN: no appropriation that year
             return None
+        a, p = self.w("appropriation", year), self.pct("prob_exceed", year)
         if self.zh:
-            return f"{year}年预算安排数 {fmt_wan(a)} 万元，模拟经费超出该数的概率为 {fmt_pct(p)}。"
-        return f"{year}: appropriation {fmt_wan(a)} (10k yuan); probability that cost exceeds it: {fmt_pct(p)}."
+            return f"{year}年预算安排数 {a} 万元，模拟经费超出该数的概率为 {p}。"
+        return f"{year}: appropriation {a} (10k yuan); probability that cost exceeds it: {p}."
 
     # sections ----------------------------------------------------------------
     def summary(self) -> list:
@@ -214,37 +250,37 @@ class _Writer:
                         f"(P5–P95) in brackets; money is in 10,000 yuan.")
         items = []
         for y in self.budget_years:
-            total = ("b", fmt_wan(self.v("cost.total", y)))
-            band = f"{fmt_wan(self.v('cost.total', y, 'p05'))}–{fmt_wan(self.v('cost.total', y, 'p95'))}"
+            total = ("b", self.w("cost.total", y))
+            band = f"{self.w('cost.total', y, 'p05')}–{self.w('cost.total', y, 'p95')}"
             ch, pct = self.change_text(y)
             drv = self.drivers(y) if ch != "—" else []
             if zh:
                 change = (f"比上年增减 {ch} 万元（{pct}）" if ch != "—" else "为首个预测年度，上年无可比经费数")
                 text = [f"{y}年：经费总额 ", total, f" 万元（P5–P95：{band} 万元），{change}"]
                 if drv:
-                    text.append("；主要影响因素为" + "、".join(f"{n}（{self.signed_wan(v)} 万元）" for n, v in drv))
+                    text.append("；主要影响因素为" + "、".join(f"{n}（{v} 万元）" for n, v in drv))
                 text.append("。")
             else:
                 change = f"change on the year before {ch} ({pct})" if ch != "—" else "first projected year"
                 text = [f"{y}: total cost ", total, f" (P5–P95: {band}); {change}"]
                 if drv:
-                    text.append("; main drivers: " + ", ".join(f"{n} ({self.signed_wan(v)})" for n, v in drv))
+                    text.append("; main drivers: " + ", ".join(f"{n} ({v})" for n, v in drv))
                 text.append(".")
             items.append(text)
         blocks = [intro, subheading("主要测算结果" if zh else "Headline figures"), bullets(*items)]
         plan = [y for y in range(2026, 2031) if y in self.years]
         if len(plan) == 5:
-            total5 = sum(self.v("cost.total", y) for y in plan)
-            blocks.append(par(*(["“十五五”时期（2026–2030年）经费合计 ", ("b", fmt_wan(total5)), " 万元。"] if zh else
-                                ["2026–2030 (15th Five-Year Plan) total: ", ("b", fmt_wan(total5)), "."])))
+            total5 = self.wan_value("cost.total.sum", "2026-2030", round(sum(self.run.wan("cost.total", y) for y in plan), 1))
+            blocks.append(par(*(["“十五五”时期（2026–2030年）经费合计 ", ("b", total5), " 万元。"] if zh else
+                                ["2026–2030 (15th Five-Year Plan) total: ", ("b", total5), "."])))
         header = [self.l("year"), self.l("cost.total"), "P5", "P95", "比上年增减" if zh else "Change",
                   "增幅" if zh else "Change %", self.l("headcount"), self.l("certified_share")]
         rows = []
         for y in self.budget_years:
             ch, pct = self.change_text(y)
-            rows.append([str(y), fmt_wan(self.v("cost.total", y)), fmt_wan(self.v("cost.total", y, "p05")),
-                         fmt_wan(self.v("cost.total", y, "p95")), ch, pct, self.persons(self.v("headcount", y)),
-                         fmt_pct(self.v("certified_share", y)) if r.has("certified_share") else "—"])
+            rows.append([str(y), self.w("cost.total", y), self.w("cost.total", y, "p05"),
+                         self.w("cost.total", y, "p95"), ch, pct, self.n("headcount", y),
+                         self.pct("certified_share", y) if r.has("certified_share") else "—"])
         blocks.append(table(self.cap("主要年度测算结果" if zh else "Headline figures for the budget years",
                                      "万元、人" if zh else "10k yuan; persons"), header, rows))
         risk = [t for t in (self.appropriation_text(y) for y in self.budget_years) if t]
@@ -258,11 +294,13 @@ class _Writer:
 
     def rounding_note(self) -> str:
         if self.zh:
-            return ("金额尾数处理：合计数按四舍五入保留一位小数（0.1万元）；各分项按最大余数法取舍，"
-                    "使分项之和与合计数一致。人数为各次模拟均值四舍五入取整，分项与合计之间可能有尾差。")
-        return ("Rounding: totals are rounded half up to 0.1 (10k yuan); components are rounded by the "
-                "largest-remainder method so that they add up to the rounded total. Persons are means "
-                "rounded to whole persons; components may not add up exactly.")
+            return ("金额尾数处理：每个数只取舍一次，全文、各表、图和工作簿所列同一数值一致。合计数按四舍五入保留一位小数"
+                    "（0.1万元），各分项按最大余数法取舍，使分项之和与合计数一致。人数为各次模拟均值四舍五入取整，"
+                    "分项与合计之间可能有尾差。")
+        return ("Rounding: every figure is rounded once and printed with the same value in the text, every table, "
+                "the charts and the workbook. Totals are rounded half up to 0.1 (10k yuan); components are rounded by "
+                "the largest-remainder method so that they add up to the rounded total. Persons are means rounded to "
+                "whole persons; components may not add up exactly.")
 
     def budget(self) -> list:
         zh = self.zh
@@ -270,17 +308,16 @@ class _Writer:
         header = [self.l("year")] + [self.l(m) for m in lines] + [self.l("total")]
         rows = []
         for y in self.years:
-            parts, total = reconcile_wan([self.v(m, y) for m in lines], self.v("cost.total", y))
-            rows.append([str(y)] + [fmt_num(p, 1) for p in parts] + [fmt_num(total, 1)])
+            rows.append([str(y)] + [self.w(m, y) for m in lines] + [self.w("cost.total", y)])
         blocks = [
             par(*(["分年度经费按工资薪酬、单位社会保险缴费、住房公积金和社保欠费补缴四项列示，"
                    f"{self.budget_years[0]}年至{self.years[-1]}年经费由 ",
-                   ("b", fmt_wan(self.v("cost.total", self.years[0]))), " 万元变为 ",
-                   ("b", fmt_wan(self.v("cost.total", self.years[-1]))), " 万元。"] if zh else
+                   ("b", self.w("cost.total", self.years[0])), " 万元变为 ",
+                   ("b", self.w("cost.total", self.years[-1])), " 万元。"] if zh else
                   ["Cost by year and component (pay, employer social insurance, housing fund, arrears "
                    f"clearance). From {self.years[0]} to {self.years[-1]} total cost moves from ",
-                   ("b", fmt_wan(self.v("cost.total", self.years[0]))), " to ",
-                   ("b", fmt_wan(self.v("cost.total", self.years[-1]))), " (10k yuan)."])),
+                   ("b", self.w("cost.total", self.years[0])), " to ",
+                   ("b", self.w("cost.total", self.years[-1])), " (10k yuan)."])),
             table(self.cap("分年度经费预算" if zh else "Budget by year and component", self.l("unit.wan")),
                   header, rows, note=self.rounding_note(), size=8),
             self.fig("cost_components", "分年度经费构成（均值）" if zh else "Cost by component (mean)"),
@@ -294,17 +331,11 @@ class _Writer:
         years = self.detail_years
         tree = [(m, p) for m, p in COST_TREE if self.run.has(m)]
         tree += [(m, "cost.total") for m in self.run.metrics("cost.other.")]
-        rounded = {("cost.total", y): to_wan(self.v("cost.total", y)) for y in years}
-        for parent, _ in tree:
-            kids = [m for m, p in tree if p == parent]
-            for y in years:
-                tenths = largest_remainder([self.v(k, y) / 1_000 for k in kids], round(rounded[(parent, y)] * 10))
-                rounded.update({(k, y): t / 10 for k, t in zip(kids, tenths)})
         depth = {}
         rows = []
         for m, p in tree:
             depth[m] = depth[p] + 1 if p else 0
-            rows.append({"cells": [self.l(m)] + [fmt_num(rounded[(m, y)], 1) for y in years],
+            rows.append({"cells": [self.l(m)] + [self.w(m, y) for y in years],
                          "strong": depth[m] < 2, "indent": depth[m]})
         return table(self.cap("经费明细（预算年度）" if self.zh else "Cost detail for the budget years",
                               self.l("unit.wan")), [self.l("item")] + [str(y) for y in years], rows,
@@ -320,11 +351,10 @@ class _Writer:
             metrics = [m for m in metrics if self.run.has(m)]
             if not metrics:
                 continue
-            cols = [reconcile_wan([self.v(m, y) for m in metrics], self.v("cost.total", y))[0] for y in years]
-            for i, m in enumerate(metrics):
-                rows.append({"cells": [self.l(lab + m.split(".")[1])] + [fmt_num(c[i], 1) for c in cols],
+            for m in metrics:
+                rows.append({"cells": [self.l(lab + m.split(".")[1])] + [self.w(m, y) for y in years],
                              "indent": 1})
-            rows.append({"cells": [self.l("total")] + [fmt_wan(self.v("cost.total", y)) for y in years],
+            rows.append({"cells": [self.l("total")] + [self.w("cost.total", y) for y in years],
                          "strong": True})
         if not rows:
             return None
@@ -334,21 +364,21 @@ class _Writer:
     def workforce(self) -> list:
         r, zh = self.run, self.zh
         o, last = r.opening_year, self.years[-1]
-        hc = lambda y: self.persons(self.v("headcount", y))  # noqa: E731
-        text = (f"{o}年末在岗 {hc(o)} 人、核定员额 {self.persons(self.v('quota', o))} 人。测算期内每年招聘 "
-                f"{self.persons(min(self.v('hires', y) for y in self.years))}–"
-                f"{self.persons(max(self.v('hires', y) for y in self.years))} 人，至{last}年末在岗 {hc(last)} 人"
-                f"（P5–P95：{self.persons(self.v('headcount', last, 'p05'))}–"
-                f"{self.persons(self.v('headcount', last, 'p95'))} 人），空缺 {self.persons(self.v('vacancies', last))} 人。"
+        hc = lambda y: self.n("headcount", y)  # noqa: E731
+        lo_y = min(self.years, key=lambda y: self.v("hires", y))
+        hi_y = max(self.years, key=lambda y: self.v("hires", y))
+        text = (f"{o}年末在岗 {hc(o)} 人、核定员额 {self.n('quota', o)} 人。测算期内每年招聘 "
+                f"{self.n('hires', lo_y)}–{self.n('hires', hi_y)} 人，至{last}年末在岗 {hc(last)} 人"
+                f"（P5–P95：{self.n('headcount', last, 'p05')}–{self.n('headcount', last, 'p95')} 人），"
+                f"空缺 {self.n('vacancies', last)} 人。"
                 if zh else
-                f"At the end of {o}: {hc(o)} in post against a quota of {self.persons(self.v('quota', o))}. "
-                f"Hiring runs at {self.persons(min(self.v('hires', y) for y in self.years))}–"
-                f"{self.persons(max(self.v('hires', y) for y in self.years))} a year; by the end of {last}, "
-                f"{hc(last)} in post (P5–P95: {self.persons(self.v('headcount', last, 'p05'))}–"
-                f"{self.persons(self.v('headcount', last, 'p95'))}), {self.persons(self.v('vacancies', last))} vacancies.")
+                f"At the end of {o}: {hc(o)} in post against a quota of {self.n('quota', o)}. "
+                f"Hiring runs at {self.n('hires', lo_y)}–{self.n('hires', hi_y)} a year; by the end of {last}, "
+                f"{hc(last)} in post (P5–P95: {self.n('headcount', last, 'p05')}–"
+                f"{self.n('headcount', last, 'p95')}), {self.n('vacancies', last)} vacancies.")
         flow_metrics = [m for m in ("quota", "headcount", "vacancies", "hires", *EXIT_KINDS, "moves.to_staff", "elected.from_staff",
                                     "elected.outside") if r.has(m)]
-        rows = [[str(y)] + [self.persons(self.v(m, y)) for m in flow_metrics] for y in r.years]
+        rows = [[str(y)] + [self.n(m, y) for m in flow_metrics] for y in r.years]
         post_years = [y for y in [o] + self.budget_years if y in r.years]
         post_rows = []
         for p in [p for p in POSTS if r.has(f"headcount.{p}")]:
@@ -378,21 +408,21 @@ class _Writer:
             return []
         o, last = r.opening_year, self.years[-1]
         allowance = [y for y in self.budget_years if r.has("cost.certificate_allowance")]
-        text = (f"持证率由{o}年末的 {fmt_pct(self.v('certified_share', o))} 升至{last}年末的 "
-                f"{fmt_pct(self.v('certified_share', last))}。证书津贴按持证等级逐月发放，标准见附录一。" +
-                "".join(f"{y}年证书津贴 {fmt_wan(self.v('cost.certificate_allowance', y))} 万元；" for y in allowance)
+        text = (f"持证率由{o}年末的 {self.pct('certified_share', o)} 升至{last}年末的 "
+                f"{self.pct('certified_share', last)}。证书津贴按持证等级逐月发放，标准见附录一。" +
+                "".join(f"{y}年证书津贴 {self.w('cost.certificate_allowance', y)} 万元；" for y in allowance)
                 .rstrip("；") + "。") if zh else (
-                f"The certified share rises from {fmt_pct(self.v('certified_share', o))} at the end of {o} to "
-                f"{fmt_pct(self.v('certified_share', last))} at the end of {last}. Allowance rates per level are in "
+                f"The certified share rises from {self.pct('certified_share', o)} at the end of {o} to "
+                f"{self.pct('certified_share', last)} at the end of {last}. Allowance rates per level are in "
                 "Appendix A. Certificate allowance: " +
-                "; ".join(f"{y}: {fmt_wan(self.v('cost.certificate_allowance', y))}" for y in allowance) +
+                "; ".join(f"{y}: {self.w('cost.certificate_allowance', y)}" for y in allowance) +
                 " (10k yuan).")
         cols = [m for m in ("certified.junior", "certified.intermediate", "certified.senior") if r.has(m)]
         rows = []
         for y in r.years:
-            row = [str(y)] + [self.persons(self.v(m, y)) for m in cols] + [fmt_pct(self.v("certified_share", y))]
-            row.append(self.persons(self.v("exam.passes", y)) if r.has("exam.passes") else "—")
-            row.append(fmt_wan(self.v("cost.certificate_allowance", y)) if r.has("cost.certificate_allowance") else "—")
+            row = [str(y)] + [self.n(m, y) for m in cols] + [self.pct("certified_share", y)]
+            row.append(self.n("exam.passes", y) if r.has("exam.passes") else "—")
+            row.append(self.w("cost.certificate_allowance", y) if r.has("cost.certificate_allowance") else "—")
             rows.append(row)
         header = [self.l("year")] + [self.l(m) for m in cols] + [self.l("certified_share"), self.l("exam.passes"),
                                                                  self.l("cost.certificate_allowance")]
@@ -411,21 +441,21 @@ class _Writer:
         if lines:
             rows = []
             for y in self.years:
-                parts, total = reconcile_wan([self.v(m, y) for m in lines], self.v("cost.employer_social_insurance", y))
-                hf = [fmt_wan(self.v("cost.housing_fund", y))] if r.has("cost.housing_fund") else []
-                rows.append([str(y)] + [fmt_num(p, 1) for p in parts] + [fmt_num(total, 1)] + hf)
+                hf = [self.w("cost.housing_fund", y)] if r.has("cost.housing_fund") else []
+                rows.append([str(y)] + [self.w(m, y) for m in lines] + [self.w("cost.employer_social_insurance", y)] + hf)
             header = [self.l("year")] + [self.l(m) for m in lines] + [self.l("total")]
             if r.has("cost.housing_fund"):
                 header.append(self.l("cost.housing_fund"))
             y0 = self.budget_years[-1]
-            share = self.v("cost.employer_social_insurance", y0) / self.v("cost.pay", y0)
+            share = self.pct("cost.employer_social_insurance.share_of_pay", y0,
+                             value=self.v("cost.employer_social_insurance", y0) / self.v("cost.pay", y0))
+            si0 = self.w("cost.employer_social_insurance", y0)
             blocks += [
-                par(f"单位社会保险缴费按缴费基数（个人工资，按全省平均工资的上下限截取）乘以各险种费率计算。{y0}年单位社保缴费"
-                    f" {fmt_wan(self.v('cost.employer_social_insurance', y0))} 万元，相当于工资薪酬的 {fmt_pct(share)}。"
+                par(f"单位社会保险缴费按缴费基数（个人工资，按上年全省平均工资的上下限截取）乘以各险种费率计算。{y0}年单位社保缴费"
+                    f" {si0} 万元，相当于工资薪酬的 {share}。"
                     if zh else
-                    f"Employer contributions are the rate times the pay base clipped to the provincial floor and "
-                    f"ceiling. In {y0}: {fmt_wan(self.v('cost.employer_social_insurance', y0))} (10k yuan), "
-                    f"{fmt_pct(share)} of gross pay."),
+                    f"Employer contributions are the rate times the pay base clipped to the floor and ceiling set on "
+                    f"last year's provincial average wage. In {y0}: {si0} (10k yuan), {share} of gross pay."),
                 table(self.cap("单位社会保险缴费（分险种）" if zh else "Employer contributions by line",
                                self.l("unit.wan")), header, rows, size=8,
                       note="住房公积金不属于社会保险，单列于最后一栏，不计入合计。" if zh else
@@ -436,33 +466,34 @@ class _Writer:
             o = r.opening_year
             clear_years = [y for y in self.years if self.v("cost.arrears", y) > 0]
             span = f"{clear_years[0]}–{clear_years[-1]}" if clear_years else "—"
-            total = sum(self.v("cost.arrears", y) for y in self.years)
+            total = self.wan_value("cost.arrears.sum", span, round(sum(self.run.wan("cost.arrears", y) for y in self.years), 1))
             blocks += [
                 subheading("社保欠费补缴" if zh else "Arrears clearance"),
-                par(f"{o}年末欠缴（含断缴）共 {self.persons(self.v('arrears.months_outstanding', o))} 人月。"
-                    f"{span}年补缴支出合计 {fmt_wan(total)} 万元（含滞纳金）；{self.years[-1]}年末尚余 "
-                    f"{self.persons(self.v('arrears.months_outstanding', self.years[-1]))} 人月。" if zh else
-                    f"Arrears at the end of {o}: {self.persons(self.v('arrears.months_outstanding', o))} "
-                    f"person-months. Clearance falls in {span}, {fmt_wan(total)} (10k yuan) in all including late "
-                    f"fees; {self.persons(self.v('arrears.months_outstanding', self.years[-1]))} person-months "
+                par(f"{o}年末欠缴（含断缴）共 {self.n('arrears.months_outstanding', o)} 人月。"
+                    f"{span}年补缴支出合计 {total} 万元（含滞纳金）；{self.years[-1]}年末尚余 "
+                    f"{self.n('arrears.months_outstanding', self.years[-1])} 人月。" if zh else
+                    f"Arrears at the end of {o}: {self.n('arrears.months_outstanding', o)} "
+                    f"person-months. Clearance falls in {span}, {total} (10k yuan) in all including late "
+                    f"fees; {self.n('arrears.months_outstanding', self.years[-1])} person-months "
                     f"remain at the end of {self.years[-1]}."),
                 self.fig("arrears", "欠缴月数与补缴支出" if zh else "Months in arrears and clearance cost"),
                 table(self.cap("社保欠费补缴", "人月、万元") if zh else
                       self.cap("Arrears clearance", "person-months; 10k yuan"),
                       [self.l("year"), self.l("arrears.months_outstanding"), self.l("arrears.months_cleared"),
                        self.l("arrears.late_fees"), self.l("cost.arrears")],
-                      [[str(y), self.persons(self.v("arrears.months_outstanding", y)),
-                        self.persons(self.v("arrears.months_cleared", y)), fmt_wan(self.v("arrears.late_fees", y)),
-                        fmt_wan(self.v("cost.arrears", y))] for y in r.years
+                      [[str(y), self.n("arrears.months_outstanding", y),
+                        self.n("arrears.months_cleared", y), self.w("arrears.late_fees", y),
+                        self.w("cost.arrears", y)] for y in r.years
                        if y == o or self.v("arrears.months_cleared", y) > 0 or self.v("cost.arrears", y) > 0],
                       size=8),
             ]
         if r.has("pension.replacement_rate"):
             ys = [y for y in self.years if self.v("pension.retirees", y) > 0]
-            rows = [[str(y), fmt_num(self.v("pension.retirees", y), 1), fmt_num(self.v("pension.mean_monthly", y)),
-                     fmt_pct(self.v("pension.replacement_rate", y)),
-                     f"{fmt_pct(self.v('pension.replacement_rate', y, 'p05'))}–"
-                     f"{fmt_pct(self.v('pension.replacement_rate', y, 'p95'))}"] for y in ys]
+            rows = [[str(y), self.n("pension.retirees", y, decimals=1),
+                     self._log("pension.mean_monthly", y, "mean", "元/月", fmt_num(self.v("pension.mean_monthly", y))),
+                     self.pct("pension.replacement_rate", y),
+                     f"{self.pct('pension.replacement_rate', y, 'p05')}–"
+                     f"{self.pct('pension.replacement_rate', y, 'p95')}"] for y in ys]
             blocks += [
                 subheading("退休待遇" if zh else "Pensions at retirement"),
                 par("养老金为退休人员个人待遇（基础养老金加个人账户养老金），不属于本级财政支出，列示以反映队伍保障水平。"
@@ -480,27 +511,28 @@ class _Writer:
     def uncertainty(self) -> list:
         r, zh = self.run, self.zh
         y = self.budget_years[-1]
-        lo, hi, mean = (self.v("cost.total", y, s) for s in ("p05", "p95", "mean"))
+        lo, hi, mean = (self.run.wan("cost.total", y, s) for s in ("p05", "p95", "mean"))
+        width = self.pct("cost.total.band_width", y, value=(hi - lo) / mean)
         text = (f"各次模拟的差异来自两方面：人员退休、流失、换届、晋级和考证等个人层面的随机事件；以及逐年工资增长的随机波动、"
                 f"每次模拟整体偏高或偏低的流失率和考试通过率（参数表 uncertainty 各项）。{y}年经费的P5–P95区间为 "
-                f"{fmt_wan(lo)}–{fmt_wan(hi)} 万元，宽度相当于均值的 {fmt_pct((hi - lo) / mean)}。" if zh else
+                f"{self.w('cost.total', y, 'p05')}–{self.w('cost.total', y, 'p95')} 万元，宽度相当于均值的 {width}。" if zh else
                 f"Draws differ through random events for each worker (retirements, exits, elections, progression, exams) "
                 f"and through uncertain parameters: a yearly wage-growth shock, and attrition and pass rates scaled up or "
                 f"down for a whole draw (the uncertainty.* parameters). In {y} the "
-                f"P5–P95 range of total cost is {fmt_wan(lo)}–{fmt_wan(hi)} (10k yuan), "
-                f"{fmt_pct((hi - lo) / mean)} of the mean.")
+                f"P5–P95 range of total cost is {self.w('cost.total', y, 'p05')}–{self.w('cost.total', y, 'p95')} (10k yuan), "
+                f"{width} of the mean.")
         has_app = r.has("appropriation")
         header = [self.l("year"), self.l("mean"), "P5", "P50", "P95", "区间宽度/均值" if zh else "Range/mean"]
         if has_app:
             header += [self.l("appropriation"), self.l("prob_exceed")]
         rows = []
         for yy in self.years:
-            s = {k: self.v("cost.total", yy, k) for k in ("mean", "p05", "p50", "p95")}
-            row = [str(yy)] + [fmt_wan(s[k]) for k in ("mean", "p05", "p50", "p95")]
-            row.append(fmt_pct((s["p95"] - s["p05"]) / s["mean"]) if s["mean"] else "—")
+            s = {k: self.run.wan("cost.total", yy, k) for k in ("mean", "p05", "p50", "p95")}
+            row = [str(yy)] + [self.w("cost.total", yy, k) for k in ("mean", "p05", "p50", "p95")]
+            row.append(self.pct("cost.total.band_width", yy, value=(s["p95"] - s["p05"]) / s["mean"]) if s["mean"] else "—")
             if has_app:
                 a = self.v("appropriation", yy)
-                row += [fmt_wan(a), fmt_pct(self.v("prob_exceed", yy))] if a == a else ["—", "—"]
+                row += [self.w("appropriation", yy), self.pct("prob_exceed", yy)] if a == a else ["—", "—"]
             rows.append(row)
         risk = [t for t in (self.appropriation_text(yy) for yy in self.budget_years) if t]
         return [
@@ -518,16 +550,11 @@ class _Writer:
             return []
         steps = r.bridge_steps()
         years = r.bridge_years()
-        cols = []
-        for y in years:
-            parts, end = reconcile_wan([self.v("bridge.start", y)] + [self.v(m, y) for m in steps],
-                                       self.v("bridge.end", y))
-            cols.append(parts + [end])
         names = ["bridge.start"] + steps + ["bridge.end"]
-        rows = [{"cells": [self.l(m)] + [fmt_num(c[i], 1) if i in (0, len(names) - 1) else
-                                          ("+" if c[i] > 0 else "") + fmt_num(c[i], 1) for c in cols],
-                 "strong": m in ("bridge.start", "bridge.end"), "indent": 0 if m in ("bridge.start", "bridge.end") else 1}
-                for i, m in enumerate(names)]
+        ends = ("bridge.start", "bridge.end")
+        rows = [{"cells": [self.l(m)] + [self.w(m, y, signed=m not in ends) for y in years],
+                 "strong": m in ends, "indent": 0 if m in ends else 1}
+                for m in names]
         blocks = [par("经费增减按因素分解：从上年经费出发，依次计入人员退出、新进人员、晋级晋档、新增持证、工资调整、"
                       "缴费政策变化和欠费补缴的影响，得到本年经费；各因素之和等于两年经费之差。" if zh else
                       "The change in total cost is split into steps: from the previous year's cost, add the effect "
@@ -535,6 +562,10 @@ class _Writer:
                       "reach this year's cost; the steps add up exactly to the change.")]
         for y in years:
             blocks.append(self.fig(f"bridge_{y}", f"{y}年经费增减因素（万元）" if zh else f"Cost bridge {y} (10k yuan)"))
+            where, self.where = self.where, f"chart bridge_{y}"
+            for m in names:  # the waterfall's labels (charts.bridge prints Run.wan)
+                self.w(m, y)
+            self.where = where
         blocks.append(table(self.cap("经费增减因素分解", self.l("unit.wan")) if zh else
                             self.cap("Cost bridge", self.l("unit.wan")),
                             [self.l("item")] + [str(y) for y in years], rows))
@@ -574,6 +605,7 @@ class _Writer:
                  ("sec.appendix_params", self.appendix_params), ("sec.appendix_manifest", self.appendix_manifest)]
         out = []
         for key, make in parts:
+            self.where = key
             blocks = [b for b in make() if b]
             if blocks:
                 out.append({"title": self.l(key), "numbered": not key.startswith("sec.appendix"),
@@ -594,8 +626,8 @@ def _flatten(d: dict, prefix: str = "") -> list[tuple[str, str]]:
     return out
 
 
-def report_data(run: Run, lang: str, with_charts: bool = True) -> dict:
-    """Everything the template prints, as JSON-ready data."""
+def report_data(run: Run, lang: str, with_charts: bool = True, printed: list | None = None) -> dict:
+    """Everything the template prints, as JSON-ready data; ``printed`` collects the printed figures."""
     charts_dir = run.path / "charts"
     first = run.projected_years[0]
     charts = write_charts(run, lang, charts_dir) if with_charts else {}
@@ -618,5 +650,12 @@ def report_data(run: Run, lang: str, with_charts: bool = True) -> dict:
         },
         "contents": L["contents"],
         "header": f"{L['report_title']} · {run.scenario}",
-        "sections": w.sections(),
+        "sections": _sections(w, printed),
     }
+
+
+def _sections(w: _Writer, printed: list | None) -> list[dict]:
+    out = w.sections()
+    if printed is not None:
+        printed.extend(w.printed)
+    return out
