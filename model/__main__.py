@@ -70,10 +70,11 @@ def parser() -> argparse.ArgumentParser:
     c = sub.add_parser("compare", help="compare a base scenario with alternatives (comparison.pdf)")
     c.add_argument("base", metavar="BASE.yaml")
     c.add_argument("alternatives", nargs="+", metavar="ALT.yaml")
-    c.add_argument("--draws", type=_positive, default=200)
-    c.add_argument("--seed", type=_seed, default=1)
-    c.add_argument("--out", type=Path, default=Path("reports/comparison"))
-    c.add_argument("--lang", choices=("zh", "en"), default="zh")
+    c.add_argument("--draws", type=_positive, default=1000,
+                   help="Monte Carlo draws per run, the same for every scenario (default 1000, as report)")
+    c.add_argument("--seed", type=_seed, default=1, help="random seed, the same for every run (default 1)")
+    c.add_argument("--out", type=Path, help="output folder (default reports/comparison-<base>-vs-<alternatives>/)")
+    c.add_argument("--lang", choices=("zh", "en"), default="zh", help="report language (default zh)")
     for module in PLUGIN_MODULES:
         try:
             plugin = importlib.import_module(module)
@@ -152,9 +153,8 @@ def cmd_compare(args) -> int:
     from .folders import staged_dir
     from .scenario import load_scenario
 
-    for path in [args.base, *args.alternatives]:
-        load_scenario(path)
-    out = _out_dir(args, "comparison")
+    names = [load_scenario(p).name for p in [args.base, *args.alternatives]]  # (validates each first)
+    out = _out_dir(args, f"comparison-{names[0]}-vs-{'-'.join(names[1:])}")
     with staged_dir(out) as tmp:
         params = {"base": str(Path(args.base).resolve()), "alternatives": [str(Path(a).resolve()) for a in args.alternatives],
                   "draws": args.draws, "seed": args.seed, "lang": args.lang, "out_dir": str(tmp)}

@@ -173,6 +173,9 @@ def manifest(results: Results, summary_bytes: bytes) -> dict:
     return {
         "scenario": sc.name,
         "title": sc.model.title,
+        "rationale": sc.model.rationale,
+        "prices": list(sc.model.prices),
+        "not_priced": list(sc.model.not_priced),
         "scenario_file": str(sc.path),
         "files": {Path(k).name: v for k, v in sc.file_hashes().items()},
         "overrides": sc.overrides,

@@ -27,7 +27,7 @@ import yaml
 from pydantic import ValidationError
 
 from .errors import UserError
-from .schema import ALWAYS, ScenarioModel, leaf_paths
+from .schema import ALWAYS, HEADER_FIELDS, ScenarioModel, leaf_paths
 
 MAX_FILE_BYTES = 1_000_000
 MAX_DEPTH = 20
@@ -243,7 +243,7 @@ def _attribute(tree: Any, path: str, prov: dict[str, Provenance], label: str) ->
         prov[path] = Provenance("scenario", label, prov[path].unit if path in prov else "")
 
 
-HEADER_KEYS = {"name", "title", "rationale", "sources", "extends"}
+HEADER_KEYS = set(HEADER_FIELDS)
 
 
 def _load_chain(path: Path, seen: tuple[Path, ...], where_from: str) -> tuple[dict, dict[str, Provenance], dict, list[Path]]:

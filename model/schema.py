@@ -267,6 +267,8 @@ class ScenarioModel(Strict):
     rationale: str
     sources: list[str] = []
     extends: str | None = None
+    prices: list[str] = []  # what the policy costs in the model (costing note)
+    not_priced: list[str] = []  # what the policy may cost that the model does not price
     horizon: Horizon
     opening: Opening
     quota: per_post(Dated(Count))
@@ -426,7 +428,8 @@ def _is_dated_field(finfo) -> bool:
     return any(getattr(m, "func", None) is _as_dated for m in finfo.metadata)
 
 
-HEADER_FIELDS = ("name", "title", "rationale", "sources", "extends")
+# Describe a scenario without changing its results; a scenario's own, not inherited (but for sources).
+HEADER_FIELDS = ("name", "title", "rationale", "sources", "extends", "prices", "not_priced")
 
 
 def leaf_paths(model: BaseModel, prefix: str = ""):

@@ -136,3 +136,22 @@ def test_one_figure_one_value_in_the_report_and_the_workbook(pdf_zh, run_dir):
                 assert {fmt_num(row[col], 1)} == values[key], key
                 checked += 1
     assert checked > 50
+
+
+def test_costing_note_says_when_a_saving_comes_from_vacancies(tmp_path):
+    # a recruitment freeze saves money only by leaving posts empty: the note must say so in the same sentence,
+    # beside the paired band and the headcount and vacancy effects, and list what is not priced
+    from conftest import ROOT
+    from model.report.compare import paired, run_comparison
+
+    dirs = run_comparison(str(ROOT / "scenarios" / "baseline.yaml"), [str(ROOT / "scenarios" / "recruitment_freeze.yaml")],
+                          draws=8, seed=1, out_dir=tmp_path / "cmp", lang="zh")
+    _, text = pdf_text((tmp_path / "cmp" / "comparison.pdf").read_bytes())
+    flat = text.replace("\n", "")
+    assert "政策成本说明" in flat and "配对P5–P95" in flat
+    assert "空缺岗位平均增加" in flat and "这部分“节约”来自岗位空缺" in flat
+    assert "未计入的成本：替代空缺人员的加班或购买服务支出" in flat
+    base, alt = read_run(dirs[0]), read_run(dirs[1])
+    d = paired(base, alt, "cost.total")
+    assert (d[2026] < 0).all()  # the freeze costs less in every draw ...
+    assert (paired(base, alt, "vacancies")[2026] > 0).all()  # ... because posts stay empty

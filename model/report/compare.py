@@ -13,10 +13,11 @@ import pandas as pd
 
 from model.report import Run, fmt_num, fmt_wan, largest_remainder, read_run, to_wan
 from model.report.charts import scenario_totals
-from model.report.pdf import breakable, figure, par, table, write_pdf
+from model.report.pdf import breakable, figure, par, subheading, table, write_pdf
 from model.report.text import label, labels
+from model.schema import HEADER_FIELDS
 
-DESCRIPTIVE = {"name", "title", "rationale", "sources", "extends"}  # differ without changing results
+DESCRIPTIVE = set(HEADER_FIELDS)  # differ without changing results
 
 
 def parameter_differences(base: Run, alt: Run) -> pd.DataFrame:
@@ -150,8 +151,10 @@ def build_comparison_pdf(run_dirs: list[Path], out_dir: Path, lang: str = "zh") 
                                 [L["item"]] + [str(y) for y in budget_years], rows))
         attribution += _attribution(base, a, diff, out_dir, budget_years, lang, cap)
 
+    note = sum((costing_note(base, a, lang, cap) for a in alts), [])
     sections = [
         {"title": "比较说明" if zh else "About this comparison", "blocks": intro},
+        {"title": "政策成本说明" if zh else "Costing note", "blocks": note},
         {"title": "参数差异" if zh else "Parameter differences", "blocks": params},
         {"title": "经费差异" if zh else "Budget differences", "blocks": budget + components},
         {"title": "差异的因素贡献" if zh else "What explains the difference", "blocks": attribution},
@@ -214,3 +217,77 @@ def _attribution(base: Run, alt: Run, diff: pd.DataFrame, out_dir: Path, years: 
                                  label(lang, "unit.wan")),
                              [label(lang, "param.path")] + [str(y) for y in years], rows,
                              widths=["3fr"] + ["1fr"] * len(years))]
+
+
+def paired(base: Run, alt: Run, metric: str) -> pd.DataFrame:
+    """alt − base per draw (same seed and draws: the same random numbers), indexed by draw, one column per year."""
+    cols = ["draw", "year", metric]
+    b = base.draws[cols].pivot(index="draw", columns="year", values=metric)
+    a = alt.draws[cols].pivot(index="draw", columns="year", values=metric)
+    return a - b
+
+
+def costing_note(base: Run, alt: Run, lang: str, cap) -> list:
+    """A costing note for one policy (CBO/OBR style): the policy, the incremental cost by year with its paired
+    P5–P95, the 2026–2030 total, the effects on headcount, vacancies and the certified share beside the money
+    (saying in the same sentence when a saving comes from unfilled posts), and what is not priced."""
+    zh = lang == "zh"
+    years = base.projected_years
+    cost = paired(base, alt, "cost.total") / 1e4
+    hc, vac = paired(base, alt, "headcount"), paired(base, alt, "vacancies")
+    cert = paired(base, alt, "certified_share") if base.has("certified_share") else None
+    m = alt.manifest
+    blocks = [subheading(f"{alt.title}（{alt.scenario}）" if zh else f"{alt.title} ({alt.scenario})")]
+    if m.get("rationale"):
+        blocks.append(par(("政策内容与依据：" if zh else "The policy: ") + str(m["rationale"])))
+    plan = [y for y in range(2026, 2031) if y in years]
+    if plan:
+        total = cost[plan].sum(axis=1)
+        mean, lo, hi = (round(x, 1) for x in (total.mean(), total.quantile(0.05), total.quantile(0.95)))
+        d_hc, d_vac = hc[plan].mean(axis=1).mean(), vac[plan].mean(axis=1).mean()
+        per_worker = sum(base.value("cost.total", y) / max(base.value("headcount", y), 1) for y in plan) / 1e4 / len(plan)
+        vacancy_cost = round(d_vac * per_worker * len(plan), 1)
+        sign = "增加" if mean > 0 else "减少"
+        if zh:
+            text = (f"与基准相比，2026—2030年（“十五五”时期）经费合计{sign} {fmt_num(abs(mean), 1)} 万元"
+                    f"（配对P5–P95：{_signed(lo)}至{_signed(hi)} 万元），同期在岗人数平均{'增加' if d_hc >= 0 else '减少'} "
+                    f"{fmt_num(abs(d_hc), 1)} 人、空缺岗位平均{'增加' if d_vac >= 0 else '减少'} {fmt_num(abs(d_vac), 1)} 个")
+            if mean < 0 and d_vac > 0.5:
+                text += (f"；其中约 {fmt_num(vacancy_cost, 1)} 万元相当于空缺岗位未补员而少支出的人员经费，"
+                         "这部分“节约”来自岗位空缺，而非政策本身降低了成本")
+            text += "。"
+        else:
+            text = (f"Against the base, 2026–2030 (15th Five-Year Plan) cost {'rises' if mean > 0 else 'falls'} by "
+                    f"{fmt_num(abs(mean), 1)} (10k yuan; paired P5–P95 {_signed(lo)} to {_signed(hi)}), while headcount "
+                    f"changes by {_signed(round(d_hc, 1))} and vacancies by {_signed(round(d_vac, 1))} on average")
+            if mean < 0 and d_vac > 0.5:
+                text += (f"; about {fmt_num(vacancy_cost, 1)} of it is the pay of posts left unfilled: that part of the "
+                         "saving comes from vacancies, not from the policy lowering cost")
+            text += "."
+        blocks.append(par(text))
+    rows = []
+    for y in years:
+        c = cost[y]
+        row = [str(y), _signed(round(c.mean(), 1)), f"{_signed(round(c.quantile(0.05), 1))}–{_signed(round(c.quantile(0.95), 1))}",
+               _signed(round(hc[y].mean(), 1)), _signed(round(vac[y].mean(), 1))]
+        if cert is not None:
+            row.append(_signed(round(cert[y].mean() * 100, 1)))
+        rows.append(row)
+    header = ["年度" if zh else "Year", "经费差异" if zh else "Cost diff.", "配对P5–P95" if zh else "Paired P5–P95",
+              "在岗人数差异" if zh else "Headcount diff.", "空缺岗位差异" if zh else "Vacancies diff."]
+    if cert is not None:
+        header.append("持证率差异（百分点）" if zh else "Certified share diff. (pt)")
+    blocks.append(table(cap(f"政策增量：{alt.scenario} − {base.scenario}" if zh else
+                            f"Incremental effect: {alt.scenario} − {base.scenario}",
+                            "万元、人、个" if zh else "10k yuan; persons; posts"), header, rows, size=8,
+                        note=("配对区间：两个情景使用相同的随机数，逐次模拟相减后取第5和第95百分位。" if zh else
+                              "Paired band: both scenarios use the same random numbers; the 5th and 95th percentiles "
+                              "of the per-draw differences.")))
+    prices, not_priced = m.get("prices") or [], m.get("not_priced") or []
+    if prices:
+        blocks.append(par(("模型计入的政策成本：" if zh else "Priced in the model: ") + ("；" if zh else "; ").join(prices)
+                          + ("。" if zh else ".")))
+    blocks.append(par(("未计入的成本：" if zh else "Not priced: ") +
+                      (("；" if zh else "; ").join(not_priced) if not_priced else ("情景文件未列出。" if zh else "none listed in the scenario file."))
+                      + ("。" if zh and not_priced else ("." if not_priced else ""))))
+    return blocks
