@@ -55,6 +55,9 @@ def parser() -> argparse.ArgumentParser:
         sp.add_argument("--out", type=Path, help="output folder (default reports/<scenario name>/)")
         sp.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
                         help="override a parameter, e.g. --set attrition.rate.staff=0.1 (repeatable)")
+        sp.add_argument("--budget-year", type=_positive, metavar="YYYY",
+                        help="the budget year: earlier years are history, it and the two after form the 中期财政规划 "
+                             "(default: the scenario's horizon.budget_year)")
 
     r = sub.add_parser("run", help="simulate a scenario and write summary.csv, draws.parquet, manifest.json, budget.xlsx")
     common(r, 1000)
@@ -112,9 +115,24 @@ def cmd_validate(args) -> int:
     return 2 if failed else 0
 
 
+def _with_budget_year(args) -> None:
+    """--budget-year YYYY is the override horizon.budget_year=YYYY; the year and the two after it must be
+    projected years of the scenario."""
+    from .scenario import load_scenario
+
+    if getattr(args, "budget_year", None):
+        h = load_scenario(args.scenario, overrides=args.overrides).model.horizon
+        if not h.opening_year < args.budget_year <= h.end_year - 2:
+            raise UserError(f"--budget-year {args.budget_year}: must be after the opening year {h.opening_year} and at "
+                            f"most {h.end_year - 2}, so that it and the two years after it are projected")
+        args.overrides = [*args.overrides, f"horizon.budget_year={args.budget_year}"]
+
+
 def cmd_run(args) -> int:
     from .results import simulate, write_run
     from .scenario import load_scenario
+
+    _with_budget_year(args)
 
     sc = load_scenario(args.scenario, overrides=args.overrides)
     out = _out_dir(args, sc.name)
@@ -134,6 +152,8 @@ def cmd_run(args) -> int:
 def cmd_report(args) -> int:
     from .folders import staged_dir
     from .scenario import load_scenario
+
+    _with_budget_year(args)
 
     sc = load_scenario(args.scenario, overrides=args.overrides)  # fail early, before a kernel starts
     out = _out_dir(args, sc.name)

@@ -50,7 +50,7 @@ class _Sheet:
 def _cost_metrics(run: Run) -> list[tuple[str, int]]:
     """(metric, depth) for every cost line in the run, total first."""
     out, depth = [], {}
-    for m, p in COST_TREE + [(m, "cost.total") for m in run.metrics("cost.other.")]:
+    for m, p in COST_TREE + [(m, "cost.total") for m in run.other_lines()]:
         if run.has(m):
             depth[m] = depth[p] + 1 if p else 0
             out.append((m, depth[m]))

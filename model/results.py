@@ -183,6 +183,7 @@ def manifest(results: Results, summary_bytes: bytes) -> dict:
         "seed": results.seed,
         "draws": results.draws,
         "years": [int(results.years[0]), int(results.years[-1])],
+        "budget_year": int(sc.model.horizon.budget_year or results.years[1]),
         "code_version": CODE_VERSION,
         "python": platform.python_version(),
         "packages": versions,

@@ -67,6 +67,9 @@ EduYears = type("EduYears", (Strict,), {"__annotations__": {e: Years for e in ED
 class Horizon(Strict):
     opening_year: Year
     end_year: Year
+    # The budget year: years before it are history; it and the two after form the 中期财政规划 (medium-term
+    # fiscal plan). Optional: without it, the first projected year.
+    budget_year: Year | None = None
 
 
 class AgeDist(Strict):
@@ -298,6 +301,8 @@ class ScenarioModel(Strict):
             out.append(("horizon.end_year", f"must be after opening_year ({h.opening_year})"))
         if h.end_year - h.opening_year > 60:
             out.append(("horizon.end_year", "a projection may span at most 60 years"))
+        if h.budget_year is not None and h.budget_year <= h.opening_year:
+            out.append(("horizon.budget_year", f"{h.budget_year}: must be after the opening year {h.opening_year}"))
         for post in POSTS:
             r = self.posts.grade_range.get(post)
             if r.lowest > r.highest:

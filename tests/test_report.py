@@ -155,3 +155,34 @@ def test_costing_note_says_when_a_saving_comes_from_vacancies(tmp_path):
     d = paired(base, alt, "cost.total")
     assert (d[2026] < 0).all()  # the freeze costs less in every draw ...
     assert (paired(base, alt, "vacancies")[2026] > 0).all()  # ... because posts stay empty
+
+
+def test_medium_term_plan_follows_the_budget_year(pdf_zh, run_dir):
+    # the baseline's budget year is 2027: the 中期财政规划 covers 2027-2029, years before 2027 are history (*)
+    import pandas as pd
+
+    _, text = pdf_text(pdf_zh)
+    flat = text.replace("\n", "")
+    assert "中期财政规划（2027—2029年）" in flat and "2026*" in flat and "2027*" not in flat
+    figs = pd.read_csv(run_dir / "figures.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    printed = {(r.metric, r.year): float(r.printed.replace(",", "").replace("\u2212", "-")) for r in figs.itertuples()
+               if r.statistic == "mean" and r.unit == "万元"}
+    three = sum(printed[("cost.total", str(y))] for y in (2027, 2028, 2029))
+    assert printed[("cost.total.sum", "2027-2029")] == pytest.approx(three, abs=1e-6)
+
+
+def test_budget_year_on_the_command_line(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    from conftest import BASELINE, ROOT
+
+    bad = subprocess.run([sys.executable, "-m", "model", "run", str(BASELINE), "--draws", "2", "--budget-year", "2034",
+                          "--out", str(tmp_path / "x")], capture_output=True, text=True, cwd=ROOT)
+    assert bad.returncode == 2 and "--budget-year 2034: must be after the opening year 2020 and at most 2033" in bad.stderr
+    assert not (tmp_path / "x").exists()
+    ok = subprocess.run([sys.executable, "-m", "model", "run", str(BASELINE), "--draws", "2", "--budget-year", "2028",
+                         "--out", str(tmp_path / "y"), "--quiet"], capture_output=True, text=True, cwd=ROOT)
+    assert ok.returncode == 0, ok.stderr
+    assert json.loads((tmp_path / "y" / "manifest.json").read_text())["budget_year"] == 2028

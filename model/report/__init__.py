@@ -85,10 +85,18 @@ class Run:
     def digest(self) -> str:
         return str(self.manifest.get("run_digest") or self.manifest.get("digest") or "")
 
+    @property
+    def budget_year(self) -> int:
+        """The budget year (manifest, from the scenario's horizon.budget_year or --budget-year); earlier years
+        are history. Runs written before it was recorded: the first projected year."""
+        by = self.manifest.get("budget_year")
+        if by is None:
+            return self.projected_years[0]
+        return min(max(int(by), self.projected_years[0]), self.projected_years[-1])  # a short run: its last year
+
     def budget_years(self) -> list[int]:
-        """Headline years: the first projected year, 2026 and 2030 (those in the run)."""
-        wanted = [self.projected_years[0], 2026, 2030] if self.projected_years else []
-        return sorted({y for y in wanted if y in self.projected_years})
+        """Headline years: the budget year and the two after it (the 中期财政规划), those in the run."""
+        return [y for y in range(self.budget_year, self.budget_year + 3) if y in self.projected_years]
 
     def bridge_steps(self) -> list[str]:
         """bridge.* step metrics (not start or end) in the documented order, then any others."""
@@ -100,7 +108,7 @@ class Run:
         """Years shown as waterfalls: the first projected year (if it has a previous-year cost) and 2026."""
         if not self.has("bridge.start"):
             return []
-        wanted = [self.projected_years[0], 2026]
+        wanted = [self.projected_years[0], self.budget_year]
         return sorted({y for y in wanted if y in self.projected_years and self.value("bridge.start", y) > 0})
 
     def wan(self, metric: str, year: int, stat: str = "mean") -> float:
@@ -122,7 +130,7 @@ class Run:
     def _canonical_means(self) -> dict[tuple[str, int], float]:
         from .text import COST_TREE
 
-        tree = [(m, p) for m, p in COST_TREE if self.has(m)] + [(m, "cost.total") for m in self.metrics("cost.other.")]
+        tree = [(m, p) for m, p in COST_TREE if self.has(m)] + [(m, "cost.total") for m in self.other_lines()]
         out: dict[tuple[str, int], float] = {}
 
         def split(parts: list[str], total: float, year: int):
@@ -148,7 +156,11 @@ class Run:
     def cost_lines(self) -> list[str]:
         """Top-level components of cost.total present in the run (incl. any cost.other.*)."""
         lines = ["cost.pay", "cost.employer_social_insurance", "cost.housing_fund", "cost.arrears"]
-        return [m for m in lines if self.has(m)] + self.metrics("cost.other.")
+        return [m for m in lines if self.has(m)] + self.other_lines()
+
+    def other_lines(self) -> list[str]:
+        """The cost.other.* lines with spending in some year (a policy's own costs; zero lines are left out)."""
+        return [m for m in self.metrics("cost.other.") if (self.series(m) != 0).any()]
 
 
 def read_run(run_dir: Path) -> Run:

@@ -240,14 +240,16 @@ class _Writer:
             intro = par(f"本报告依据情景“{r.title}”测算{self.l('city')}城市社区工作者的薪酬与用工经费。测算以"
                         f"{r.opening_year}年末队伍存量为起点，按年度模拟人员退休、流失、换届、晋级、考证、招聘和"
                         f"薪酬缴费，至{last}年止，共进行{draws}次随机模拟（随机种子{seed}）。除特别说明外，"
-                        f"文中数值为各次模拟的均值，括号内为第5至第95百分位区间（P5–P95）；金额单位为万元。")
+                        f"文中数值为各次模拟的均值，括号内为第5至第95百分位区间（P5–P95）；金额单位为万元。"
+                        f"预算年度为{r.budget_year}年，此前年度为历史年度（模型回溯测算）。")
         else:
             intro = par(f"This report projects the pay and employment cost of {self.l('city')}'s urban community "
                         f"workers under the scenario “{r.title}”. It starts from the workforce at the end of "
                         f"{r.opening_year} and simulates retirements, attrition, elections, progression, "
                         f"certificates, hiring, pay and contributions each year to {last}, over {draws} random "
                         f"draws (seed {seed}). Figures are means across draws with the 5th–95th percentile range "
-                        f"(P5–P95) in brackets; money is in 10,000 yuan.")
+                        f"(P5–P95) in brackets; money is in 10,000 yuan. The budget year is {r.budget_year}; earlier "
+                        f"years are history (the model's backcast).")
         items = []
         for y in self.budget_years:
             total = ("b", self.w("cost.total", y))
@@ -283,6 +285,7 @@ class _Writer:
                          self.pct("certified_share", y) if r.has("certified_share") else "—"])
         blocks.append(table(self.cap("主要年度测算结果" if zh else "Headline figures for the budget years",
                                      "万元、人" if zh else "10k yuan; persons"), header, rows))
+        blocks += self.medium_term_plan()
         risk = [t for t in (self.appropriation_text(y) for y in self.budget_years) if t]
         if risk:
             blocks.append(par(" ".join(risk)))
@@ -291,6 +294,46 @@ class _Writer:
                               "The scenario sets no appropriation, so no probability of exceeding one is given."))
         blocks.append(par(self.rounding_note()))
         return blocks
+
+    def year_label(self, year: int) -> str:
+        """A year as printed in tables by year: years before the budget year are history (marked *)."""
+        return f"{year}*" if year < self.run.budget_year else str(year)
+
+    def history_note(self) -> str:
+        by = self.run.budget_year
+        if self.zh:
+            return (f"* 预算年度（{by}年）之前为历史年度：未提供决算数，所列为模型回溯测算值，仅供对照。")
+        return (f"* Years before the budget year ({by}) are history: no actuals were given, so the model's "
+                "backcast is shown for comparison only. ")
+
+    def medium_term_plan(self) -> list:
+        """The 中期财政规划 table: the budget year and the two after it, by cost line, with the band of the total."""
+        years = self.budget_years
+        if len(years) < 3:
+            return []
+        zh = self.zh
+        lines = self.run.cost_lines()
+        rows = []
+        for m in lines + ["cost.total"]:
+            total3 = round(sum(self.run.wan(m, y) for y in years), 1)
+            rows.append({"cells": [self.l(m)] + [self.w(m, y) for y in years] +
+                         [self.wan_value(f"{m}.sum", f"{years[0]}-{years[-1]}", total3)],
+                         "strong": m == "cost.total", "indent": 0 if m == "cost.total" else 1})
+        for stat in ("p05", "p95"):
+            rows.append({"cells": [f"{self.l('cost.total')} {stat.upper().replace('P0', 'P')}"] +
+                         [self.w("cost.total", y, stat) for y in years] + ["—"], "indent": 1})
+        head = [self.l("item")] + [str(y) for y in years] + ["三年合计" if zh else "Three-year total"]
+        return [
+            subheading(f"中期财政规划（{years[0]}—{years[-1]}年）" if zh else
+                       f"Medium-term fiscal plan ({years[0]}–{years[-1]})"),
+            par(f"以{years[0]}年为预算年度，{years[0]}—{years[-1]}年经费按项目列示如下；P5、P95为经费总额的第5和第95百分位，"
+                "仅反映随机模拟的离散程度，不可相加。" if zh else
+                f"With {years[0]} as the budget year, cost by line for {years[0]}–{years[-1]}; P5 and P95 are percentiles "
+                "of the total across draws and do not add up."),
+            table(self.cap("中期财政规划", self.l("unit.wan")) if zh else
+                  self.cap("Medium-term fiscal plan", self.l("unit.wan")), head, rows,
+                  widths=["2.2fr"] + ["1fr"] * (len(head) - 1)),
+        ]
 
     def rounding_note(self) -> str:
         if self.zh:
@@ -308,10 +351,10 @@ class _Writer:
         header = [self.l("year")] + [self.l(m) for m in lines] + [self.l("total")]
         rows = []
         for y in self.years:
-            rows.append([str(y)] + [self.w(m, y) for m in lines] + [self.w("cost.total", y)])
+            rows.append([self.year_label(y)] + [self.w(m, y) for m in lines] + [self.w("cost.total", y)])
         blocks = [
             par(*(["分年度经费按工资薪酬、单位社会保险缴费、住房公积金和社保欠费补缴四项列示，"
-                   f"{self.budget_years[0]}年至{self.years[-1]}年经费由 ",
+                   f"{self.years[0]}年至{self.years[-1]}年经费由 ",
                    ("b", self.w("cost.total", self.years[0])), " 万元变为 ",
                    ("b", self.w("cost.total", self.years[-1])), " 万元。"] if zh else
                   ["Cost by year and component (pay, employer social insurance, housing fund, arrears "
@@ -319,7 +362,7 @@ class _Writer:
                    ("b", self.w("cost.total", self.years[0])), " to ",
                    ("b", self.w("cost.total", self.years[-1])), " (10k yuan)."])),
             table(self.cap("分年度经费预算" if zh else "Budget by year and component", self.l("unit.wan")),
-                  header, rows, note=self.rounding_note(), size=8),
+                  header, rows, note=self.history_note() + self.rounding_note(), size=8),
             self.fig("cost_components", "分年度经费构成（均值）" if zh else "Cost by component (mean)"),
             self.detail_table(),
             self.breakdown_table(),
@@ -330,7 +373,7 @@ class _Writer:
         """Every cost line (COST_TREE) for the detail years; each level adds up to its rounded parent."""
         years = self.detail_years
         tree = [(m, p) for m, p in COST_TREE if self.run.has(m)]
-        tree += [(m, "cost.total") for m in self.run.metrics("cost.other.")]
+        tree += [(m, "cost.total") for m in self.run.other_lines()]
         depth = {}
         rows = []
         for m, p in tree:
