@@ -57,6 +57,74 @@ def _cost_metrics(run: Run) -> list[tuple[str, int]]:
     return out
 
 
+def _budget_sheets(wb, run: Run, fmts: dict, L) -> None:
+    """The budget template (预算表: budget lines x years with their codes, totals as =SUM formulas with
+    their values cached), the 中期财政规划 and who pays; every amount is the report's printed value (万元)."""
+    from xlsxwriter.utility import xl_rowcol_to_cell
+
+    b = run.budget
+    if not b:
+        return
+    years = run.projected_years
+    lines = run.budget_lines()
+
+    def template(name: str, ys: list[int], title: str):
+        s = _Sheet(wb, name, fmts)
+        s.write(0, 0, title, "title", shown="")
+        head = [L("item"), "指标", "支出功能分类", "部门预算支出经济分类"] + [f"{y}年" for y in ys]
+        s.row(2, head, ["head"] * len(head))
+        for i, m in enumerate(lines):
+            s.row(3 + i, [L(m), m, b["functional_code"], b["economic_codes"][m]])
+            for j, y in enumerate(ys):
+                s.write(3 + i, 4 + j, run.wan(m, y), "wan")
+        last = 3 + len(lines)
+        s.row(last, [L("cost.total"), "cost.total", b["functional_code"], ""], ["bold"] * 4)
+        for j, y in enumerate(ys):
+            col = 4 + j
+            rng = f"{xl_rowcol_to_cell(3, col)}:{xl_rowcol_to_cell(last - 1, col)}"
+            s.ws.write_formula(last, col, f"=SUM({rng})", fmts["wan"], run.wan("cost.total", y))
+        s.write(last + 2, 0, "单位：万元。金额与报告所列一致（每个数只取舍一次）；合计为公式。科目对应关系和负担比例为情景参数，"
+                "来源或假设见“参数”表。", "note", shown="")
+        s.ws.set_landscape()
+        s.ws.set_paper(9)  # A4
+        s.ws.fit_to_pages(1, 0)
+        s.ws.repeat_rows(2)
+        s.finish(3, 2)
+        return s, last
+
+    template("预算表", years, f"{L('report_title')}：分年度预算表（{run.scenario}）")
+    plan = run.budget_years()
+    if len(plan) == 3:
+        s, last = template("中期财政规划", plan, f"中期财政规划（{plan[0]}—{plan[-1]}年）")
+        s.write(last + 1, 0, "经费总额 P5", None)
+        s.write(last + 1, 1, "cost.total p05")
+        for j, y in enumerate(plan):
+            s.write(last + 1, 4 + j, run.wan("cost.total", y, "p05"), "wan")
+        s.write(last + 3, 0, "经费总额 P95", None)
+        s.write(last + 3, 1, "cost.total p95")
+        for j, y in enumerate(plan):
+            s.write(last + 3, 4 + j, run.wan("cost.total", y, "p95"), "wan")
+    shares = b.get("payer_shares", {})
+    s = _Sheet(wb, "分级负担", fmts)
+    names = {"city": "市级财政", "district": "区级财政", "transfer": "上级转移支付"}
+    head = ["负担方", "指标"] + [f"{y}年" for y in years]
+    s.row(0, head, ["head"] * len(head))
+    for i, k in enumerate(names):
+        s.row(1 + i, [names[k], f"payer.{k}"])
+        for j, y in enumerate(years):
+            s.write(1 + i, 2 + j, run.wan(f"payer.{k}", y), "wan")
+    last = 1 + len(names)
+    s.row(last, ["合计", "cost.total"], ["bold", "bold"])
+    for j, y in enumerate(years):
+        col = 2 + j
+        s.ws.write_formula(last, col, f"=SUM({xl_rowcol_to_cell(1, col)}:{xl_rowcol_to_cell(last - 1, col)})",
+                           fmts["wan"], run.wan("cost.total", y))
+    s.write(last + 2, 0, "负担比例（市级、区级、上级转移支付）：" + "；".join(
+        f"{y}年 {shares[str(y)]['city']:.0%}/{shares[str(y)]['district']:.0%}/{shares[str(y)]['transfer']:.0%}"
+        for y in years[:1]) + "（情景参数 budget.payer_shares）。单位：万元。", "note", shown="")
+    s.finish(1, 2)
+
+
 def _metric_format(metric: str) -> str:
     if metric.endswith("share") or metric.endswith("rate") or metric == "prob_exceed":
         return "pct"
@@ -87,6 +155,7 @@ def write_workbook(run_dir: Path) -> Path:
     }
     costs = _cost_metrics(run)
     stats = ["mean", "p05", "p95"]
+    _budget_sheets(wb, run, fmts, L)
 
     # summary: cost lines by year, in yuan and 万元
     s = _Sheet(wb, "汇总", fmts)

@@ -95,6 +95,8 @@ R_EXIT_KINDS = [RAW_NAMES.index(k) for k in EXIT_KINDS]
 BRIDGE_STEPS = ("bridge.exits", "bridge.hires", "bridge.progression", "bridge.certificates",
                 "bridge.uprating", "bridge.contributions", "bridge.arrears", "bridge.other")
 OTHER_LINES = ("cost.other.exam_subsidy",)  # cost.other.* lines: in cost.total, outside the pay bridge
+# The leaf lines of cost.total: each is one budget line with its classification codes (scenario: budget.*).
+BUDGET_LINES = PAY_PARTS + SI_PARTS + ("cost.housing_fund", "cost.arrears") + OTHER_LINES
 
 
 def to_metrics(raw: np.ndarray, years: np.ndarray) -> dict[str, np.ndarray]:

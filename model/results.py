@@ -184,6 +184,12 @@ def manifest(results: Results, summary_bytes: bytes) -> dict:
         "draws": results.draws,
         "years": [int(results.years[0]), int(results.years[-1])],
         "budget_year": int(sc.model.horizon.budget_year or results.years[1]),
+        "budget": {
+            "functional_code": sc.model.budget.functional_code,
+            "economic_codes": dict(sc.model.budget.economic_codes),
+            "payer_shares": {str(int(y)): value_at(sc.model.budget.payer_shares, int(y)).model_dump()
+                             for y in results.years},
+        },
         "code_version": CODE_VERSION,
         "python": platform.python_version(),
         "packages": versions,

@@ -264,6 +264,18 @@ class Uncertainty(Strict):
     pass_rate_multiplier_high: Annotated[float, Field(ge=0, le=10)]
 
 
+Code = Annotated[str, Field(pattern=r"^[0-9]{3,7}$")]
+PayerShares = type("PayerShares", (Strict,), {"__annotations__": {k: Prob for k in ("city", "district", "transfer")}})
+
+
+class Budget(Strict):
+    """How the cost lines enter the budget: classification codes and who pays."""
+
+    functional_code: Code  # 支出功能分类 of every line
+    economic_codes: dict[str, Code]  # 部门预算支出经济分类 by cost line (metric name)
+    payer_shares: Dated(PayerShares)  # 市级 / 区级 / 上级转移支付 shares of every line, adding up to 1
+
+
 class ScenarioModel(Strict):
     name: Annotated[str, Field(pattern=r"^[A-Za-z0-9_\-]{1,64}$")]
     title: str
@@ -287,6 +299,7 @@ class ScenarioModel(Strict):
     pension: Pension
     arrears: ArrearsRules
     uncertainty: Uncertainty
+    budget: Budget
     # The budget appropriated for community workers, 万元 a year (a value holds from its year on; no
     # appropriation before the first year given). Reports give the probability that cost.total exceeds it.
     appropriation: Dated(Annotated[float, Field(ge=0, le=1e11)]) | None = None
@@ -334,6 +347,18 @@ class ScenarioModel(Strict):
             total = sum(getattr(shares, e) for e in EDUCATION)
             if abs(total - 1) > 1e-9:
                 out.append((label, f"shares must add up to 1; they add up to {total:g}"))
+        from .metrics import BUDGET_LINES  # (metrics imports this module)
+
+        codes = self.budget.economic_codes
+        for line in sorted(set(BUDGET_LINES) - set(codes)):
+            out.append(("budget.economic_codes", f"no code for the cost line {line}"))
+        for line in sorted(set(codes) - set(BUDGET_LINES)):
+            out.append((f"budget.economic_codes.{line}", f"not a cost line; the lines are {', '.join(BUDGET_LINES)}"))
+        for y, shares in self.budget.payer_shares.items():
+            total = shares.city + shares.district + shares.transfer
+            if abs(total - 1) > 1e-9:
+                out.append(("budget.payer_shares", f"shares must add up to 1; they add up to {total:g}"
+                            + (f" in {y}" if y != ALWAYS else "")))
         mix = sum(getattr(self.opening.certificate_mix, c) for c in CERT_LEVELS)
         if abs(mix - 1) > 1e-9:
             out.append(("opening.certificate_mix", f"shares must add up to 1; they add up to {mix:g}"))

@@ -16,8 +16,8 @@ def test_cjk_counts_double():
 def test_sheets_and_totals(run_dir):
     run = read_run(run_dir)
     wb = load_workbook(write_workbook(run_dir))
-    assert wb.sheetnames[0] == "汇总" and "参数" in wb.sheetnames
-    assert [str(y) for y in run.projected_years] == wb.sheetnames[1:1 + len(run.projected_years)]
+    assert wb.sheetnames[:4] == ["预算表", "中期财政规划", "分级负担", "汇总"] and "参数" in wb.sheetnames
+    assert [str(y) for y in run.projected_years] == wb.sheetnames[4:4 + len(run.projected_years)]
     rows = list(wb["汇总"].iter_rows(min_row=2, values_only=True))
     totals = {r[0]: r for r in rows if r[2] == "cost.total"}
     assert sorted(totals) == run.projected_years
@@ -35,3 +35,24 @@ def test_sheets_and_totals(run_dir):
 def test_two_writes_give_the_same_bytes(run_dir):
     first = write_workbook(run_dir).read_bytes()
     assert write_workbook(run_dir).read_bytes() == first
+
+
+def test_budget_template_with_codes_and_sum_formulas(run_dir):
+    # the main sheet: budget lines x years, codes in columns, totals as =SUM formulas whose cached values are the
+    # report's printed totals (and the lines, rounded once, add up to them)
+    run = read_run(run_dir)
+    write_workbook(run_dir)
+    wb = load_workbook(run_dir / "budget.xlsx")
+    ws = wb["预算表"]
+    rows = list(ws.iter_rows(min_row=4, values_only=True))
+    lines = [r for r in rows if r[1] and r[1] != "cost.total"]
+    total = next(r for r in rows if r[1] == "cost.total")
+    assert {r[1]: r[3] for r in lines}["pay.base"] == "30101" and all(r[2] == "2080208" for r in lines)
+    assert total[4] == f"=SUM(E4:E{3 + len(lines)})"
+    cached = load_workbook(run_dir / "budget.xlsx", data_only=True)["预算表"]
+    y0 = run.projected_years[0]
+    assert cached.cell(row=4 + len(lines), column=5).value == run.wan("cost.total", y0)
+    assert round(sum(r[4] for r in lines), 1) == run.wan("cost.total", y0)
+    assert all("　" not in str(r[0]) for r in rows if r[0])  # no indentation characters in names
+    payers = wb["分级负担"]
+    assert [r[0] for r in payers.iter_rows(min_row=2, max_row=4, values_only=True)] == ["市级财政", "区级财政", "上级转移支付"]

@@ -146,6 +146,13 @@ class Run:
             for prefix in ("cost_by_post.", "cost_by_regime."):
                 if self.metrics(prefix):
                     split(self.metrics(prefix), out[("cost.total", y)], y)
+        shares = (self.manifest.get("budget") or {}).get("payer_shares") or {}
+        for y in self.years:
+            if str(y) in shares:  # cost.total by payer (市级, 区级, 上级转移支付), adding up to the rounded total
+                payers = list(shares[str(y)])
+                parts = [shares[str(y)][k] * self.value("cost.total", y) / 1_000 for k in payers]
+                tenths = largest_remainder(parts, round(out[("cost.total", y)] * 10))
+                out.update({(f"payer.{k}", y): t / 10 for k, t in zip(payers, tenths)})
         if self.has("bridge.start"):
             for y in self.projected_years:
                 start, end = out[("cost.total", y - 1)], out[("cost.total", y)]
@@ -157,6 +164,17 @@ class Run:
         """Top-level components of cost.total present in the run (incl. any cost.other.*)."""
         lines = ["cost.pay", "cost.employer_social_insurance", "cost.housing_fund", "cost.arrears"]
         return [m for m in lines if self.has(m)] + self.other_lines()
+
+    @property
+    def budget(self) -> dict:
+        """Classification codes and payer shares (manifest 'budget'); empty for runs written before them."""
+        return self.manifest.get("budget") or {}
+
+    def budget_lines(self) -> list[str]:
+        """The leaf cost lines that carry classification codes, those with spending in the run."""
+        codes = self.budget.get("economic_codes", {})
+        leaves = [m for m in codes if self.has(m) and (not m.startswith("cost.other.") or m in self.other_lines())]
+        return leaves
 
     def other_lines(self) -> list[str]:
         """The cost.other.* lines with spending in some year (a policy's own costs; zero lines are left out)."""

@@ -323,6 +323,43 @@ class _Writer:
             rows.append({"cells": [f"{self.l('cost.total')} {stat.upper().replace('P0', 'P')}"] +
                          [self.w("cost.total", y, stat) for y in years] + ["—"], "indent": 1})
         head = [self.l("item")] + [str(y) for y in years] + ["三年合计" if zh else "Three-year total"]
+        return [*self._plan_table(years, rows, head), *self.classified(years), *self.payers(years)]
+
+    def classified(self, years: list[int]) -> list:
+        """The budget lines with their classification codes (scenario budget.*) for ``years``."""
+        b = self.run.budget
+        if not b:
+            return []
+        zh = self.zh
+        rows = [[self.l(m), b["functional_code"], b["economic_codes"][m]] + [self.w(m, y) for y in years]
+                for m in self.run.budget_lines()]
+        rows.append({"cells": [self.l("cost.total"), b["functional_code"], ""] + [self.w("cost.total", y) for y in years],
+                     "strong": True})
+        return [table(self.cap("预算科目（支出功能分类、部门预算支出经济分类）" if zh else
+                               "Budget lines with classification codes", self.l("unit.wan")),
+                      [self.l("item"), "功能分类" if zh else "Functional", "经济分类" if zh else "Economic"] +
+                      [str(y) for y in years], rows, align="lcc" + "r" * len(years),
+                      widths=["2.2fr", "0.9fr", "0.8fr"] + ["1fr"] * len(years), size=8,
+                      note=("科目对应关系为情景参数（budget.*），来源或假设见附录一。" if zh else
+                            "The mapping is a scenario parameter (budget.*); its source or assumption is in Appendix A."))]
+
+    def payers(self, years: list[int]) -> list:
+        """cost.total by payer (市级, 区级, 上级转移支付) for ``years``."""
+        shares = self.run.budget.get("payer_shares", {})
+        if not shares:
+            return []
+        zh = self.zh
+        names = {"city": "市级财政" if zh else "City", "district": "区级财政" if zh else "Districts",
+                 "transfer": "上级转移支付" if zh else "Transfers from above"}
+        rows = [[names[k]] + [self.w(f"payer.{k}", y) for y in years] for k in names]
+        rows.append({"cells": [self.l("total")] + [self.w("cost.total", y) for y in years], "strong": True})
+        return [table(self.cap("分级负担" if zh else "Who pays", self.l("unit.wan")), [self.l("item")] +
+                      [str(y) for y in years], rows,
+                      note=("负担比例为情景参数（budget.payer_shares），见附录一。" if zh else
+                            "Shares are a scenario parameter (budget.payer_shares), see Appendix A."))]
+
+    def _plan_table(self, years: list[int], rows: list, head: list[str]) -> list:
+        zh = self.zh
         return [
             subheading(f"中期财政规划（{years[0]}—{years[-1]}年）" if zh else
                        f"Medium-term fiscal plan ({years[0]}–{years[-1]})"),
