@@ -20,7 +20,6 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
-KEY_RANGES = ROOT / "scenarios" / "ranges" / "key_assumptions.yaml"
 DRAWS, SEED, SENSITIVITY_DRAWS = 200, 1, 100
 FIRST, LAST = 2021, 2035
 
@@ -129,12 +128,11 @@ def backtest(draws: int = DRAWS, seed: int = SEED):
 def key_assumptions(draws: int = SENSITIVITY_DRAWS, seed: int = SEED):
     """One-at-a-time effect of each key assumption on cost.total summed over FIRST..LAST (yuan)."""
     from .scenario import load_scenario, provenance_of
-    from .sensitivity import one_at_a_time, read_ranges
+    from .sensitivity import key_assumptions as oat
 
-    ranges = read_ranges(KEY_RANGES)
-    table = one_at_a_time(BASELINE, ranges, FIRST, draws, seed, through=LAST)
+    table = oat(BASELINE, FIRST, through=LAST, draws=draws, seed=seed)
     sc = load_scenario(BASELINE)
-    notes = {p: provenance_of(sc, p) for p in ranges}
+    notes = {p: provenance_of(sc, p) for p in table.parameter}
     return table, notes
 
 

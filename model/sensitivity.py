@@ -135,6 +135,16 @@ def one_at_a_time(scenario: str | Path, ranges: dict, year: int, draws: int = 20
     return table
 
 
+KEY_RANGES = Path(__file__).resolve().parent.parent / "scenarios" / "ranges" / "key_assumptions.yaml"
+
+
+def key_assumptions(scenario: str | Path, year: int, through: int | None = None, draws: int = 100, seed: int = 1,
+                    overrides: list[str] | None = None, runner: Runner | None = None) -> pd.DataFrame:
+    """The assumptions that move the budget most (scenarios/ranges/key_assumptions.yaml), one at a time:
+    cost.total in ``year`` (or summed to ``through``) at each end of each range."""
+    return one_at_a_time(scenario, read_ranges(KEY_RANGES), year, draws, seed, overrides, runner, through=through)
+
+
 def tornado(table: pd.DataFrame, out: Path) -> Path:
     """Horizontal bars of the change in the metric at each parameter's low and high end (SVG)."""
     from matplotlib.figure import Figure

@@ -186,3 +186,27 @@ def test_budget_year_on_the_command_line(tmp_path):
                          "--out", str(tmp_path / "y"), "--quiet"], capture_output=True, text=True, cwd=ROOT)
     assert ok.returncode == 0, ok.stderr
     assert json.loads((tmp_path / "y" / "manifest.json").read_text())["budget_year"] == 2028
+
+
+def test_key_assumptions_table_and_tornado(run_dir, tmp_path):
+    # the report shows what the band does not cover: each key assumption at the ends of its range, in 万元
+    import shutil
+
+    import pandas as pd
+
+    from conftest import BASELINE
+    from model.report import write_assumptions
+
+    own = tmp_path / "run"
+    shutil.copytree(run_dir, own)
+    path = write_assumptions(own, BASELINE, draws=3)
+    t = pd.read_csv(path)
+    assert set(t.year) == {2027} and "pay.reference_wage_monthly" in set(t.parameter)
+    wage = t.set_index("parameter").loc["pay.reference_wage_monthly"]
+    assert wage.change_low < 0 < wage.change_high  # a lower base wage costs less, a higher one more
+    _, text = pdf_text(build_pdf(own, "zh").read_bytes())
+    flat = text.replace("\n", "")
+    assert "关键假设对2027年经费的影响" in flat and "区间只反映随机模拟" in flat
+    assert (own / "charts" / "assumptions.svg").exists()
+    figs = pd.read_csv(own / "figures.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert (figs.metric == "assumption.pay.reference_wage_monthly.high").sum() == 1

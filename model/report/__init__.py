@@ -176,9 +176,34 @@ class Run:
         leaves = [m for m in codes if self.has(m) and (not m.startswith("cost.other.") or m in self.other_lines())]
         return leaves
 
+    @cached_property
+    def assumptions(self) -> pd.DataFrame | None:
+        """The key assumptions' one-at-a-time effects on cost.total in the budget year (assumptions.csv), if written."""
+        import pandas as pd
+
+        path = self.path / "assumptions.csv"
+        return pd.read_csv(path) if path.exists() else None
+
     def other_lines(self) -> list[str]:
         """The cost.other.* lines with spending in some year (a policy's own costs; zero lines are left out)."""
         return [m for m in self.metrics("cost.other.") if (self.series(m) != 0).any()]
+
+
+def write_assumptions(run_dir: Path, scenario: str | Path, overrides: list[str] | tuple = (), draws: int = 100) -> Path | None:
+    """assumptions.csv in a run folder: each key assumption (scenarios/ranges/key_assumptions.yaml) at the ends of
+    its range, the others at the scenario's values, and cost.total in the run's budget year (same seed). Where a
+    range does not fit the scenario, nothing is written and the report shows no such table."""
+    from ..sensitivity import key_assumptions
+
+    run = read_run(run_dir)
+    try:
+        table = key_assumptions(scenario, run.budget_year, draws=draws, seed=int(run.manifest.get("seed", 1)),
+                                overrides=list(overrides))
+    except UserError:
+        return None
+    path = Path(run_dir) / "assumptions.csv"
+    table.to_csv(path, index=False)
+    return path
 
 
 def read_run(run_dir: Path) -> Run:

@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from model.metrics import EXIT_KINDS
-from model.report import Run, fmt_num
+from model.report import Run, fmt_num, to_wan
 from model.report.text import POSTS, label
 
 FONT_DIR = Path(__file__).parent / "fonts"
@@ -261,6 +261,27 @@ def bridge(run: Run, lang: str, year: int) -> Figure:
     return fig
 
 
+def assumptions(run: Run, lang: str) -> Figure:
+    """Tornado: change in cost.total of the budget year (万元, printed values) with each key assumption at the
+    low (grey, hatched) and high (accent) end of its range, largest swing on top."""
+    t = run.assumptions.iloc[::-1]
+    y0 = run.budget_year
+    base = run.wan("cost.total", y0)
+    fig, ax = _figure(height_in=0.6 + 0.32 * len(t))
+    ax = ax[0, 0]
+    y = np.arange(len(t))
+    low = [to_wan(v) for v in t.change_low]
+    high = [to_wan(v) for v in t.change_high]
+    ax.barh(y, low, color="#ffffff", edgecolor="black", lw=0.5, hatch="///", label=label(lang, "end.low"))
+    ax.barh(y, high, color=ACCENT, edgecolor="black", lw=0.5, label=label(lang, "end.high"))
+    ax.set_yticks(y, [f"{label(lang, 'param.' + p)} [{a:g}, {b:g}]" for p, a, b in zip(t.parameter, t.low, t.high)])
+    ax.axvline(0, color="black", lw=0.8)
+    ax.set_xlabel(label(lang, "tornado.axis").format(year=y0, base=fmt_num(base, 1)))
+    _thousands(ax.xaxis)
+    ax.legend(loc="lower right")
+    return fig
+
+
 def _stacked_bars(ax, run: Run, years, metrics, accent: str, lang: str) -> None:
     """Stacked bars of ``metrics`` in 万元 by year: ``accent`` in the accent colour, the rest grey and hatched."""
     bottom = np.zeros(len(years))
@@ -303,6 +324,8 @@ def write_charts(run: Run, lang: str, out_dir: Path) -> dict[str, Path]:
                 out[name] = write_svg(make(run, lang), out_dir / f"{name}.svg")
         for y in run.bridge_years():
             out[f"bridge_{y}"] = write_svg(bridge(run, lang, y), out_dir / f"bridge_{y}.svg")
+        if run.assumptions is not None and len(run.assumptions):
+            out["assumptions"] = write_svg(assumptions(run, lang), out_dir / "assumptions.svg")
     return out
 
 

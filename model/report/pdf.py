@@ -13,7 +13,7 @@ from pathlib import Path
 import typst
 
 from model.metrics import EXIT_KINDS
-from model.report import Run, fmt_num, fmt_pct, read_run
+from model.report import Run, fmt_num, fmt_pct, read_run, to_wan
 from model.report.charts import FONT_DIR, FONT_FAMILY, write_charts
 from model.report.text import COST_TREE, POSTS, REGIMES, label, labels
 
@@ -617,11 +617,43 @@ class _Writer:
         risk = [t for t in (self.appropriation_text(yy) for yy in self.budget_years) if t]
         return [
             par(text + (" " + " ".join(risk) if risk else "")),
-            self.fig("cost_fan", "经费总额的不确定性（扇形图）" if zh else "Total cost: fan chart"),
+            self.fig("cost_fan", "经费总额的不确定性（扇形图；区间只反映随机模拟，不含参数假设的不确定性，后者见下表）" if zh else
+                     "Total cost: fan chart (the bands cover the random draws only, not the assumed parameters: "
+                     "see the table below)"),
+            *self.key_assumptions(),
             table(self.cap("经费总额分布", self.l("unit.wan")) if zh else
                   self.cap("Distribution of total cost", self.l("unit.wan")), header, rows, size=8,
                   note="超出预算概率为经费总额高于预算安排数的模拟次数占比。" if zh and has_app else
                   ("P(exceed) is the share of draws whose total cost is above the appropriation." if has_app else "")),
+        ]
+
+    def key_assumptions(self) -> list:
+        """The assumptions that move the budget most: each at the ends of its range (assumptions.csv), in 万元."""
+        t = self.run.assumptions
+        if t is None or not len(t):
+            return []
+        zh, y = self.zh, self.run.budget_year
+        rows = []
+        for r in t.itertuples():
+            lo, hi = to_wan(r.change_low), to_wan(r.change_high)
+            rows.append([self.l("param." + r.parameter), f"{r.value:g}", f"{r.low:g}–{r.high:g}",
+                         self.wan_value(f"assumption.{r.parameter}.low", y, lo, signed=True),
+                         self.wan_value(f"assumption.{r.parameter}.high", y, hi, signed=True)])
+        big = t.iloc[0]
+        lead = (f"参数假设的不确定性往往大于随机波动。逐一将下列关键假设取其合理区间的上下限（其他参数不变）重新测算，{y}年经费"
+                f"变化如下表；影响最大的是{self.l('param.' + big.parameter)}。" if zh else
+                f"Assumed parameters often move the budget more than chance. Each key assumption below was set to the "
+                f"ends of its plausible range, the others unchanged; the change in {y} total cost is in the table. "
+                f"The largest is {self.l('param.' + big.parameter)}.")
+        return [
+            par(lead),
+            table(self.cap(f"关键假设对{y}年经费的影响" if zh else f"Key assumptions and {y} total cost", self.l("unit.wan")),
+                  ["假设" if zh else "Assumption", "取值" if zh else "Value", "区间" if zh else "Range",
+                   "取下限" if zh else "At low end", "取上限" if zh else "At high end"], rows,
+                  align="lrrrr", widths=["2.6fr", "0.8fr", "1fr", "1fr", "1fr"], size=8,
+                  note=("区间及依据见 scenarios/ranges/key_assumptions.yaml；各次测算使用相同的随机数。" if zh else
+                        "Ranges and their basis: scenarios/ranges/key_assumptions.yaml; every run uses the same random numbers.")),
+            self.fig("assumptions", f"关键假设对{y}年经费的影响（万元）" if zh else f"Key assumptions: change in {y} cost (10k yuan)"),
         ]
 
     def bridge(self) -> list:
