@@ -68,7 +68,8 @@ def parser() -> argparse.ArgumentParser:
 
     rep = sub.add_parser("report", help="run the budget-report notebook: also writes report.pdf and report.ipynb")
     common(rep, 1000)
-    rep.add_argument("--lang", choices=("zh", "en"), default="zh")
+    rep.add_argument("--lang", choices=("zh", "en"), default="zh",
+                     help="zh: the Chinese report (default); en: also an English one, report.en.pdf, beside it")
 
     c = sub.add_parser("compare", help="compare a base scenario with alternatives (comparison.pdf)")
     c.add_argument("base", metavar="BASE.yaml")
@@ -165,7 +166,8 @@ def cmd_report(args) -> int:
         for f in (tmp / "run").iterdir():
             shutil.move(str(f), tmp / f.name)
         (tmp / "run").rmdir()
-    print(f"{sc.name}: report written in {time.perf_counter() - start:.1f} s -> {out / 'report.pdf'}")
+    written = out / ("report.pdf" if args.lang == "zh" else f"report.{args.lang}.pdf")
+    print(f"{sc.name}: report written in {time.perf_counter() - start:.1f} s -> {written}")
     return 0
 
 

@@ -174,6 +174,8 @@ def manifest(results: Results, summary_bytes: bytes) -> dict:
         "scenario": sc.name,
         "title": sc.model.title,
         "rationale": sc.model.rationale,
+        "issuer": sc.model.issuer,
+        "status": sc.model.status,
         "prices": list(sc.model.prices),
         "not_priced": list(sc.model.not_priced),
         "scenario_file": str(sc.path),

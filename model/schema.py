@@ -282,6 +282,8 @@ class ScenarioModel(Strict):
     rationale: str
     sources: list[str] = []
     extends: str | None = None
+    issuer: str = ""  # 编制单位 printed on the report's cover (left blank to be filled in when empty)
+    status: str = "征求意见稿"  # the document's status on the cover, e.g. 征求意见稿, 送审稿
     prices: list[str] = []  # what the policy costs in the model (costing note)
     not_priced: list[str] = []  # what the policy may cost that the model does not price
     horizon: Horizon
@@ -459,7 +461,7 @@ def _is_dated_field(finfo) -> bool:
 
 
 # Describe a scenario without changing its results; a scenario's own, not inherited (but for sources).
-HEADER_FIELDS = ("name", "title", "rationale", "sources", "extends", "prices", "not_priced")
+HEADER_FIELDS = ("name", "title", "rationale", "sources", "extends", "prices", "not_priced", "issuer", "status")
 
 
 def leaf_paths(model: BaseModel, prefix: str = ""):

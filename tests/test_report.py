@@ -95,11 +95,20 @@ def test_same_run_gives_the_same_bytes(run_dir, pdf_zh):
 
 
 @needs_engine
-def test_english_report(run_dir):
-    pages, text = pdf_text(build_pdf(run_dir, "en").read_bytes())
+def test_english_report_sits_beside_the_chinese_one(run_dir, tmp_path):
+    import shutil
+
+    own = tmp_path / "run"
+    shutil.copytree(run_dir, own)
+    zh = build_pdf(own, "zh").read_bytes()
+    en = build_pdf(own, "en")
+    assert en.name == "report.en.pdf" and (own / "figures.en.csv").exists() and (own / "charts" / "en").is_dir()
+    assert (own / "report.pdf").read_bytes() == zh  # not replaced
+    pages, text = pdf_text(en.read_bytes())
     for key in SECTIONS:
         assert labels("en")[key] in text.replace("\n", " "), key
-    build_pdf(run_dir, "zh")  # leave the Chinese report and charts in place for other tests
+    _, ztext = pdf_text(zh)
+    assert "征求意见稿" in ztext and "编制单位：（待填写）" in ztext and "不构成预算批复" in ztext.replace("\n", "")
 
 
 def test_one_figure_one_value_in_the_report_and_the_workbook(pdf_zh, run_dir):

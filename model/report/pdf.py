@@ -26,12 +26,14 @@ FIGURE_COLUMNS = ("where", "metric", "year", "statistic", "unit", "printed")
 
 def build_pdf(run_dir: Path, lang: str = "zh") -> Path:
     """Write run_dir/charts/*.svg, run_dir/report.pdf and, beside it, figures.csv (every figure the report
-    prints: where, metric, year, statistic, unit, printed); return the PDF path."""
+    prints: where, metric, year, statistic, unit, printed); return the PDF path. Another language writes
+    report.<lang>.pdf, figures.<lang>.csv and charts/<lang>/ beside the Chinese files."""
     run_dir = Path(run_dir)
     labels(lang)
     printed: list[tuple] = []
-    pdf = write_pdf(report_data(read_run(run_dir), lang, printed=printed), run_dir / "report.pdf")
-    write_figures(printed, run_dir / "figures.csv")
+    suffix = "" if lang == "zh" else f".{lang}"  # an English report sits beside the Chinese one
+    pdf = write_pdf(report_data(read_run(run_dir), lang, printed=printed), run_dir / f"report{suffix}.pdf")
+    write_figures(printed, run_dir / f"figures{suffix}.csv")
     return pdf
 
 
@@ -740,12 +742,13 @@ def _flatten(d: dict, prefix: str = "") -> list[tuple[str, str]]:
 
 def report_data(run: Run, lang: str, with_charts: bool = True, printed: list | None = None) -> dict:
     """Everything the template prints, as JSON-ready data; ``printed`` collects the printed figures."""
-    charts_dir = run.path / "charts"
+    charts_dir = run.path / "charts" / ("" if lang == "zh" else lang)
     first = run.projected_years[0]
     charts = write_charts(run, lang, charts_dir) if with_charts else {}
     w = _Writer(run, lang, charts)
     L = labels(lang)
     created = str(run.manifest.get("created", ""))[:10]
+    issuer = str(run.manifest.get("issuer") or "")
     return {
         "lang": lang,
         "font": FONT_FAMILY,
@@ -755,7 +758,10 @@ def report_data(run: Run, lang: str, with_charts: bool = True, printed: list | N
             "scenario_title": run.title,
             "scenario": f"{L['scenario']}：{run.scenario}" if lang == "zh" else f"{L['scenario']}: {run.scenario}",
             "years": f"{first}–{run.years[-1]}",
-            "date": f"{L['date']}：{created}" if created and lang == "zh" else (f"{L['date']}: {created}" if created else ""),
+            "date": (f"{L['date']}：{chinese_date(created)}" if lang == "zh" else f"{L['date']}: {created}") if created else "",
+            "issuer": (f"编制单位：{issuer or '（待填写）'}" if lang == "zh" else f"Prepared by: {issuer or '(to be filled in)'}"),
+            "status": str(run.manifest.get("status") or ""),
+            "disclaimer": L["disclaimer"],
             "digest_label": L["digest"],
             "digest": run.digest,
             "draws_seed": L["draws_seed"].format(draws=run.manifest.get("draws", "—"), seed=run.manifest.get("seed", "—")),
@@ -764,6 +770,12 @@ def report_data(run: Run, lang: str, with_charts: bool = True, printed: list | N
         "header": f"{L['report_title']} · {run.scenario}",
         "sections": _sections(w, printed),
     }
+
+
+def chinese_date(iso: str) -> str:
+    """2026-11-30 -> 2026年11月30日."""
+    y, m, d = (int(x) for x in iso.split("-"))
+    return f"{y}年{m}月{d}日"
 
 
 def _sections(w: _Writer, printed: list | None) -> list[dict]:

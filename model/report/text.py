@@ -30,6 +30,8 @@ _ZH = {
     "city": "黄石市",
     "scenario": "情景",
     "date": "编制日期",
+    "disclaimer": ("说明：本报告为社区工作者队伍与经费测算模型的测算结果，依据情景文件所列参数及其来源和假设计算，"
+                   "不构成预算批复或政策承诺。未公布的数据均以标注“假设”的参数代替，使用时应结合实际核定。"),
     "digest": "运行摘要值（SHA-256）",
     "draws_seed": "模拟次数 {draws} 次，随机种子 {seed}",
     "contents": "目录",
@@ -145,6 +147,9 @@ _EN = {
     "city": "Huangshi",
     "scenario": "Scenario",
     "date": "Date",
+    "disclaimer": ("Note: this report is the output of a workforce and budget model, computed from the parameters, sources "
+                   "and assumptions of its scenario file. It is not a budget approval or a policy commitment; figures "
+                   "not published are labelled assumptions and should be checked against local records."),
     "digest": "Run digest (SHA-256)",
     "draws_seed": "{draws} simulation draws, random seed {seed}",
     "contents": "Contents",
