@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 from .errors import UserError
+from .folders import check_replaceable
 
 ROOT = Path(__file__).resolve().parent.parent
 # Modules that add subcommands: each has add_commands(subparsers, commands) which adds its parsers
@@ -93,10 +94,7 @@ def parser() -> argparse.ArgumentParser:
 def _out_dir(args, name: str) -> Path:
     out = args.out if args.out is not None else Path("reports") / name
     out = out.resolve()
-    if out.exists() and not out.is_dir():
-        raise UserError(f"--out {out}: exists and is not a folder")
-    if out.exists() and any(out.iterdir()) and not (out / "manifest.json").exists() and not (out / "comparison.pdf").exists():
-        raise UserError(f"--out {out}: the folder holds files that are not a report; choose an empty or report folder")
+    check_replaceable(out)  # before any work: the model replaces only folders it wrote
     if out == Path.home().resolve() or out == Path(out.anchor) or out == ROOT:
         raise UserError(f"--out {out}: refusing to replace this folder")
     return out

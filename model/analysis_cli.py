@@ -119,15 +119,14 @@ def cmd_sensitivity(args) -> int:
 
 
 def cmd_calibrate(args) -> int:
-    from .calibration import calibrate, parse_fit, read_history, write_calibration
+    from .calibration import calibrate, check_calibration_target, parse_fit, read_history, write_calibration
     from .scenario import load_scenario
 
     scenario = load_scenario(args.scenario)
     history = read_history(args.history)
     params = parse_fit(args.fit, scenario, int(history.year.min()))
     out = args.out or Path("calibration") / f"{scenario.name}_calibrated.yaml"
-    if Path(out).suffix not in (".yaml", ".yml"):
-        raise UserError(f"--out {out}: the calibration file must end in .yaml")
+    check_calibration_target(scenario, Path(out))  # before the work
     start = time.perf_counter()
     with _runner(args) as runner:
         result = calibrate(args.scenario, history, params, args.draws, args.seed, runner, args.max_evals)

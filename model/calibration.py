@@ -209,7 +209,7 @@ def calibration_yaml(scenario: Scenario, result: dict, out: Path, history_file: 
         "extends": os.path.relpath(scenario.path, out.parent.resolve()),
         "sources": [f"calibrated to {history_file}"],
     }
-    comment = f"# Calibration of {scenario.name}; fit report: {out.stem}_fit.md. Written by `python -m model calibrate`.\n"
+    comment = f"# Calibration of {scenario.name}; fit report: {out.stem}_fit.md. {WRITTEN_BY}\n"
     return comment + yaml.safe_dump({**header, **body}, allow_unicode=True, sort_keys=False, width=100)
 
 
@@ -233,14 +233,30 @@ def report_markdown(result: dict, scenario: Scenario, history_file: str, draws: 
     return "\n".join(lines) + "\n"
 
 
+WRITTEN_BY = "Written by `python -m model calibrate`."  # on the first line of every calibration file
+
+
+def check_calibration_target(scenario: Scenario, out: Path) -> None:
+    """UserError unless ``out`` (and its _fit.csv and _fit.md) are new files or a calibration this command wrote
+    before: calibrate never overwrites a scenario it reads or any file it did not write."""
+    out = Path(out)
+    if out.suffix not in (".yaml", ".yml"):
+        raise UserError(f"--out {out}: the calibration file must end in .yaml")
+    if out.resolve() in {Path(f).resolve() for f in scenario.files}:
+        raise UserError(f"--out {out}: is a scenario file this calibration reads; choose a new file")
+    owned = out.is_file() and WRITTEN_BY in out.read_text(encoding="utf-8", errors="replace").split("\n", 1)[0]
+    for target in (out, out.with_name(f"{out.stem}_fit.csv"), out.with_name(f"{out.stem}_fit.md")):
+        if target.exists() and not owned:
+            raise UserError(f"--out {out}: {target.name} exists and was not written by calibrate; choose a new file")
+
+
 def write_calibration(scenario: Scenario, result: dict, out: Path, history_file: str, draws: int, seed: int) -> list[Path]:
     """Write ``out`` (YAML), ``<stem>_fit.csv`` and ``<stem>_fit.md``; the YAML is checked by loading it.
 
     Files are written under temporary names and renamed only when all are written and valid.
     """
     out = Path(out)
-    if out.suffix not in (".yaml", ".yml"):
-        raise UserError(f"--out {out}: the calibration file must end in .yaml")
+    check_calibration_target(scenario, out)
     out.parent.mkdir(parents=True, exist_ok=True)
     targets = [out, out.with_name(f"{out.stem}_fit.csv"), out.with_name(f"{out.stem}_fit.md")]
     contents = [calibration_yaml(scenario, result, out, history_file, draws, seed).encode(),

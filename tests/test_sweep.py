@@ -76,7 +76,7 @@ def test_sweep_command_writes_table_and_chart(tmp_path, capsys):
     code = main(["sweep", str(BASELINE), "--grid", "elections.turnover=0.1,0.3", "--draws", "4",
                  "--set", "horizon.end_year=2023", "--out", str(out), "--quiet"])
     assert code == 0, capsys.readouterr().err
-    assert sorted(p.name for p in out.iterdir()) == ["cost_total.svg", "sweep.csv", "sweep.parquet"]
+    assert sorted(p.name for p in out.iterdir()) == [".community-model-output", "cost_total.svg", "sweep.csv", "sweep.parquet"]
     csv = pd.read_csv(out / "sweep.csv")
     assert set(csv["elections.turnover"]) == {0.1, 0.3}
     assert pd.read_parquet(out / "sweep.parquet").shape == csv.shape
