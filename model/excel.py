@@ -241,7 +241,7 @@ def write_workbook(run_dir: Path) -> Path:
     # run record
     s = _Sheet(wb, "运行记录", fmts)
     s.row(0, [L("manifest.key"), L("manifest.value")], ["head"] * 2)
-    for i, (k, v) in enumerate(_flatten(run.manifest), start=1):
+    for i, (k, v) in enumerate(_flatten(run.shown_manifest), start=1):
         s.row(i, [k, v])
     s.finish(1, 1)
 

@@ -166,6 +166,11 @@ class Run:
         return [m for m in lines if self.has(m)] + self.other_lines()
 
     @property
+    def shown_manifest(self) -> dict:
+        """The manifest as documents print it: no machine path (the scenario file by its name)."""
+        return {k: (Path(str(v)).name if k == "scenario_file" else v) for k, v in self.manifest.items()}
+
+    @property
     def budget(self) -> dict:
         """Classification codes and payer shares (manifest 'budget'); empty for runs written before them."""
         return self.manifest.get("budget") or {}

@@ -134,6 +134,9 @@ def figure(svg_path: Path | None, caption: str) -> dict | None:
     return {"kind": "figure", "svg": svg_path.read_text(encoding="utf-8"), "caption": caption}
 
 
+CN_NUMBERS = "一二三四五六七八九十"
+
+
 def subheading(text: str) -> dict:
     return {"kind": "subheading", "text": text}
 
@@ -571,7 +574,7 @@ class _Writer:
             ]
         if r.has("pension.replacement_rate"):
             ys = [y for y in self.years if self.v("pension.retirees", y) > 0]
-            rows = [[str(y), self.n("pension.retirees", y, decimals=1),
+            rows = [[str(y), self.n("pension.retirees", y),
                      self._log("pension.mean_monthly", y, "mean", "元/月", fmt_num(self.v("pension.mean_monthly", y))),
                      self.pct("pension.replacement_rate", y),
                      f"{self.pct('pension.replacement_rate', y, 'p05')}–"
@@ -586,7 +589,7 @@ class _Writer:
                       self.cap("Pensions and replacement rates", "persons; yuan per month"),
                       [self.l("year"), self.l("pension.retirees"), self.l("pension.mean_monthly"),
                        self.l("pension.replacement_rate"), "P5–P95"], rows, size=8,
-                      note="退休人数为均值，保留一位小数。" if zh else "Retirees are means, to one decimal."),
+                      note="退休人数为各次模拟均值，取整到人。" if zh else "Retirees are means, rounded to whole persons."),
             ]
         return blocks
 
@@ -707,7 +710,7 @@ class _Writer:
         ]
 
     def appendix_manifest(self) -> list:
-        rows = [[breakable(k), breakable(v)] for k, v in _flatten(self.run.manifest)]
+        rows = [[breakable(k), breakable(v)] for k, v in _flatten(self.run.shown_manifest)]
         return [table("运行记录（manifest.json）" if self.zh else "Run record (manifest.json)",
                       [self.l("manifest.key"), self.l("manifest.value")], rows, align="ll",
                       widths=["1fr", "2fr"], size=7.5)]
@@ -721,6 +724,9 @@ class _Writer:
         for key, make in parts:
             self.where = key
             blocks = [b for b in make() if b]
+            numbered = [b for b in blocks if b.get("kind") == "subheading"]
+            for i, b in enumerate(numbered):  # （一）（二）… within a section
+                b["text"] = (f"（{CN_NUMBERS[i]}）" if self.zh else f"{i + 1}. ") + b["text"]
             if blocks:
                 out.append({"title": self.l(key), "numbered": not key.startswith("sec.appendix"),
                             "pagebreak": key in ("sec.appendix_params",), "blocks": blocks})
