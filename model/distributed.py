@@ -52,6 +52,9 @@ def make_job(scenario: Scenario, draws: int, seed: int) -> Job:
         raise UserError(f"draws must be a whole number from 1 to {MAX_DRAWS:,}; got {draws!r}")
     if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed < 2**63:
         raise UserError(f"seed must be a whole number from 0 to 2**63-1; got {seed!r}")
+    if scenario.model.uncertainty.parameter_ranges:
+        raise UserError("uncertainty.parameter_ranges: draws with their own parameter values run in one process "
+                        "(python -m model run/report without --workers or --scheduler), not in sweeps or sensitivity runs")
     P = resolve(scenario.model)
     return Job(scenario, P, opening_roster(scenario, P, seed), draws, seed)
 

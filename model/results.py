@@ -153,7 +153,29 @@ def simulate(scenario: Scenario | str | Path, draws: int = 1000, seed: int = 1, 
             bar.update(len(ids))
     raw = np.concatenate(parts)
     check_raw(raw, years)
-    return Results(scenario, years, draws, seed, to_metrics(raw, years))
+    metrics = to_metrics(raw, years)
+    ranges = scenario.model.uncertainty.parameter_ranges
+    if ranges:  # each draw again with its own parameter values; the draws-only total kept beside
+        raw = np.concatenate([engine.simulate_draws(P_d, R, seed, np.array([d], np.int64), engine.capacity_for(P_d, len(R.wid)))
+                              for d, P_d in enumerate(ranged_params(scenario, seed, draws))])
+        check_raw(raw, years)
+        random_only = metrics["cost.total"]
+        metrics = to_metrics(raw, years)
+        metrics["cost.total.random_only"] = random_only
+    return Results(scenario, years, draws, seed, metrics)
+
+
+def ranged_params(scenario: Scenario, seed: int, draws: int):
+    """Params of each draw under uncertainty.parameter_ranges: parameter k of draw d is low + (high - low) x u,
+    u = the uniform keyed by (seed, d, no worker, year 0, PARAMETER_RANGE + k); one value for every year."""
+    from .rng import GLOBAL_WORKER, PARAMETER_RANGE, uniform_py
+    from .schema import with_values
+
+    ranges = list(scenario.model.uncertainty.parameter_ranges.items())
+    for d in range(draws):
+        values = {path: lo + (hi - lo) * uniform_py(seed, d, GLOBAL_WORKER, 0, PARAMETER_RANGE + k)
+                  for k, (path, (lo, hi)) in enumerate(ranges)}
+        yield resolve(with_values(scenario.model, values))
 
 
 def _csv_bytes(df: pd.DataFrame) -> bytes:

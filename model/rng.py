@@ -27,6 +27,7 @@ ELECT_FROM_STAFF = 13
 OPEN_AGE, OPEN_MONTH, OPEN_SEX, OPEN_EDU, OPEN_SERVICE, OPEN_CERT, OPEN_CERT_LEVEL = 20, 21, 22, 23, 24, 25, 26
 OPEN_GAP, OPEN_GAP_MONTHS, OPEN_PRIOR = 27, 28, 29
 WAGE_SHOCK, ATTRITION_SCALE, PASS_SCALE = 40, 41, 42
+PARAMETER_RANGE = 100  # + the parameter's position in uncertainty.parameter_ranges
 
 OPENING_DRAW = (1 << 32) - 1  # the opening roster is the same in every draw
 GLOBAL_WORKER = 1 << 40  # draw-level shocks are keyed to no worker

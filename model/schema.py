@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 POSTS = ("chief", "deputy", "member", "staff")
 TWO_COMMITTEE_POSTS = ("chief", "deputy", "member")
@@ -257,6 +257,10 @@ class ArrearsRules(Strict):
 
 
 class Uncertainty(Strict):
+    # Parameter uncertainty (optional, off when empty): dotted parameter path -> [low, high]; each draw takes
+    # its own value of each, uniform in the range (keyed by seed, draw and parameter), for every year. The
+    # opening roster is drawn once, so opening.* parameters cannot be ranged.
+    parameter_ranges: dict[str, Annotated[list[float], Field(min_length=2, max_length=2)]] = {}
     wage_growth_sd: Annotated[float, Field(ge=0, le=0.2)]
     attrition_multiplier_low: Annotated[float, Field(ge=0, le=10)]
     attrition_multiplier_high: Annotated[float, Field(ge=0, le=10)]
@@ -307,6 +311,34 @@ class ScenarioModel(Strict):
     appropriation: Dated(Annotated[float, Field(ge=0, le=1e11)]) | None = None
 
     # ------------------------------------------------------------------ checks across fields
+
+    def _check_parameter_ranges(self) -> list[tuple[str, str]]:
+        out: list[tuple[str, str]] = []
+        leaves = set(leaf_paths(self))
+        for path, (low, high) in self.uncertainty.parameter_ranges.items():
+            where = f"uncertainty.parameter_ranges.{path}"
+            if path not in leaves or path.startswith(("opening.", "horizon.", "uncertainty.", "budget.")):
+                out.append((where, "not a parameter that can be ranged (a numeric parameter outside opening, horizon, "
+                                   "budget and uncertainty)"))
+                continue
+            value = self
+            for part in path.split("."):
+                value = getattr(value, part)
+            values = list(value.values()) if isinstance(value, dict) else [value]
+            if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+                out.append((where, "not a numeric parameter"))
+                continue
+            if low > high:
+                out.append((where, f"low {low:g} is above high {high:g}"))
+                continue
+            for end in (low, high):
+                try:
+                    with_values(self, {path: end})
+                except ValidationError as exc:  # an end outside the parameter's own bounds, or of the wrong kind
+                    out.append((where, f"{end:g} is not a valid value: {exc.errors()[0]['msg']}"))
+                except (TypeError, KeyError):
+                    out.append((where, "not a numeric parameter"))
+        return out
 
     def cross_checks(self) -> list[tuple[str, str]]:
         """Checks that span fields; returns (dotted path, message) for each problem."""
@@ -361,6 +393,7 @@ class ScenarioModel(Strict):
             if abs(total - 1) > 1e-9:
                 out.append(("budget.payer_shares", f"shares must add up to 1; they add up to {total:g}"
                             + (f" in {y}" if y != ALWAYS else "")))
+        out += self._check_parameter_ranges()
         mix = sum(getattr(self.opening.certificate_mix, c) for c in CERT_LEVELS)
         if abs(mix - 1) > 1e-9:
             out.append(("opening.certificate_mix", f"shares must add up to 1; they add up to {mix:g}"))
@@ -424,6 +457,19 @@ class ScenarioModel(Strict):
                 if k != ALWAYS and not 1990 <= k <= 2100:
                     out.append((f"{path}.{k}", "is not a plausible year"))
         return out
+
+
+def with_values(model: "ScenarioModel", values: dict[str, float]) -> "ScenarioModel":
+    """The scenario with each dotted path set to one value for every year (a parameter range's draw)."""
+    tree = model.model_dump()
+    for path, v in values.items():
+        node = tree
+        *parents, leaf = path.split(".")
+        for part in parents:
+            node = node[part]
+        old = node[leaf]
+        node[leaf] = {ALWAYS: v} if isinstance(old, dict) else (int(v) if isinstance(old, int) and not isinstance(old, bool) else v)
+    return ScenarioModel.model_validate(tree, strict=False)
 
 
 def reachable_retirement_ages(r: Retirement) -> tuple[int, int]:

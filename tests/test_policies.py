@@ -131,3 +131,34 @@ def test_pay_to_average_wage_share_sets_the_reference_wage():
     t = 2026 - P.opening_year
     assert wage[t] == pytest.approx(0.55 * avg_last[t])
     assert avg_last[t] != avg_last[t - 1]
+
+
+def test_parameter_ranges_widen_the_band_and_keep_the_draws_only_band():
+    # uncertainty.parameter_ranges: each draw takes its own reference wage in [2400, 3600]; the band then covers
+    # the assumption, and the draws-only band is kept beside it (cost.total.random_only)
+    base = model.simulate(ROOT / "scenarios" / "baseline.yaml", draws=40, seed=1, progress=False)
+    ranged = model.simulate(ROOT / "scenarios" / "baseline.yaml", draws=40, seed=1, progress=False,
+                            overrides=["uncertainty.parameter_ranges={pay.reference_wage_monthly: [2400, 3600]}"])
+    t = list(base.years).index(2027)
+    assert np.array_equal(ranged.metrics["cost.total.random_only"], base.metrics["cost.total"])
+    spread = lambda a: np.percentile(a, 95) - np.percentile(a, 5)  # noqa: E731
+    assert spread(ranged.metrics["cost.total"][:, t]) > 2 * spread(base.metrics["cost.total"][:, t])
+    # each draw's wage is its own: a draw's cost rises with its drawn wage (same random numbers otherwise)
+    from model.rng import GLOBAL_WORKER, PARAMETER_RANGE, uniform_py
+
+    u = np.array([uniform_py(1, d, GLOBAL_WORKER, 0, PARAMETER_RANGE) for d in range(40)])
+    assert np.corrcoef(u, ranged.metrics["cost.total"][:, t] - base.metrics["cost.total"][:, t])[0, 1] > 0.99
+
+
+def test_parameter_ranges_are_checked():
+    from model.errors import UserError
+    from model.scenario import load_scenario
+
+    with pytest.raises(UserError) as err:
+        load_scenario(ROOT / "scenarios" / "baseline.yaml", overrides=[
+            "uncertainty.parameter_ranges={opening.certified_share: [0.2, 0.6], social_insurance.employer.medical: [0.05, 2],"
+            " retirement.reform: [0, 1]}"])
+    text = str(err.value)
+    assert "opening.certified_share" in text and "not a parameter that can be ranged" in text
+    assert "2 is not a valid value: Input should be less than or equal to 1" in text
+    assert "retirement.reform" in text and "not a numeric parameter" in text

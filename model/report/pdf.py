@@ -324,11 +324,16 @@ class _Writer:
             rows.append({"cells": [self.l(m)] + [self.w(m, y) for y in years] +
                          [self.wan_value(f"{m}.sum", f"{years[0]}-{years[-1]}", total3)],
                          "strong": m == "cost.total", "indent": 0 if m == "cost.total" else 1})
-        for stat in ("p05", "p95"):
-            rows.append({"cells": [f"{self.l('cost.total')} {stat.upper().replace('P0', 'P')}"] +
-                         [self.w("cost.total", y, stat) for y in years] + ["—"], "indent": 1})
+        both = self.run.has("cost.total.random_only")
+        bands = [("cost.total", ("（含参数不确定性）" if zh else " (with parameters)") if both else "")]
+        if both:
+            bands.append(("cost.total.random_only", "（仅随机模拟）" if zh else " (random draws only)"))
+        for metric, what in bands:
+            for stat in ("p05", "p95"):
+                rows.append({"cells": [f"{self.l('cost.total')} {stat.upper().replace('P0', 'P')}{what}"] +
+                             [self.w(metric, y, stat) for y in years] + ["—"], "indent": 1})
         head = [self.l("item")] + [str(y) for y in years] + ["三年合计" if zh else "Three-year total"]
-        return [*self._plan_table(years, rows, head), *self.classified(years), *self.payers(years)]
+        return [*self._plan_table(years, rows, head, both), *self.classified(years), *self.payers(years)]
 
     def classified(self, years: list[int]) -> list:
         """The budget lines with their classification codes (scenario budget.*) for ``years``."""
@@ -363,15 +368,21 @@ class _Writer:
                       note=("负担比例为情景参数（budget.payer_shares），见附录一。" if zh else
                             "Shares are a scenario parameter (budget.payer_shares), see Appendix A."))]
 
-    def _plan_table(self, years: list[int], rows: list, head: list[str]) -> list:
+    def _plan_table(self, years: list[int], rows: list, head: list[str], both: bool) -> list:
         zh = self.zh
+        covers = (("“含参数不确定性”的区间同时反映随机模拟和情景所列参数区间（uncertainty.parameter_ranges），"
+                   "“仅随机模拟”的区间不含后者" if both else "仅反映随机模拟的离散程度，不含参数假设的不确定性（见第六部分）")
+                  if zh else
+                  ("the band 'with parameters' covers the random draws and the scenario's parameter ranges "
+                   "(uncertainty.parameter_ranges), the 'random draws only' band the draws alone" if both else
+                   "they cover the random draws only, not the assumed parameters (see section 6)"))
         return [
             subheading(f"中期财政规划（{years[0]}—{years[-1]}年）" if zh else
                        f"Medium-term fiscal plan ({years[0]}–{years[-1]})"),
             par(f"以{years[0]}年为预算年度，{years[0]}—{years[-1]}年经费按项目列示如下；P5、P95为经费总额的第5和第95百分位，"
-                "仅反映随机模拟的离散程度，不可相加。" if zh else
+                f"不可相加；{covers}。" if zh else
                 f"With {years[0]} as the budget year, cost by line for {years[0]}–{years[-1]}; P5 and P95 are percentiles "
-                "of the total across draws and do not add up."),
+                f"of the total across draws and do not add up; {covers}."),
             table(self.cap("中期财政规划", self.l("unit.wan")) if zh else
                   self.cap("Medium-term fiscal plan", self.l("unit.wan")), head, rows,
                   widths=["2.2fr"] + ["1fr"] * (len(head) - 1)),
@@ -622,15 +633,23 @@ class _Writer:
         risk = [t for t in (self.appropriation_text(yy) for yy in self.budget_years) if t]
         return [
             par(text + (" " + " ".join(risk) if risk else "")),
-            self.fig("cost_fan", "经费总额的不确定性（扇形图；区间只反映随机模拟，不含参数假设的不确定性，后者见下表）" if zh else
-                     "Total cost: fan chart (the bands cover the random draws only, not the assumed parameters: "
-                     "see the table below)"),
+            self.fig("cost_fan", self.band_caption()),
             *self.key_assumptions(),
             table(self.cap("经费总额分布", self.l("unit.wan")) if zh else
                   self.cap("Distribution of total cost", self.l("unit.wan")), header, rows, size=8,
                   note="超出预算概率为经费总额高于预算安排数的模拟次数占比。" if zh and has_app else
                   ("P(exceed) is the share of draws whose total cost is above the appropriation." if has_app else "")),
         ]
+
+    def band_caption(self) -> str:
+        """What the fan chart's bands cover."""
+        ranged = self.run.has("cost.total.random_only")
+        if self.zh:
+            return ("经费总额的不确定性（扇形图；区间同时反映随机模拟和情景所列参数区间，仅随机模拟的区间见中期财政规划表）"
+                    if ranged else "经费总额的不确定性（扇形图；区间只反映随机模拟，不含参数假设的不确定性，后者见下表）")
+        return ("Total cost: fan chart (the bands cover the random draws and the scenario's parameter ranges; the "
+                "draws-only band is in the medium-term plan table)" if ranged else
+                "Total cost: fan chart (the bands cover the random draws only, not the assumed parameters: see the table below)")
 
     def key_assumptions(self) -> list:
         """The assumptions that move the budget most: each at the ends of its range (assumptions.csv), in 万元."""
