@@ -9,6 +9,7 @@ from pathlib import Path
 import xlsxwriter
 
 from model.metrics import EXIT_KINDS
+from model.parameter_labels import parameter_name
 from model.report import Run, read_run
 from model.report.pdf import _flatten
 from model.report.text import COST_TREE, POSTS, REGIMES, label
@@ -229,13 +230,14 @@ def write_workbook(run_dir: Path) -> Path:
 
     # parameters with sources
     s = _Sheet(wb, "参数", fmts)
-    s.row(0, [L("param.path"), L("param.year"), L("param.value"), L("param.unit"), L("param.source"), "类别"],
-          ["head"] * 6)
+    s.row(0, [L("param.path"), L("param.year"), L("param.value"), L("param.unit"), L("param.source"), "类别", "参数名称"],
+          ["head"] * 7)
     for i, rec in enumerate(run.parameters.to_dict("records"), start=1):
         kind = rec.get("kind", "")
         s.row(i, [rec.get("path", ""), rec.get("year", ""), rec.get("value", ""), rec.get("unit", ""),
-                  rec.get("source", "") or L("assumption"), "来源" if kind == "source" else L("assumption")])
-    s.ws.autofilter(0, 0, len(run.parameters), 5)
+                  rec.get("source", "") or L("assumption"), "来源" if kind == "source" else L("assumption"),
+                  parameter_name(rec.get("path", ""))])
+    s.ws.autofilter(0, 0, len(run.parameters), 6)
     s.finish(1, 1)
 
     # run record

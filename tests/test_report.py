@@ -219,3 +219,18 @@ def test_key_assumptions_table_and_tornado(run_dir, tmp_path):
     assert (own / "charts" / "assumptions.svg").exists()
     figs = pd.read_csv(own / "figures.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
     assert (figs.metric == "assumption.pay.reference_wage_monthly.high").sum() == 1
+
+
+def test_parameter_appendix_is_written_for_readers(pdf_zh):
+    # Chinese names, values as a person writes them, nothing beyond the horizon
+    from model.parameter_labels import parameter_name, parameter_value
+
+    assert parameter_name("attrition.rate.staff") == "年流失率（专职人员）"
+    assert parameter_name("social_insurance.employer.pension") == "单位缴费率（养老保险）"
+    assert parameter_value("social_insurance.employer.pension", "0.16") == "16%"
+    assert parameter_value("retirement.reform", "true") == "是"
+    _, text = pdf_text(pdf_zh)
+    appendix = text[text.rindex("附录一"):]
+    assert "年流失率（专职人员）" in appendix and "领取养老金最低缴费年限" in appendix
+    assert "True" not in appendix and "False" not in appendix
+    assert re.search(r"2035\s+18\b", appendix) and not re.search(r"2036\s+18\.5", appendix)  # 2036-2039: beyond 2035

@@ -708,15 +708,22 @@ class _Writer:
         return blocks
 
     def appendix_params(self) -> list:
+        from model.parameter_labels import parameter_name, parameter_value, unit_text
+
         p = self.run.parameters
+        last = self.years[-1]
         rows = []
         for rec in p.to_dict("records"):
+            year = str(rec.get("year", ""))
+            if year.isdigit() and int(year) > last:
+                continue  # a dated value beyond the horizon is never used
             text = rec.get("source", "")
             if rec.get("kind") == "assumption" or not text:
                 sep = "：" if self.zh else ": "
                 text = self.l("assumption") + (sep + text if text else "")
-            rows.append([breakable(rec["path"]), rec.get("year", ""), breakable(str(rec.get("value", "")), at=""),
-                         rec.get("unit", ""), text])
+            rows.append([parameter_name(rec["path"], self.lang), year,
+                         breakable(parameter_value(rec["path"], rec.get("value", ""), self.lang), at=""),
+                         unit_text(rec.get("unit", ""), self.lang), text])
         n_src = int((p.get("kind") == "source").sum()) if "kind" in p else 0
         return [
             par(f"共 {len(p)} 项参数取值，其中有文件依据的 {n_src} 项，其余为标注“假设”的测算假设。" if self.zh else
