@@ -16,7 +16,7 @@ from model.report.text import labels
 pypdf = pytest.importorskip("pypdf")
 needs_engine = pytest.mark.skipif(not hasattr(model, "simulate"), reason="engine not available yet")
 SECTIONS = ["sec.summary", "sec.budget", "sec.workforce", "sec.certificates", "sec.insurance",
-            "sec.uncertainty", "sec.bridge", "sec.appendix_params", "sec.appendix_manifest"]
+            "sec.uncertainty", "sec.bridge", "sec.method", "sec.appendix_params", "sec.appendix_manifest"]
 
 
 
@@ -159,6 +159,7 @@ def test_costing_note_says_when_a_saving_comes_from_vacancies(tmp_path):
     flat = text.replace("\n", "")
     assert "政策成本说明" in flat and "配对P5–P95" in flat
     assert "空缺岗位平均增加" in flat and "这部分“节约”来自岗位空缺" in flat
+    assert "中期财政规划期（2027—2029年）合计" in flat.replace(" ", "")
     assert "未计入的成本：替代空缺人员的加班或购买服务支出" in flat
     base, alt = read_run(dirs[0]), read_run(dirs[1])
     d = paired(base, alt, "cost.total")

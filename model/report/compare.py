@@ -264,6 +264,12 @@ def costing_note(base: Run, alt: Run, lang: str, cap) -> list:
                 text += (f"; about {fmt_num(vacancy_cost, 1)} of it is the pay of posts left unfilled: that part of the "
                          "saving comes from vacancies, not from the policy lowering cost")
             text += "."
+        plan3 = base.budget_years()
+        if len(plan3) == 3:  # the 中期财政规划 years' total, with its paired band
+            t3 = cost[plan3].sum(axis=1)
+            m3, l3, h3 = (round(x, 1) for x in (t3.mean(), t3.quantile(0.05), t3.quantile(0.95)))
+            text += (f"中期财政规划期（{plan3[0]}—{plan3[-1]}年）合计 {_signed(m3)} 万元（配对P5–P95：{_signed(l3)}至{_signed(h3)} 万元）。"
+                     if zh else f" Medium-term plan {plan3[0]}–{plan3[-1]}: {_signed(m3)} (paired P5–P95 {_signed(l3)} to {_signed(h3)}).")
         blocks.append(par(text))
     rows = []
     for y in years:

@@ -707,6 +707,43 @@ class _Writer:
                             [self.l("item")] + [str(y) for y in years], rows))
         return blocks
 
+    def method(self) -> list:
+        """How the figures are made, in plain language."""
+        by = self.run.budget_year
+        if self.zh:
+            items = [
+                ["逐人模拟：", "以期末在岗人员为起点，每人有岗位、等级、身份、年龄、性别、学历、工作年限、证书和缴费记录，"
+                 "每年依次经历退休、离职与考核、换届、招聘、计薪缴费、晋级、考证和工龄增长。"],
+                ["退休：", "按2024年全国人大常委会决定逐人计算法定退休年龄；达到时劳动合同终止，缴费满当年最低年限者领取养老金，"
+                 "不满者离岗不领养老金（单列“达龄缴费不足离岗”）。"],
+                ["换届：", "换届年空出的两委职位在选举时补齐，先由符合条件的专职人员当选，其余由外部人员当选，"
+                 "不占年度招聘名额；专职岗位空缺再由招聘补充。"],
+                ["薪酬与缴费：", "工资按等级系数、绩效、津贴计算；单位社保和公积金按个人工资计缴，基数按上年全省平均工资的上下限截取；"
+                 "每笔金额按分取整一次后汇总，合计与分项严格相等。"],
+                ["不确定性：", "同一情景重复模拟多次，每次的人员事件和工资增长不同，给出均值和第5至第95百分位区间；"
+                 "参数假设的影响另列关键假设表，也可在情景中设定参数区间纳入区间。"],
+                ["预算年度：", f"以{by}年为预算年度，之前年度为历史年度（模型回溯），预算年度及其后两年构成中期财政规划。"],
+            ]
+            return [par("本报告的数字由社区工作者队伍微观模拟模型计算，方法要点如下。"), bullets(*items),
+                    par("全部参数及其来源或假设列于附录一；同一情景、随机种子和模拟次数可逐字节重现本报告的数字。")]
+        items = [
+            ["Worker by worker: ", "from the workers in post at the opening, each year runs retirement, exits and reviews, "
+             "elections, hiring, pay and contributions, progression, exams and ageing."],
+            ["Retirement: ", "each worker's statutory age under the 2024 decision; the contract ends then, with a pension "
+             "after the minimum contribution years of that year, otherwise the worker leaves without one."],
+            ["Elections: ", "vacated 两委 seats are filled at the election, first by eligible full-time staff, then by "
+             "outside candidates, outside the recruitment cap; staff posts so vacated are refilled by recruitment."],
+            ["Pay and contributions: ", "pay by grade coefficient, performance and allowances; contributions on pay clipped "
+             "to the floor and ceiling of last year's provincial average wage; each amount rounded to the fen once."],
+            ["Uncertainty: ", "many draws of the same scenario differ in individual events and wage growth: means and "
+             "P5–P95 bands; the key assumptions are shown apart, or can be drawn per draw (parameter ranges)."],
+            ["Budget year: ", f"{by}; earlier years are history (the model's backcast); it and the next two years form "
+             "the medium-term fiscal plan."],
+        ]
+        return [par("The figures come from a microsimulation of the community workforce:"), bullets(*items),
+                par("Every parameter with its source or assumption is in Appendix A; the same scenario, seed and draws "
+                    "reproduce these figures byte for byte.")]
+
     def appendix_params(self) -> list:
         from model.parameter_labels import parameter_name, parameter_value, unit_text
 
@@ -744,7 +781,7 @@ class _Writer:
     def sections(self) -> list[dict]:
         parts = [("sec.summary", self.summary), ("sec.budget", self.budget), ("sec.workforce", self.workforce),
                  ("sec.certificates", self.certificates), ("sec.insurance", self.insurance),
-                 ("sec.uncertainty", self.uncertainty), ("sec.bridge", self.bridge),
+                 ("sec.uncertainty", self.uncertainty), ("sec.bridge", self.bridge), ("sec.method", self.method),
                  ("sec.appendix_params", self.appendix_params), ("sec.appendix_manifest", self.appendix_manifest)]
         out = []
         for key, make in parts:
