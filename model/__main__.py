@@ -69,6 +69,9 @@ def parser() -> argparse.ArgumentParser:
 
     rep = sub.add_parser("report", help="run the budget-report notebook: also writes report.pdf and report.ipynb")
     common(rep, 1000)
+    rep.add_argument("--actuals", type=Path, metavar="ACTUALS.csv",
+                     help="actuals (决算) of past years, columns year,metric,value (money in 万元; docs/outputs.md): "
+                          "shown beside the model's backcast")
     rep.add_argument("--lang", choices=("zh", "en"), default="zh",
                      help="zh: the Chinese report (default); en: also an English one, report.en.pdf, beside it")
 
@@ -155,11 +158,18 @@ def cmd_report(args) -> int:
     _with_budget_year(args)
 
     sc = load_scenario(args.scenario, overrides=args.overrides)  # fail early, before a kernel starts
+    actuals = ""
+    if args.actuals:
+        from .actuals import read_actuals
+
+        h = sc.model.horizon
+        read_actuals(args.actuals, h.opening_year, h.budget_year or h.opening_year + 1)
+        actuals = str(Path(args.actuals).resolve())
     out = _out_dir(args, sc.name)
     start = time.perf_counter()
     with staged_dir(out) as tmp:
         params = {"scenario": str(Path(args.scenario).resolve()), "draws": args.draws, "seed": args.seed,
-                  "lang": args.lang, "out_dir": str(tmp / "run"), "overrides": list(args.overrides)}
+                  "lang": args.lang, "out_dir": str(tmp / "run"), "overrides": list(args.overrides), "actuals": actuals}
         _execute("budget_report", params, tmp / "report.ipynb")
         for f in (tmp / "run").iterdir():
             shutil.move(str(f), tmp / f.name)

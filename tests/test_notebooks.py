@@ -12,7 +12,7 @@ from model.report.notebooks import NOTEBOOK_DIR, declared_parameters, execute
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = {
-    "budget_report": {"scenario", "draws", "seed", "lang", "out_dir", "overrides"},
+    "budget_report": {"scenario", "draws", "seed", "lang", "out_dir", "overrides", "actuals"},
     "scenario_comparison": {"base", "alternatives", "draws", "seed", "lang", "out_dir"},
     "explore": {"scenario", "draws", "seed"},
 }

@@ -235,3 +235,29 @@ def test_parameter_appendix_is_written_for_readers(pdf_zh):
     assert "年流失率（专职人员）" in appendix and "领取养老金最低缴费年限" in appendix
     assert "True" not in appendix and "False" not in appendix
     assert re.search(r"2035\s+18\b", appendix) and not re.search(r"2036\s+18\.5", appendix)  # 2036-2039: beyond 2035
+
+
+def test_actuals_beside_the_backcast(run_dir, tmp_path):
+    import shutil
+
+    from model.actuals import read_actuals
+
+    src = tmp_path / "actuals.csv"
+    src.write_text('year,metric,value\n2021,cost.total,"13,900.5"\n2022,headcount.staff,1010\n')
+    a = read_actuals(src, 2020, 2027)
+    assert list(a.value) == [13900.5, 1010.0] and list(a.unit) == ["万元", "人"]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("year,metric,value\n2028,cost.total,1\n2021,cost.totl,5\n2021,cost.total,1\n2021,cost.total,2\n")
+    with pytest.raises(UserError) as err:
+        read_actuals(bad, 2020, 2027)
+    text = str(err.value)
+    assert "row 2, year: 2028 is not a past year" in text and "did you mean 'cost.total'" in text
+    assert "cost.total 2021 is given more than once" in text
+    own = tmp_path / "run"
+    shutil.copytree(run_dir, own)
+    a.to_csv(own / "actuals.csv", index=False)
+    _, pdf = pdf_text(build_pdf(own, "zh").read_bytes())
+    run = read_run(own)
+    assert "决算与模型回溯对比" in pdf and "13,900.5" in pdf
+    diff = round(run.wan("cost.total", 2021) - 13900.5, 1)
+    assert fmt_num(diff, 1) in pdf  # the model less the actual, from the printed model value

@@ -182,6 +182,14 @@ class Run:
         return leaves
 
     @cached_property
+    def actuals(self) -> pd.DataFrame | None:
+        """Past years' actuals (actuals.csv, written by report --actuals): year, metric, value (万元 or persons), unit."""
+        import pandas as pd
+
+        path = self.path / "actuals.csv"
+        return pd.read_csv(path) if path.exists() else None
+
+    @cached_property
     def assumptions(self) -> pd.DataFrame | None:
         """The key assumptions' one-at-a-time effects on cost.total in the budget year (assumptions.csv), if written."""
         import pandas as pd

@@ -419,8 +419,33 @@ class _Writer:
             self.fig("cost_components", "分年度经费构成（均值）" if zh else "Cost by component (mean)"),
             self.detail_table(),
             self.breakdown_table(),
+            *self.backcast(),
         ]
         return blocks
+
+    def backcast(self) -> list:
+        """Past years' actuals (决算) beside the model's backcast, where report --actuals gave them."""
+        a = self.run.actuals
+        if a is None or not len(a):
+            return []
+        zh = self.zh
+        rows = []
+        for r in a.itertuples():
+            money = r.unit == "万元"
+            model_v = self.run.wan(r.metric, r.year) if money else round(self.v(r.metric, r.year))
+            actual = self._log(f"{r.metric}.actual", r.year, "actual", r.unit, fmt_num(r.value, 1 if money else 0))
+            shown = self.w(r.metric, r.year) if money else self.n(r.metric, r.year)
+            diff = model_v - r.value
+            rows.append([str(r.year), self.l(r.metric), actual, shown,
+                         ("+" if diff > 0 else "") + fmt_num(diff, 1 if money else 0),
+                         ("+" if diff > 0 else "") + fmt_pct(diff / r.value) if r.value else "—"])
+        return [table(self.cap("决算与模型回溯对比" if zh else "Actuals and the model's backcast", "万元、人" if zh else
+                               "10k yuan; persons"),
+                      [self.l("year"), self.l("item"), "决算数" if zh else "Actual", "模型回溯" if zh else "Model",
+                       "差异" if zh else "Difference", "差异率" if zh else "Difference %"], rows,
+                      align="llrrrr", size=8,
+                      note=("差异为模型回溯值减决算数；决算数来自 report --actuals 所给文件。" if zh else
+                            "Difference: the model's backcast less the actual; actuals from the file given to report --actuals."))]
 
     def detail_table(self) -> dict:
         """Every cost line (COST_TREE) for the detail years; each level adds up to its rounded parent."""
