@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import json
+import os
 import shutil
 import sys
 import time
@@ -168,8 +170,9 @@ def cmd_report(args) -> int:
     out = _out_dir(args, sc.name)
     start = time.perf_counter()
     with staged_dir(out) as tmp:
-        params = {"scenario": str(Path(args.scenario).resolve()), "draws": args.draws, "seed": args.seed,
-                  "lang": args.lang, "out_dir": str(tmp / "run"), "overrides": list(args.overrides), "actuals": actuals}
+        params = {"scenario": _rel(args.scenario), "draws": args.draws, "seed": args.seed,
+                  "lang": args.lang, "out_dir": _rel(tmp / "run"), "overrides": list(args.overrides),
+                  "actuals": _rel(actuals) if actuals else ""}
         _execute("budget_report", params, tmp / "report.ipynb")
         for f in (tmp / "run").iterdir():
             shutil.move(str(f), tmp / f.name)
@@ -186,19 +189,33 @@ def cmd_compare(args) -> int:
     names = [load_scenario(p).name for p in [args.base, *args.alternatives]]  # (validates each first)
     out = _out_dir(args, f"comparison-{names[0]}-vs-{'-'.join(names[1:])}")
     with staged_dir(out) as tmp:
-        params = {"base": str(Path(args.base).resolve()), "alternatives": [str(Path(a).resolve()) for a in args.alternatives],
-                  "draws": args.draws, "seed": args.seed, "lang": args.lang, "out_dir": str(tmp)}
+        params = {"base": _rel(args.base), "alternatives": [_rel(a) for a in args.alternatives],
+                  "draws": args.draws, "seed": args.seed, "lang": args.lang, "out_dir": _rel(tmp)}
         _execute("scenario_comparison", params, tmp / "comparison.ipynb")
     print(f"comparison written -> {out / 'comparison.pdf'}")
     return 0
 
 
+def _rel(path) -> str:
+    """A path as the notebook's kernel (working folder: the project's) sees it, with no machine path in the
+    executed notebook."""
+    return os.path.relpath(Path(path).resolve(), ROOT)
+
+
 def _execute(notebook, params, output):
-    """Run a notebook; a user mistake raised inside it becomes a UserError here."""
+    """Run a notebook; a user mistake raised inside it becomes a UserError here. The executed notebook names
+    its files without the machine's folders: the paths it was given become their file names."""
     from .report.notebooks import execute, papermill
 
     try:
         execute(notebook, params, output, ROOT)
+        text = Path(output).read_text(encoding="utf-8")
+        given = [v for v in params.values() if isinstance(v, str)]
+        given += [a for v in params.values() if isinstance(v, list) for a in v if isinstance(a, str)]
+        paths = [v for v in given if os.path.isabs(v) or v.startswith("..") or "/." in v]  # outside or staging
+        for value in sorted(set(paths), key=len, reverse=True):
+            text = text.replace(json.dumps(value)[1:-1], Path(value).name)
+        Path(output).write_text(text, encoding="utf-8")
     except papermill.PapermillExecutionError as exc:
         if exc.ename == "UserError":
             raise UserError(exc.evalue) from None

@@ -17,6 +17,8 @@ from pathlib import Path
 
 from .errors import UserError
 
+PROJECT = Path(__file__).resolve().parent.parent
+
 # Manifest keys a re-run needs, with their type.
 REQUIRED = {"scenario_file": str, "seed": int, "draws": int, "run_digest": str, "files": dict,
             "parameters_sha256": str, "code_version": str, "packages": dict}
@@ -101,8 +103,11 @@ def rerun(manifest_path: str | Path) -> tuple[bool, list[str]]:
     manifest_path = Path(manifest_path)
     recorded = read_manifest(manifest_path)
     scenario_file = Path(recorded["scenario_file"])
+    if not scenario_file.is_absolute() and not scenario_file.is_file():
+        scenario_file = PROJECT / scenario_file  # recorded relative to the working folder, usually the project's
     if not scenario_file.is_file():
-        raise UserError(f"{manifest_path}: the recorded scenario file {scenario_file} no longer exists")
+        raise UserError(f"{manifest_path}: the recorded scenario file {recorded['scenario_file']} was not found (it is "
+                        "recorded relative to the folder the run was made in: rerun from there)")
     sc = load_scenario(scenario_file, overrides=recorded.get("overrides", []))
     results = simulate(sc, draws=recorded["draws"], seed=recorded["seed"], progress=False)
     with tempfile.TemporaryDirectory(prefix="rerun-") as tmp:

@@ -200,7 +200,7 @@ def manifest(results: Results, summary_bytes: bytes) -> dict:
         "status": sc.model.status,
         "prices": list(sc.model.prices),
         "not_priced": list(sc.model.not_priced),
-        "scenario_file": str(sc.path),
+        "scenario_file": os.path.relpath(sc.path, Path.cwd()),  # no machine path: relative to the working folder
         "files": {Path(k).name: v for k, v in sc.file_hashes().items()},
         "overrides": sc.overrides,
         "parameters_sha256": sc.parameter_hash(),

@@ -42,3 +42,17 @@ def test_calibrate_never_overwrites_a_scenario(tmp_path):
             "--out", other)
     assert r.returncode == 2 and "was not written by calibrate" in r.stderr
     assert BASELINE.read_bytes() == before and other.read_text() == "name: mine\n"
+
+
+def test_no_machine_path_in_a_report_folder(tmp_path):
+    out = tmp_path / "rep"
+    r = cli("report", BASELINE, "--draws", "20", "--out", out)
+    assert r.returncode == 0, r.stderr
+    for name in ("manifest.json", "report.ipynb", "summary.csv", "parameters.csv", "figures.csv"):
+        text = (out / name).read_text(encoding="utf-8-sig")
+        assert str(ROOT) not in text and str(tmp_path) not in text, name
+    import openpyxl
+
+    wb = openpyxl.load_workbook(out / "budget.xlsx", read_only=True)
+    cells = [str(v) for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for v in row if v is not None]
+    assert not any(str(ROOT) in c or str(tmp_path) in c for c in cells)

@@ -95,7 +95,7 @@ def test_unexplained_difference_says_so(recorded, capsys):
     ('{"scenario_file": "x.yaml", "seed": "1", "draws": 3, "run_digest": "", "files": {}, '
      '"parameters_sha256": "", "code_version": "", "packages": {}}', "seed: expected int, got '1'"),
     ('{"scenario_file": "/nonexistent/x.yaml", "seed": 1, "draws": 3, "run_digest": "", "files": {}, '
-     '"parameters_sha256": "", "code_version": "", "packages": {}}', "no longer exists"),
+     '"parameters_sha256": "", "code_version": "", "packages": {}}', "was not found"),
     ('{"scenario_file": "/nonexistent/x.yaml", "seed": true, "draws": 0, "run_digest": "", "files": {}, '
      '"parameters_sha256": "", "code_version": "", "packages": {}}', "seed: expected int, got True"),
 ])

@@ -49,4 +49,17 @@ def execute(notebook: str, parameters: dict, output_path: Path, cwd: Path) -> Pa
         log_output=False,
         cwd=str(cwd),
     )
+    _strip_machine_paths(Path(output_path))
     return Path(output_path)
+
+
+def _strip_machine_paths(path: Path) -> None:
+    """Papermill records where the notebooks were on this machine: keep their names only."""
+    import json
+
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    pm = nb.get("metadata", {}).get("papermill", {})
+    for key in ("input_path", "output_path", "cwd"):
+        if pm.get(key):
+            pm[key] = Path(pm[key]).name if key != "cwd" else "."
+    path.write_text(json.dumps(nb, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
