@@ -105,6 +105,16 @@ def _budget_sheets(wb, run: Run, fmts: dict, L) -> None:
         s.write(last + 3, 1, "cost.total p95")
         for j, y in enumerate(plan):
             s.write(last + 3, 4 + j, run.wan("cost.total", y, "p95"), "wan")
+    if run.has("bridge.start"):  # the wage-bill bridge, year by year: last year's total + the steps = this year's
+        s = _Sheet(wb, "经费增减因素", fmts)
+        names = ["bridge.start", *run.bridge_steps(), "bridge.end"]
+        s.row(0, [L("item"), "指标"] + [f"{y}年" for y in years], ["head"] * (2 + len(years)))
+        for i, m in enumerate(names, start=1):
+            s.row(i, [L(m), m], ["bold", None] if m in ("bridge.start", "bridge.end") else None)
+            for j, y in enumerate(years):
+                s.write(i, 2 + j, run.wan(m, y), "wan")
+        s.write(len(names) + 2, 0, "单位：万元。上年经费加各因素等于本年经费（与报告所列一致）。", "note", shown="")
+        s.finish(1, 2)
     shares = b.get("payer_shares", {})
     s = _Sheet(wb, "分级负担", fmts)
     names = {"city": "市级财政", "district": "区级财政", "transfer": "上级转移支付"}

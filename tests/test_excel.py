@@ -16,8 +16,12 @@ def test_cjk_counts_double():
 def test_sheets_and_totals(run_dir):
     run = read_run(run_dir)
     wb = load_workbook(write_workbook(run_dir))
-    assert wb.sheetnames[:4] == ["预算表", "中期财政规划", "分级负担", "汇总"] and "参数" in wb.sheetnames
-    assert [str(y) for y in run.projected_years] == wb.sheetnames[4:4 + len(run.projected_years)]
+    assert wb.sheetnames[:5] == ["预算表", "中期财政规划", "经费增减因素", "分级负担", "汇总"] and "参数" in wb.sheetnames
+    assert [str(y) for y in run.projected_years] == wb.sheetnames[5:5 + len(run.projected_years)]
+    bridge = {r[1]: r for r in wb["经费增减因素"].iter_rows(min_row=2, values_only=True) if r[1]}
+    for j, y in enumerate(run.projected_years):  # last year's printed total + the printed steps = this year's
+        steps = sum(bridge[m][2 + j] for m in run.bridge_steps())
+        assert round(bridge["bridge.start"][2 + j] + steps, 1) == bridge["bridge.end"][2 + j] == run.wan("cost.total", y)
     rows = list(wb["汇总"].iter_rows(min_row=2, values_only=True))
     totals = {r[0]: r for r in rows if r[2] == "cost.total"}
     assert sorted(totals) == run.projected_years

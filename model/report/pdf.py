@@ -275,11 +275,19 @@ class _Writer:
                 text.append(".")
             items.append(text)
         blocks = [intro, subheading("主要测算结果" if zh else "Headline figures"), bullets(*items)]
-        plan = [y for y in range(2026, 2031) if y in self.years]
-        if len(plan) == 5:
-            total5 = self.wan_value("cost.total.sum", "2026-2030", round(sum(self.run.wan("cost.total", y) for y in plan), 1))
-            blocks.append(par(*(["“十五五”时期（2026–2030年）经费合计 ", ("b", total5), " 万元。"] if zh else
-                                ["2026–2030 (15th Five-Year Plan) total: ", ("b", total5), "."])))
+        plans = []
+        for first, zh_name, en_name in ((2021, "十四五", "14th"), (2026, "十五五", "15th")):
+            plan = [y for y in range(first, first + 5) if y in self.years]
+            if len(plan) == 5:
+                total5 = self.wan_value("cost.total.sum", f"{first}-{first + 4}",
+                                        round(sum(self.run.wan("cost.total", y) for y in plan), 1))
+                plans.append((f"“{zh_name}”时期（{first}–{first + 4}年）经费合计 ", total5, " 万元") if zh else
+                             (f"{first}–{first + 4} ({en_name} Five-Year Plan) total: ", total5, ""))
+        if plans:
+            parts = []
+            for i, (lead, total5, unit) in enumerate(plans):
+                parts += [("；" if zh else "; ") + lead if i else lead, ("b", total5), unit]
+            blocks.append(par(*parts, "。" if zh else "."))
         header = [self.l("year"), self.l("cost.total"), "P5", "P95", "比上年增减" if zh else "Change",
                   "增幅" if zh else "Change %", self.l("headcount"), self.l("certified_share")]
         rows = []
