@@ -515,14 +515,14 @@ def simulate_draw(P, R, seed, draw, capacity, raw, cells):
                     wk = rng.worker_year_key(dkey, wid[i], year)
                     wykey[i] = wk
                     regime[i] = 0; alive[i] = True; hired_t[i] = t
-                    span = P.ent_age_max[kind, hp] - P.ent_age_min[kind, hp] + 1
-                    age = P.ent_age_min[kind, hp] + int(math.floor(rng.event_uniform(wk, rng.HIRE_AGE) * span))
+                    span = P.ent_age_max[t, kind, hp] - P.ent_age_min[t, kind, hp] + 1
+                    age = P.ent_age_min[t, kind, hp] + int(math.floor(rng.event_uniform(wk, rng.HIRE_AGE) * span))
                     birth_m[i] = (year - age) * 12 + int(math.floor(rng.event_uniform(wk, rng.HIRE_MONTH) * 12))
-                    female[i] = 1 if rng.event_uniform(wk, rng.HIRE_SEX) < P.ent_female[kind, hp] else 0
+                    female[i] = 1 if rng.event_uniform(wk, rng.HIRE_SEX) < P.ent_female[t, kind, hp] else 0
                     stat_m[i] = statutory_month(male_age, female_age, female[i], birth_m[i], hp, reform)
                     ue = rng.event_uniform(wk, rng.HIRE_EDU)
                     e = 0
-                    while e < P.ent_edu_cum.shape[1] - 1 and ue >= P.ent_edu_cum[kind, e]:
+                    while e < P.ent_edu_cum.shape[2] - 1 and ue >= P.ent_edu_cum[t, kind, e]:
                         e += 1
                     edu[i] = e
                     cert[i] = 1 if rng.event_uniform(wk, rng.HIRE_CERT) < P.ent_cert[t, kind, hp] else 0

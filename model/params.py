@@ -64,10 +64,10 @@ class Params(NamedTuple):
     probation_share: float
     # entrants' profiles, [kind, ...]: kind 0 = recruits (hiring.new_hire), 1 = outside candidates elected
     # to vacant 两委 seats (elections.outside_candidates)
-    ent_age_min: np.ndarray  # [kind, post]
-    ent_age_max: np.ndarray  # [kind, post]
-    ent_female: np.ndarray  # [kind, post]
-    ent_edu_cum: np.ndarray  # [kind, edu] cumulative shares
+    ent_age_min: np.ndarray  # [t, kind, post]
+    ent_age_max: np.ndarray  # [t, kind, post]
+    ent_female: np.ndarray  # [t, kind, post]
+    ent_edu_cum: np.ndarray  # [t, kind, edu] cumulative shares
     ent_cert: np.ndarray  # [t, kind, post] share holding a junior certificate
     ent_prior: np.ndarray  # [kind] share of years since 22 with contributions before joining
     # pay
@@ -138,6 +138,14 @@ def resolve(m: ScenarioModel) -> Params:
     divisor = np.array([table[max([k for k in ages if k <= a], default=ages[0])] for a in range(MIN_AGE_TABLE, MAX_AGE_TABLE + 1)], dtype=np.int64)
     nh = m.hiring.new_hire
     oc = el.outside_candidates
+
+    def entrants(recruits, outside):
+        """[t, kind, post]: recruits' per-post series and the outside candidates' one for every post."""
+        return np.stack([recruits, np.repeat(outside[:, None], len(POSTS), axis=1)], axis=1)
+
+    def edu_cum(dated):
+        """[t, edu] cumulative education shares by year."""
+        return np.array([np.cumsum([getattr(value_at(dated, y), e) for e in EDUCATION]) for y in years])
     si = m.social_insurance
     zeros = np.zeros((n, 1))
     return Params(
@@ -177,12 +185,11 @@ def resolve(m: ScenarioModel) -> Params:
         start_month=m.hiring.start_month,
         probation_months=m.hiring.probation_months,
         probation_share=m.hiring.probation_pay_share,
-        ent_age_min=np.array([[nh.age_min.get(p) for p in POSTS], [oc.age_min] * len(POSTS)], dtype=np.int64),
-        ent_age_max=np.array([[nh.age_max.get(p) for p in POSTS], [oc.age_max] * len(POSTS)], dtype=np.int64),
-        ent_female=np.array([[nh.female_share.get(p) for p in POSTS], [oc.female_share] * len(POSTS)], dtype=np.float64),
-        ent_edu_cum=np.array([np.cumsum([getattr(x.education, e) for e in EDUCATION]) for x in (nh, oc)]),
-        ent_cert=np.stack([per_post_series(nh.certified_share), np.repeat(series(oc.certified_share)[:, None], len(POSTS), axis=1)],
-                          axis=1),
+        ent_age_min=entrants(per_post_series(nh.age_min, np.int64), series(oc.age_min, np.int64)),
+        ent_age_max=entrants(per_post_series(nh.age_max, np.int64), series(oc.age_max, np.int64)),
+        ent_female=entrants(per_post_series(nh.female_share), series(oc.female_share)),
+        ent_edu_cum=np.stack([edu_cum(nh.education), edu_cum(oc.education)], axis=1),
+        ent_cert=entrants(per_post_series(nh.certified_share), series(oc.certified_share)),
         ent_prior=np.array([nh.prior_contribution_share, oc.prior_contribution_share], dtype=np.float64),
         wage0=m.pay.reference_wage_monthly,
         wage_growth=series(m.pay.wage_growth),

@@ -228,12 +228,12 @@ def simulate_draw(P: Params, R: Roster, seed: int, draw: int) -> np.ndarray:
             for p, kind in entrants:  # kind 1: an elected outside candidate, 0: a recruit
                 w = Worker(next_id, p, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0.0, 0.0, hired_t=t)
                 next_id += 1
-                span = int(P.ent_age_max[kind, p] - P.ent_age_min[kind, p] + 1)
-                age = int(P.ent_age_min[kind, p]) + int(math.floor(u(w, year, rng.HIRE_AGE) * span))
+                span = int(P.ent_age_max[t, kind, p] - P.ent_age_min[t, kind, p] + 1)
+                age = int(P.ent_age_min[t, kind, p]) + int(math.floor(u(w, year, rng.HIRE_AGE) * span))
                 w.birth_m = (year - age) * 12 + int(math.floor(u(w, year, rng.HIRE_MONTH) * 12))
-                w.female = 1 if u(w, year, rng.HIRE_SEX) < P.ent_female[kind, p] else 0
+                w.female = 1 if u(w, year, rng.HIRE_SEX) < P.ent_female[t, kind, p] else 0
                 ue = u(w, year, rng.HIRE_EDU)
-                cum = P.ent_edu_cum[kind]
+                cum = P.ent_edu_cum[t, kind]
                 w.edu = next((e for e, c in enumerate(cum[:-1]) if ue < c), len(cum) - 1)
                 w.cert = 1 if u(w, year, rng.HIRE_CERT) < P.ent_cert[t, kind, p] else 0
                 if p != STAFF and P.cert_required[t]:

@@ -143,10 +143,10 @@ class Attrition(Strict):
 class Candidates(Strict):
     """Outside candidates elected to vacant 两委 seats: who they are on arrival."""
 
-    age_min: Annotated[int, Field(ge=16, le=65)]
-    age_max: Annotated[int, Field(ge=16, le=65)]
-    female_share: Prob
-    education: EduShares
+    age_min: Dated(Annotated[int, Field(ge=16, le=65)])
+    age_max: Dated(Annotated[int, Field(ge=16, le=65)])
+    female_share: Dated(Prob)
+    education: Dated(EduShares)
     certified_share: Dated(Prob)  # where the certificate rule applies every elected member holds one anyway
     prior_contribution_share: Prob
 
@@ -183,10 +183,12 @@ class Certificates(Strict):
 
 
 class NewHire(Strict):
-    age_min: per_post(Annotated[int, Field(ge=16, le=65)])
-    age_max: per_post(Annotated[int, Field(ge=16, le=65)])
-    female_share: per_post(Prob)
-    education: EduShares
+    """Who recruits are on arrival, per post and year (a policy may say "recruit certified staff from 2024")."""
+
+    age_min: per_post(Dated(Annotated[int, Field(ge=16, le=65)]))
+    age_max: per_post(Dated(Annotated[int, Field(ge=16, le=65)]))
+    female_share: per_post(Dated(Prob))
+    education: Dated(EduShares)
     certified_share: per_post(Dated(Prob))
     prior_contribution_share: Prob
 
@@ -363,24 +365,27 @@ class ScenarioModel(Strict):
             a = self.opening.age.get(post)
             if a.min > a.max:
                 out.append((f"opening.age.{post}", f"min {a.min} is above max {a.max}"))
-            nh = self.hiring.new_hire
-            if nh.age_min.get(post) > nh.age_max.get(post):
-                out.append((f"hiring.new_hire.age_min.{post}", f"is above age_max ({nh.age_max.get(post)})"))
-        oc = self.elections.outside_candidates
-        if oc.age_min > oc.age_max:
-            out.append(("elections.outside_candidates.age_min", f"is above age_max ({oc.age_max})"))
-        # an entrant must join before the statutory age of the post (the lower of men's and women's)
-        for post in POSTS:
+        nh, oc = self.hiring.new_hire, self.elections.outside_candidates
+        years = range(h.opening_year, h.end_year + 1)
+        profiles = [(f"hiring.new_hire.age_min.{p}", nh.age_min.get(p), nh.age_max.get(p), p) for p in POSTS]
+        profiles += [("elections.outside_candidates.age_min", oc.age_min, oc.age_max, p) for p in TWO_COMMITTEE_POSTS]
+        for path, lows, highs, post in profiles:
             limit = min(self.retirement.male_age, self.retirement.female_original_age.get(post))
-            for path, oldest in ((f"hiring.new_hire.age_max.{post}", self.hiring.new_hire.age_max.get(post)),
-                                 ("elections.outside_candidates.age_max", oc.age_max if post != "staff" else 0)):
-                if oldest >= limit:
-                    out.append((path, f"{oldest} is not below the statutory retirement age {limit} of a {post} post"))
-        for label, shares in (("opening.education", self.opening.education), ("hiring.new_hire.education", self.hiring.new_hire.education),
-                              ("elections.outside_candidates.education", oc.education)):
-            total = sum(getattr(shares, e) for e in EDUCATION)
-            if abs(total - 1) > 1e-9:
-                out.append((label, f"shares must add up to 1; they add up to {total:g}"))
+            for y in years:  # youngest <= oldest, and an entrant joins before the statutory age of the post
+                lo, hi = value_at(lows, y), value_at(highs, y)
+                if lo > hi:
+                    out.append((path, f"{lo} is above age_max ({hi}) in {y}"))
+                    break
+                if hi >= limit:
+                    out.append((path.replace("age_min", "age_max"), f"{hi} is not below the statutory retirement age {limit} "
+                                f"of a {post} post"))
+                    break
+        for label, dated in (("opening.education", {ALWAYS: self.opening.education}),
+                             ("hiring.new_hire.education", nh.education), ("elections.outside_candidates.education", oc.education)):
+            for y, shares in dated.items():
+                total = sum(getattr(shares, e) for e in EDUCATION)
+                if abs(total - 1) > 1e-9:
+                    out.append((label, f"shares must add up to 1; they add up to {total:g}" + (f" in {y}" if y != ALWAYS else "")))
         from .metrics import BUDGET_LINES  # (metrics imports this module)
 
         codes = self.budget.economic_codes

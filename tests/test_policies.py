@@ -162,3 +162,15 @@ def test_parameter_ranges_are_checked():
     assert "opening.certified_share" in text and "not a parameter that can be ranged" in text
     assert "2 is not a valid value: Input should be less than or equal to 1" in text
     assert "retirement.reform" in text and "not a numeric parameter" in text
+
+
+def test_recruit_profile_by_post_and_year(tmp_path):
+    # "recruit certified staff from 2022": every staff recruit of 2021 arrives without a certificate, every one of
+    # 2022 with one; the education of the year's recruits follows its dated shares too (bachelor -> grade 2)
+    v = hand_case(tmp_path, ["1,staff,contract,F,1990-06,college,2,5,none,1,0"], "quota.staff=3",
+                  "attrition.rate.staff=1.0", "hiring.new_hire.certified_share.staff={2020: 0.0, 2022: 1.0}",
+                  "hiring.new_hire.education={2020: {high_school: 0, college: 1, bachelor: 0, master: 0}, "
+                  "2022: {high_school: 0, college: 0, bachelor: 1, master: 0}}")
+    assert v("hires", 2021) == 3 and v("certified.junior", 2021) == 0
+    assert v("hires", 2022) == 3 and v("certified.junior", 2022) == 3  # the 2021 recruits left (attrition 1)
+    assert v("grade.01", 2021) == 3 and v("grade.02", 2022) == 3  # college 0 credited years; bachelor 3 -> +1 grade
