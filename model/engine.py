@@ -460,36 +460,40 @@ def simulate_draw(P, R, seed, draw, capacity, raw, cells):
             # post in order of their keys; the rest from outside candidates, who enter below
             outside = np.zeros(STAFF, np.int64)
             if election:
+                seats = np.zeros(STAFF, np.int64)
+                want = np.zeros(STAFF, np.int64)
                 for p in range(STAFF):
-                    seats = P.quota[t, p] - in_post[p]
-                    if seats <= 0:
-                        continue
-                    want = int(math.floor(P.from_staff[t] * seats + 1e-9))
-                    cand = np.empty(max(in_post[STAFF], 0), np.int64)
-                    keys = np.empty(cand.shape[0], np.uint64)
-                    k = 0
+                    seats[p] = max(P.quota[t, p] - in_post[p], 0)
+                    want[p] = int(math.floor(P.from_staff[t] * seats[p] + 1e-9))
+                k = 0
+                cand = np.empty(max(in_post[STAFF], 0) if want.sum() > 0 else 0, np.int64)
+                keys = np.empty(cand.shape[0], np.uint64)
+                if cand.shape[0] > 0:  # the eligible staff, once; each post takes the next in key order
                     for s in range(K):
                         lo, hi = shard_slots(base, ns, s)
                         for i in range(lo, hi):
-                            if (want > 0 and alive[i] and post[i] == STAFF and ppost[i] == STAFF
+                            if (alive[i] and post[i] == STAFF and ppost[i] == STAFF
                                     and (cert[i] > 0 or not P.cert_required[t])):
                                 cand[k] = i
                                 keys[k] = rng.event_hash(wykey[i], rng.ELECT_FROM_STAFF)
                                 k += 1
-                    order = key_order(cand[:k], keys[:k], wid)
-                    moved = min(want, k)
-                    for j in range(moved):
-                        i = cand[order[j]]
+                order = first_in_key_order(cand[:k], keys[:k], wid, want.sum())
+                j = 0
+                for p in range(STAFF):
+                    moved = min(want[p], order.shape[0] - j)
+                    for q in range(moved):
+                        i = cand[order[j + q]]
                         post[i] = p
                         grade[i] = min(max(grade[i], P.grade_lo[p]), P.grade_hi[p])
                         stat_m[i] = statutory_month(male_age, female_age, female[i], birth_m[i], p, reform)
                         rawk[0, t, R_ELECTED_CERT] += cert[i] > 0
+                    j += moved
                     in_post[STAFF] -= moved
                     rawk[0, t, R_MOVES_A[STAFF]] -= moved
                     rawk[0, t, R_MOVES_A[p]] += moved
                     rawk[0, t, R_ELECTED_STAFF_A[p]] += moved
-                    outside[p] = seats - moved
-                    in_post[p] += seats
+                    outside[p] = seats[p] - moved
+                    in_post[p] += seats[p]
                     rawk[0, t, R_ELECTED_OUT_A[p]] += outside[p]
             # 4. hiring: vacancies per post within the yearly cap. Entrants (the elected outside candidates,
             # then the recruits) take the slots after hired_from, shard by shard; the elected ones end at elected_to
@@ -723,6 +727,20 @@ def key_order(cand, keys, wid):
     """Positions of ``cand`` (worker slots) in order of their random keys, ties broken by worker id."""
     by_id = np.argsort(wid[cand], kind="mergesort")
     return by_id[np.argsort(keys[by_id], kind="mergesort")]
+
+
+@njit(cache=True)
+def first_in_key_order(cand, keys, wid, n):
+    """Positions in ``cand`` of its n first workers in key order (ties by worker id), in that order: the same as
+    key_order(...)[:n], without sorting every candidate (the keys at or below the n-th smallest, then those)."""
+    k = cand.shape[0]
+    if n <= 0 or k == 0:
+        return np.empty(0, np.int64)
+    if n >= k:
+        return key_order(cand, keys, wid)
+    bound = np.partition(keys, n - 1)[n - 1]
+    near = np.flatnonzero(keys <= bound)  # n of them, more only where keys tie at the bound
+    return near[key_order(cand[near], keys[near], wid)[:n]]
 
 
 @njit(cache=True)

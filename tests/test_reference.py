@@ -72,3 +72,16 @@ def test_one_draw_split_into_shards_equals_reference(name):
         fast = np.zeros_like(slow)
         kernel(P, R, 7, 2, cap, fast[0], engine.pay_cells(P, cap, shards))
         assert_same(fast, slow)
+
+
+def test_first_in_key_order_equals_the_full_order():
+    # the election takes the n first eligible staff in key order (ties by id) without sorting them all: the same
+    # workers in the same order as the full sort, with ties at the boundary too
+    rng_ = np.random.default_rng(3)
+    for k in (1, 5, 40, 300):
+        cand = rng_.permutation(k).astype(np.int64)
+        wid = rng_.permutation(10 * k)[:k].astype(np.int64)[np.argsort(cand)]  # any ids, by slot
+        keys = rng_.integers(0, 4, size=k).astype(np.uint64)  # many ties
+        full = engine.key_order(cand, keys, wid)
+        for n in (0, 1, k // 3, k - 1, k, k + 2):
+            assert list(engine.first_in_key_order(cand, keys, wid, n)) == list(full[:max(n, 0)])
