@@ -112,6 +112,7 @@ LABELS: dict[str, tuple[str, str, str]] = {
     "budget.functional_code": ("支出功能分类科目", "Functional classification code", "code"),
     "budget.economic_codes": ("部门预算支出经济分类科目", "Economic classification codes", "text"),
     "budget.payer_shares": ("分级负担比例", "Shares by payer", "share"),
+    "budget.payer_shares_by_line": ("分项目负担比例", "Shares by payer for particular lines", "text"),
     "appropriation": ("预算安排数（万元）", "Appropriation (10k yuan)", "yuan"),
 }
 

@@ -213,6 +213,8 @@ def manifest(results: Results, summary_bytes: bytes) -> dict:
             "economic_codes": dict(sc.model.budget.economic_codes),
             "payer_shares": {str(int(y)): value_at(sc.model.budget.payer_shares, int(y)).model_dump()
                              for y in results.years},
+            "payer_shares_by_line": {line: {str(int(y)): value_at(dated, int(y)).model_dump() for y in results.years}
+                                     for line, dated in sc.model.budget.payer_shares_by_line.items()},
         },
         "code_version": CODE_VERSION,
         "python": platform.python_version(),

@@ -280,6 +280,7 @@ class Budget(Strict):
     functional_code: Code  # 支出功能分类 of every line
     economic_codes: dict[str, Code]  # 部门预算支出经济分类 by cost line (metric name)
     payer_shares: Dated(PayerShares)  # 市级 / 区级 / 上级转移支付 shares of every line, adding up to 1
+    payer_shares_by_line: dict[str, Dated(PayerShares)] = {}  # lines paid otherwise (e.g. an earmarked transfer)
 
 
 class ScenarioModel(Strict):
@@ -393,11 +394,15 @@ class ScenarioModel(Strict):
             out.append(("budget.economic_codes", f"no code for the cost line {line}"))
         for line in sorted(set(codes) - set(BUDGET_LINES)):
             out.append((f"budget.economic_codes.{line}", f"not a cost line; the lines are {', '.join(BUDGET_LINES)}"))
-        for y, shares in self.budget.payer_shares.items():
-            total = shares.city + shares.district + shares.transfer
-            if abs(total - 1) > 1e-9:
-                out.append(("budget.payer_shares", f"shares must add up to 1; they add up to {total:g}"
-                            + (f" in {y}" if y != ALWAYS else "")))
+        splits = [("budget.payer_shares", self.budget.payer_shares)]
+        splits += [(f"budget.payer_shares_by_line.{line}", dated) for line, dated in self.budget.payer_shares_by_line.items()]
+        for line in sorted(set(self.budget.payer_shares_by_line) - set(BUDGET_LINES)):
+            out.append((f"budget.payer_shares_by_line.{line}", f"not a cost line; the lines are {', '.join(BUDGET_LINES)}"))
+        for path, dated in splits:
+            for y, shares in dated.items():
+                total = shares.city + shares.district + shares.transfer
+                if abs(total - 1) > 1e-9:
+                    out.append((path, f"shares must add up to 1; they add up to {total:g}" + (f" in {y}" if y != ALWAYS else "")))
         out += self._check_parameter_ranges()
         mix = sum(getattr(self.opening.certificate_mix, c) for c in CERT_LEVELS)
         if abs(mix - 1) > 1e-9:

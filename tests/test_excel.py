@@ -60,3 +60,20 @@ def test_budget_template_with_codes_and_sum_formulas(run_dir):
     assert all("　" not in str(r[0]) for r in rows if r[0])  # no indentation characters in names
     payers = wb["分级负担"]
     assert [r[0] for r in payers.iter_rows(min_row=2, max_row=4, values_only=True)] == ["市级财政", "区级财政", "上级转移支付"]
+
+
+def test_payer_split_per_line(tmp_path):
+    # the housing fund paid by the city alone, every other line 5 : 5: city = half of the rest + the housing fund
+    import model
+
+    res = model.simulate(model.load_scenario(
+        __import__("conftest").BASELINE,
+        overrides=["budget.payer_shares_by_line={cost.housing_fund: {city: 1.0, district: 0.0, transfer: 0.0}}"]),
+        draws=4, seed=1, progress=False)
+    model.write_run(res, tmp_path / "run", workbook=False)
+    run = read_run(tmp_path / "run")
+    y = 2027
+    total, housing = run.value("cost.total", y), run.value("cost.housing_fund", y)
+    assert run.wan("payer.city", y) == pytest.approx((0.5 * (total - housing) + housing) / 1e4, abs=0.1)
+    assert run.wan("payer.district", y) == pytest.approx(0.5 * (total - housing) / 1e4, abs=0.1)
+    assert round(run.wan("payer.city", y) + run.wan("payer.district", y) + run.wan("payer.transfer", y), 1) == run.wan("cost.total", y)

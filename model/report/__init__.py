@@ -146,11 +146,16 @@ class Run:
             for prefix in ("cost_by_post.", "cost_by_regime."):
                 if self.metrics(prefix):
                     split(self.metrics(prefix), out[("cost.total", y)], y)
-        shares = (self.manifest.get("budget") or {}).get("payer_shares") or {}
+        budget = self.manifest.get("budget") or {}
+        shares, by_line = budget.get("payer_shares") or {}, budget.get("payer_shares_by_line") or {}
+        lines = [m for m in budget.get("economic_codes", {}) if self.has(m)]
         for y in self.years:
             if str(y) in shares:  # cost.total by payer (市级, 区级, 上级转移支付), adding up to the rounded total
                 payers = list(shares[str(y)])
-                parts = [shares[str(y)][k] * self.value("cost.total", y) / 1_000 for k in payers]
+                own = sum(self.value(m, y) for m in by_line if m in lines)  # lines with a split of their own
+                parts = [(shares[str(y)][k] * (self.value("cost.total", y) - own)
+                          + sum(by_line[m][str(y)][k] * self.value(m, y) for m in by_line if m in lines)) / 1_000
+                         for k in payers]
                 tenths = largest_remainder(parts, round(out[("cost.total", y)] * 10))
                 out.update({(f"payer.{k}", y): t / 10 for k, t in zip(payers, tenths)})
         if self.has("bridge.start"):

@@ -373,8 +373,9 @@ class _Writer:
         rows.append({"cells": [self.l("total")] + [self.w("cost.total", y) for y in years], "strong": True})
         return [table(self.cap("分级负担" if zh else "Who pays", self.l("unit.wan")), [self.l("item")] +
                       [str(y) for y in years], rows,
-                      note=("负担比例为情景参数（budget.payer_shares），见附录一。" if zh else
-                            "Shares are a scenario parameter (budget.payer_shares), see Appendix A."))]
+                      note=("负担比例为情景参数（budget.payer_shares，个别项目另有比例的见 budget.payer_shares_by_line），见附录一。" if zh else
+                            "Shares are scenario parameters (budget.payer_shares; lines paid otherwise: "
+                            "budget.payer_shares_by_line), see Appendix A."))]
 
     def _plan_table(self, years: list[int], rows: list, head: list[str], both: bool) -> list:
         zh = self.zh
