@@ -180,10 +180,9 @@ class _Writer:
         """A derived money figure (a sum or difference of printed figures), already in 万元."""
         return self._log(metric, year, "mean", "万元", ("+" if signed and value > 0 else "") + fmt_num(value, 1))
 
-    def n(self, metric: str, year: int, stat: str = "mean", decimals: int = 0) -> str:
-        """A count of persons (or person-months) as printed."""
-        return self._log(metric, year, stat, "人" if decimals == 0 else "人（一位小数）",
-                         fmt_num(self.v(metric, year, stat), decimals))
+    def n(self, metric: str, year: int, stat: str = "mean") -> str:
+        """A count of persons (or person-months) as printed: whole."""
+        return self._log(metric, year, stat, "人", fmt_num(self.v(metric, year, stat)))
 
     def pct(self, metric: str, year, stat: str = "mean", value: float | None = None) -> str:
         """A share as printed, in percent to one decimal."""
