@@ -119,26 +119,25 @@ def cmd_validate(args) -> int:
     return 2 if failed else 0
 
 
-def _with_budget_year(args) -> None:
-    """--budget-year YYYY is the override horizon.budget_year=YYYY; the year and the two after it must be
-    projected years of the scenario."""
+def _load_with_budget_year(args):
+    """The scenario with --budget-year YYYY applied as the override horizon.budget_year=YYYY; the year and
+    the two after it must be projected years of the scenario."""
     from .scenario import load_scenario
 
     if getattr(args, "budget_year", None):
-        h = load_scenario(args.scenario, overrides=args.overrides).model.horizon
-        if not h.opening_year < args.budget_year <= h.end_year - 2:
-            raise UserError(f"--budget-year {args.budget_year}: must be after the opening year {h.opening_year} and at "
-                            f"most {h.end_year - 2}, so that it and the two years after it are projected")
         args.overrides = [*args.overrides, f"horizon.budget_year={args.budget_year}"]
+    sc = load_scenario(args.scenario, overrides=args.overrides)
+    h = sc.model.horizon
+    if getattr(args, "budget_year", None) and not args.budget_year <= h.end_year - 2:
+        raise UserError(f"--budget-year {args.budget_year}: must be after the opening year {h.opening_year} and at "
+                        f"most {h.end_year - 2}, so that it and the two years after it are projected")
+    return sc
 
 
 def cmd_run(args) -> int:
     from .results import simulate, write_run
-    from .scenario import load_scenario
 
-    _with_budget_year(args)
-
-    sc = load_scenario(args.scenario, overrides=args.overrides)
+    sc = _load_with_budget_year(args)
     out = _out_dir(args, sc.name)
     start = time.perf_counter()
     if args.workers or args.scheduler:
@@ -155,11 +154,8 @@ def cmd_run(args) -> int:
 
 def cmd_report(args) -> int:
     from .folders import staged_dir
-    from .scenario import load_scenario
 
-    _with_budget_year(args)
-
-    sc = load_scenario(args.scenario, overrides=args.overrides)  # fail early, before a kernel starts
+    sc = _load_with_budget_year(args)  # fail early, before a kernel starts
     actuals = ""
     if args.actuals:
         from .actuals import read_actuals

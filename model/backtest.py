@@ -16,8 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-import numpy as np
-
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
 DRAWS, SEED, SENSITIVITY_DRAWS = 200, 1, 100
@@ -139,7 +137,7 @@ def key_assumptions(draws: int = SENSITIVITY_DRAWS, seed: int = SEED):
 def _fmt(x: float, unit: str) -> str:
     if unit in ("share", "rate"):
         return f"{x * 100:.2f} %"
-    if unit == "persons" or unit in ("posts", "communities"):
+    if unit in ("persons", "posts", "communities"):
         return f"{x:,.1f}" if x != int(x) else f"{int(x):,}"
     return f"{x:,.2f}" if abs(x) < 100 else f"{x:,.0f}"
 

@@ -183,24 +183,23 @@ class Run:
     def budget_lines(self) -> list[str]:
         """The leaf cost lines that carry classification codes, those with spending in the run."""
         codes = self.budget.get("economic_codes", {})
-        leaves = [m for m in codes if self.has(m) and (not m.startswith("cost.other.") or m in self.other_lines())]
-        return leaves
+        return [m for m in codes if self.has(m) and (not m.startswith("cost.other.") or m in self.other_lines())]
+
+    def _optional_csv(self, name: str) -> pd.DataFrame | None:
+        import pandas as pd
+
+        path = self.path / name
+        return pd.read_csv(path) if path.exists() else None
 
     @cached_property
     def actuals(self) -> pd.DataFrame | None:
         """Past years' actuals (actuals.csv, written by report --actuals): year, metric, value (万元 or persons), unit."""
-        import pandas as pd
-
-        path = self.path / "actuals.csv"
-        return pd.read_csv(path) if path.exists() else None
+        return self._optional_csv("actuals.csv")
 
     @cached_property
     def assumptions(self) -> pd.DataFrame | None:
         """The key assumptions' one-at-a-time effects on cost.total in the budget year (assumptions.csv), if written."""
-        import pandas as pd
-
-        path = self.path / "assumptions.csv"
-        return pd.read_csv(path) if path.exists() else None
+        return self._optional_csv("assumptions.csv")
 
     def other_lines(self) -> list[str]:
         """The cost.other.* lines with spending in some year (a policy's own costs; zero lines are left out)."""

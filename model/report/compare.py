@@ -227,6 +227,11 @@ def paired(base: Run, alt: Run, metric: str) -> pd.DataFrame:
     return a - b
 
 
+def _band(draws: pd.Series) -> tuple[float, float, float]:
+    """Mean, P5 and P95 across draws, each to 0.1."""
+    return tuple(round(x, 1) for x in (draws.mean(), draws.quantile(0.05), draws.quantile(0.95)))
+
+
 def costing_note(base: Run, alt: Run, lang: str, cap) -> list:
     """A costing note for one policy (CBO/OBR style): the policy, the incremental cost by year with its paired
     P5–P95, the 2026–2030 total, the effects on headcount, vacancies and the certified share beside the money
@@ -242,8 +247,7 @@ def costing_note(base: Run, alt: Run, lang: str, cap) -> list:
         blocks.append(par(("政策内容与依据：" if zh else "The policy: ") + str(m["rationale"])))
     plan = [y for y in range(2026, 2031) if y in years]
     if plan:
-        total = cost[plan].sum(axis=1)
-        mean, lo, hi = (round(x, 1) for x in (total.mean(), total.quantile(0.05), total.quantile(0.95)))
+        mean, lo, hi = _band(cost[plan].sum(axis=1))
         d_hc, d_vac = hc[plan].mean(axis=1).mean(), vac[plan].mean(axis=1).mean()
         per_worker = sum(base.value("cost.total", y) / max(base.value("headcount", y), 1) for y in plan) / 1e4 / len(plan)
         vacancy_cost = round(d_vac * per_worker * len(plan), 1)
@@ -266,15 +270,14 @@ def costing_note(base: Run, alt: Run, lang: str, cap) -> list:
             text += "."
         plan3 = base.budget_years()
         if len(plan3) == 3:  # the 中期财政规划 years' total, with its paired band
-            t3 = cost[plan3].sum(axis=1)
-            m3, l3, h3 = (round(x, 1) for x in (t3.mean(), t3.quantile(0.05), t3.quantile(0.95)))
+            m3, l3, h3 = _band(cost[plan3].sum(axis=1))
             text += (f"中期财政规划期（{plan3[0]}—{plan3[-1]}年）合计 {_signed(m3)} 万元（配对P5–P95：{_signed(l3)}至{_signed(h3)} 万元）。"
                      if zh else f" Medium-term plan {plan3[0]}–{plan3[-1]}: {_signed(m3)} (paired P5–P95 {_signed(l3)} to {_signed(h3)}).")
         blocks.append(par(text))
     rows = []
     for y in years:
-        c = cost[y]
-        row = [str(y), _signed(round(c.mean(), 1)), f"{_signed(round(c.quantile(0.05), 1))}–{_signed(round(c.quantile(0.95), 1))}",
+        mean_y, lo_y, hi_y = _band(cost[y])
+        row = [str(y), _signed(mean_y), f"{_signed(lo_y)}–{_signed(hi_y)}",
                _signed(round(hc[y].mean(), 1)), _signed(round(vac[y].mean(), 1))]
         if cert is not None:
             row.append(_signed(round(cert[y].mean() * 100, 1)))

@@ -173,12 +173,11 @@ class _Writer:
 
     def w(self, metric: str, year: int, stat: str = "mean", signed: bool = False) -> str:
         """A money figure in 万元 as printed everywhere (Run.wan)."""
-        v = self.run.wan(metric, year, stat)
-        return self._log(metric, year, stat, "万元", ("+" if signed and v > 0 else "") + fmt_num(v, 1))
+        return self.wan_value(metric, year, self.run.wan(metric, year, stat), signed, stat)
 
-    def wan_value(self, metric: str, year, value: float, signed: bool = False) -> str:
-        """A derived money figure (a sum or difference of printed figures), already in 万元."""
-        return self._log(metric, year, "mean", "万元", ("+" if signed and value > 0 else "") + fmt_num(value, 1))
+    def wan_value(self, metric: str, year, value: float, signed: bool = False, stat: str = "mean") -> str:
+        """A money figure already in 万元: one of Run.wan, or a sum or difference of printed figures."""
+        return self._log(metric, year, stat, "万元", ("+" if signed and value > 0 else "") + fmt_num(value, 1))
 
     def n(self, metric: str, year: int, stat: str = "mean") -> str:
         """A count of persons (or person-months) as printed: whole."""
