@@ -198,7 +198,7 @@ def calibration_yaml(scenario: Scenario, result: dict, out: Path, history_file: 
     name = out.stem if re.fullmatch(r"[A-Za-z0-9_\-]{1,64}", out.stem) else f"{scenario.name}_calibrated"
     body: dict = {}
     for p, v in zip(result["params"], result["values"]):
-        body = _merge(body, _nest(p.path, {"value": float(v), "source": f"calibrated to {history_file} (draws {draws}, seed {seed})"}))
+        body = _merge(body, _nest(p.path, {"value": float(v), "source": f"calibration: fitted (draws {draws}, seed {seed})"}))
     header = {
         "name": name,
         "title": f"{scenario.model.title}（校准）",
@@ -207,7 +207,7 @@ def calibration_yaml(scenario: Scenario, result: dict, out: Path, history_file: 
                       f"(Nelder-Mead, {result['evaluations']} evaluations, {draws} draws, seed {seed}); "
                       f"mean squared relative error {result['start_loss']:.4g} before, {result['loss']:.4g} after."),
         "extends": os.path.relpath(scenario.path, out.parent.resolve()),
-        "sources": [f"calibrated to {history_file}"],
+        "sources": {"calibration": f"calibrated to {history_file}"},
     }
     comment = f"# Calibration of {scenario.name}; fit report: {out.stem}_fit.md. {WRITTEN_BY}\n"
     return comment + yaml.safe_dump({**header, **body}, allow_unicode=True, sort_keys=False, width=100)

@@ -240,14 +240,14 @@ def write_workbook(run_dir: Path) -> Path:
 
     # parameters with sources
     s = _Sheet(wb, "参数", fmts)
-    s.row(0, [L("param.path"), L("param.year"), L("param.value"), L("param.unit"), L("param.source"), "类别", "参数名称"],
-          ["head"] * 7)
+    s.row(0, [L("param.path"), L("param.year"), L("param.value"), L("param.unit"), L("param.source"), "类别", "参数名称",
+              "文献"], ["head"] * 8)
     for i, rec in enumerate(run.parameters.to_dict("records"), start=1):
         kind = rec.get("kind", "")
         s.row(i, [rec.get("path", ""), rec.get("year", ""), rec.get("value", ""), rec.get("unit", ""),
                   rec.get("source", "") or L("assumption"), "来源" if kind == "source" else L("assumption"),
-                  parameter_name(rec.get("path", ""))])
-    s.ws.autofilter(0, 0, len(run.parameters), 6)
+                  parameter_name(rec.get("path", "")), rec.get("document", "")])
+    s.ws.autofilter(0, 0, len(run.parameters), 7)
     s.finish(1, 1)
 
     # run record

@@ -79,8 +79,10 @@ class Results:
         return pd.DataFrame(data)
 
     def parameters(self) -> pd.DataFrame:
-        """Every resolved parameter with its unit and provenance; dated values one row per key year."""
+        """Every resolved parameter with its unit and provenance; dated values one row per key year.
+        ``document`` gives the full citation of each document a source note names (``sources:``)."""
         rows = []
+        docs = self.scenario.model.sources
         model = self.scenario.model.model_dump()
         dated = {path for path, _ in dated_fields(self.scenario.model)}
         for leaf in leaf_paths(self.scenario.model):
@@ -94,8 +96,9 @@ class Results:
                 items = [("", value)]
             for year, v in items:
                 rows.append({"path": leaf, "year": year, "value": json.dumps(v, ensure_ascii=False, default=str) if not isinstance(v, (int, float, str)) else v,
-                             "unit": prov.unit, "source": prov.text, "kind": prov.kind})
-        return pd.DataFrame(rows, columns=["path", "year", "value", "unit", "source", "kind"])
+                             "unit": prov.unit, "source": prov.text, "kind": prov.kind,
+                             "document": "；".join(docs[k] for k in prov.cites if k in docs)})
+        return pd.DataFrame(rows, columns=["path", "year", "value", "unit", "source", "kind", "document"])
 
 
 def estimate_bytes(draws: int, n_years: int, n_metrics: int = 250) -> int:
@@ -200,6 +203,7 @@ def manifest(results: Results, summary_bytes: bytes) -> dict:
         "status": sc.model.status,
         "prices": list(sc.model.prices),
         "not_priced": list(sc.model.not_priced),
+        "sources": dict(sc.model.sources),
         "scenario_file": os.path.relpath(sc.path, Path.cwd()),  # no machine path: relative to the working folder
         "files": {Path(k).name: v for k, v in sc.file_hashes().items()},
         "overrides": sc.overrides,

@@ -34,11 +34,25 @@ MAX_DEPTH = 20
 PROVENANCE_KEYS = {"source", "assumption", "unit", "note"}
 
 
+SOURCE_KEYS = re.compile(r"^\s*([a-z][a-z0-9_]*(?:\s*,\s*[a-z][a-z0-9_]*)*)\s*:\s*")
+
+
 @dataclass
 class Provenance:
     kind: str  # "source", "assumption" or "scenario"
     text: str
     unit: str = ""
+
+    @property
+    def cites(self) -> list[str]:
+        """Keys of the documents (the scenario's ``sources:``) a source note begins with: ``"seed, npcsc2024: ..."``."""
+        found = SOURCE_KEYS.match(self.text) if self.kind == "source" else None
+        return [k.strip() for k in found.group(1).split(",")] if found else []
+
+    @property
+    def remark(self) -> str:
+        """The note without its leading document keys."""
+        return SOURCE_KEYS.sub("", self.text, count=1) if self.cites else self.text
 
 
 @dataclass
@@ -280,6 +294,8 @@ def _load_chain(path: Path, seen: tuple[Path, ...], where_from: str) -> tuple[di
     for k in HEADER_KEYS - {"extends"}:
         if k in tree:
             merged[k] = tree[k]
+    if isinstance(base_tree.get("sources"), dict) and isinstance(tree.get("sources"), dict):
+        merged["sources"] = {**base_tree["sources"], **tree["sources"]}  # documents accumulate down the chain
     merged["extends"] = parent
     return merged, merged_prov, {**base_where, **where}, [*files, path]
 
@@ -382,6 +398,15 @@ def load_scenario(path: str | Path, overrides: list[str] | None = None) -> Scena
         if any(leaf.startswith(p + ".") and prov[p].kind for p in prov if leaf.startswith(p + ".")):
             continue
         problems.append(f"{leaf} ({_where(leaf, where)}): no source or assumption given (write {{value: ..., source: ...}} or {{value: ..., assumption: ...}})")
+    # Every source names its documents, listed once under `sources:`.
+    for dotted, prov_ in prov.items():
+        if prov_.kind != "source":
+            continue
+        unknown = [k for k in prov_.cites if k not in model.sources]
+        if not prov_.cites or unknown:
+            what = f"cites {', '.join(map(repr, unknown))}, not listed" if unknown else "does not begin with the key of a document"
+            problems.append(f"{dotted} ({_where(dotted, where)}): the source {what} under `sources:` "
+                            f"(write source: \"KEY: remark\" with KEY one of: {', '.join(sorted(model.sources)) or 'none listed'})")
     if problems:
         raise UserError(f"{path}: {len(problems)} problem(s)", problems)
     return Scenario(model=model, path=path.resolve(), files=files, provenance=prov, raw=tree, overrides=list(overrides or []))

@@ -287,7 +287,8 @@ class ScenarioModel(Strict):
     name: Annotated[str, Field(pattern=r"^[A-Za-z0-9_\-]{1,64}$")]
     title: str
     rationale: str
-    sources: list[str] = []
+    # The documents values rest on, each once under a key; a value's `source:` begins with its keys ("seed: ...").
+    sources: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")], str] = {}
     extends: str | None = None
     issuer: str = ""  # 编制单位 printed on the report's cover (left blank to be filled in when empty)
     status: str = "征求意见稿"  # the document's status on the cover, e.g. 征求意见稿, 送审稿

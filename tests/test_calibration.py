@@ -75,7 +75,8 @@ def test_calibrate_command_writes_a_loadable_calibration_file(tmp_path, capsys):
     assert {p.name for p in out.parent.iterdir()} == {"turnover_fit.yaml", "turnover_fit_fit.csv", "turnover_fit_fit.md"}
     data = yaml.safe_load(out.read_text())
     assert data["name"] == "turnover_fit" and (out.parent / data["extends"]).resolve() == BASELINE.resolve()
-    assert data["elections"]["turnover"]["source"].startswith(f"calibrated to {hfile}")
+    assert data["elections"]["turnover"]["source"].startswith("calibration: fitted")
+    assert data["sources"]["calibration"] == f"calibrated to {hfile}"
     sc = model.load_scenario(out)
     assert sc.model.elections.turnover != model.load_scenario(BASELINE).model.elections.turnover
     assert "In-sample error" in (out.parent / "turnover_fit_fit.md").read_text()

@@ -110,3 +110,29 @@ def test_cli_validate_exit_codes():
     assert "Traceback" not in bad.stderr
     for path in INVALID[:3]:
         assert expected(path) in bad.stderr
+
+
+def test_every_source_names_a_listed_document():
+    """A source note begins with the keys of documents in `sources:`; each resolves to a full citation."""
+    sc = load_scenario(BASELINE)
+    sources = [p for p in sc.provenance.values() if p.kind == "source"]
+    assert sources and all(p.cites and all(k in sc.model.sources for k in p.cites) for p in sources)
+    assert sc.provenance["opening.communities"].cites == ["seed"]
+    assert sc.provenance["opening.communities"].remark == "全市162个城市社区"
+    assert "213号" in sc.model.sources["seed"]
+
+
+def test_a_source_citing_an_unlisted_document_is_refused(tmp_path):
+    child = tmp_path / "child.yaml"
+    child.write_text(f"name: child\ntitle: t\nrationale: r\nextends: {BASELINE}\n"
+                     "sources: {own: 'A document, 2026'}\n"
+                     "attrition: {rate: {staff: {value: 0.1, source: 'owm: a typo of the key'}}}\n"
+                     "elections: {turnover: {value: 0.2, source: 'no key at all'}}\n")
+    with pytest.raises(UserError) as err:
+        load_scenario(child)
+    text = "\n".join(err.value.problems)
+    assert "attrition.rate.staff (child.yaml:6): the source cites 'owm', not listed under `sources:`" in text
+    assert "elections.turnover (child.yaml:7): the source does not begin with the key of a document" in text
+    child.write_text(child.read_text().replace("owm:", "own:").replace("'no key at all'", "'seed: a key from the base'"))
+    sc = load_scenario(child)  # the child's documents add to the base's
+    assert {"own", "seed"} <= set(sc.model.sources)

@@ -173,7 +173,12 @@ class Run:
     @property
     def shown_manifest(self) -> dict:
         """The manifest as documents print it: no machine path (the scenario file by its name)."""
-        return {k: (Path(str(v)).name if k == "scenario_file" else v) for k, v in self.manifest.items()}
+        return {k: (Path(str(v)).name if k == "scenario_file" else v) for k, v in self.manifest.items() if k != "sources"}
+
+    @property
+    def scenario_sources(self) -> dict[str, str]:
+        """The documents the scenario's values rest on, by key (its ``sources:``; printed with the parameters)."""
+        return self.manifest.get("sources") or {}
 
     @property
     def budget(self) -> dict:

@@ -777,31 +777,46 @@ class _Writer:
                     "reproduce these figures byte for byte.")]
 
     def appendix_params(self) -> list:
+        """Every parameter value within the horizon: its name, value, unit and basis. A source is cited by the
+        number of its document in the list that follows (the scenario's ``sources:``); the Chinese report leaves
+        the English working remarks to parameters.csv and the workbook."""
         from model.parameter_labels import parameter_name, parameter_value, unit_text
+        from model.scenario import Provenance
 
         p = self.run.parameters
+        docs = self.run.scenario_sources
         last = self.years[-1]
+        numbers: dict[str, int] = {}
         rows = []
         for rec in p.to_dict("records"):
             year = str(rec.get("year", ""))
             if year.isdigit() and int(year) > last:
                 continue  # a dated value beyond the horizon is never used
-            text = rec.get("source", "")
-            if rec.get("kind") == "assumption" or not text:
-                sep = "：" if self.zh else ": "
-                text = self.l("assumption") + (sep + text if text else "")
+            prov = Provenance(rec.get("kind", ""), str(rec.get("source", "") or ""))
+            cites = "".join(f"〔{numbers.setdefault(k, len(numbers) + 1)}〕" for k in prov.cites if k in docs)
+            if prov.kind == "source":
+                basis = cites if self.zh else f"{cites} {prov.remark}".strip()
+            elif prov.kind == "assumption" or not prov.text:
+                basis = "测算假设" if self.zh else "Assumption: " + prov.text
+            else:
+                basis = "本情景设定" if self.zh else "Set by this scenario"
             rows.append([parameter_name(rec["path"], self.lang), year,
                          breakable(parameter_value(rec["path"], rec.get("value", ""), self.lang), at=""),
-                         unit_text(rec.get("unit", ""), self.lang), text])
+                         unit_text(rec.get("unit", ""), self.lang), basis])
         n_src = int((p.get("kind") == "source").sum()) if "kind" in p else 0
+        refs = [[f"〔{n}〕", docs[k]] for k, n in numbers.items()]
         return [
-            par(f"共 {len(p)} 项参数取值，其中有文件依据的 {n_src} 项，其余为标注“假设”的测算假设。" if self.zh else
-                f"{len(p)} parameter values: {n_src} from a documented source, the rest labelled assumptions."),
-            table(self.cap("参数取值与来源", "见单位栏") if self.zh else
+            par(f"共 {len(p)} 项参数取值，其中有文件依据的 {n_src} 项（依据栏的编号对应表后所列文献），其余为测算假设。"
+                if self.zh else
+                f"{len(p)} parameter values: {n_src} rest on a document (numbered as in the list after the table), "
+                "the rest are labelled assumptions."),
+            table(self.cap("参数取值与依据", "见单位栏") if self.zh else
                   self.cap("Parameters and sources", "units as stated"),
                   [self.l("param.path"), self.l("param.year"), self.l("param.value"), self.l("param.unit"),
-                   self.l("param.source")], rows, align="lclll", widths=["2.4fr", "0.6fr", "1.6fr", "0.8fr", "3.6fr"],
-                  size=7.5),
+                   self.l("param.source")], rows, align="lclll",
+                  widths=["2.6fr", "0.6fr", "1.8fr", "0.9fr", "1.4fr" if self.zh else "3.6fr"], size=7.5),
+            table("参数依据文献" if self.zh else "Documents cited", ["", "文献" if self.zh else "Document"], refs,
+                  align="ll", widths=["0.3fr", "5fr"], size=7.5),
         ]
 
     def appendix_manifest(self) -> list:

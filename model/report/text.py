@@ -135,7 +135,7 @@ _ZH = {
     "param.year": "起始年",
     "param.value": "取值",
     "param.unit": "单位",
-    "param.source": "来源",
+    "param.source": "依据",
     "manifest.key": "项目",
     "manifest.value": "内容",
     "grade": "等级",
