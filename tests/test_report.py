@@ -3,6 +3,7 @@
 import re
 
 
+import pandas as pd
 import pytest
 from fontTools.ttLib import TTFont
 
@@ -165,6 +166,17 @@ def test_costing_note_says_when_a_saving_comes_from_vacancies(tmp_path):
     d = paired(base, alt, "cost.total")
     assert (d[2026] < 0).all()  # the freeze costs less in every draw ...
     assert (paired(base, alt, "vacancies")[2026] > 0).all()  # ... because posts stay empty
+    # one figure, one value: the comparison logs what it prints, a difference is that of the printed totals
+    fig = pd.read_csv(tmp_path / "cmp" / "figures.csv", dtype=str)
+    assert fig.groupby(["metric", "year", "statistic", "unit"]).printed.nunique().max() == 1
+    rows = fig.drop_duplicates(["metric", "year", "statistic"]).set_index(["metric", "year", "statistic"]).printed
+    level = lambda run, y: float(rows[(f"{run.scenario}:cost.total", str(y), "mean")].replace(",", ""))
+    key = f"{alt.scenario}−{base.scenario}:cost.total"
+    for y in (2026, 2027):
+        assert float(rows[(key, str(y), "mean")].replace(",", "").replace("−", "-")) == pytest.approx(level(alt, y) - level(base, y))
+        assert level(base, y) == base.wan("cost.total", y)  # the base's level as its own report prints it
+    plan3 = sum(float(rows[(key, str(y), "mean")].replace(",", "").replace("−", "-")) for y in (2027, 2028, 2029))
+    assert float(rows[(key, "2027-2029", "mean")].replace(",", "").replace("−", "-")) == pytest.approx(plan3)
 
 
 def test_medium_term_plan_follows_the_budget_year(pdf_zh, run_dir):
@@ -235,6 +247,10 @@ def test_parameter_appendix_is_written_for_readers(pdf_zh):
     assert "年流失率（专职人员）" in appendix and "领取养老金最低缴费年限" in appendix
     assert "True" not in appendix and "False" not in appendix
     assert re.search(r"2035\s+18\b", appendix) and not re.search(r"2036\s+18\.5", appendix)  # 2036-2039: beyond 2035
+    # sources by document number, the documents listed in full; no pointer to files a reader does not have
+    flat = re.sub(r"\s", "", appendix)
+    assert "参数依据文献" in flat and "国办发〔2019〕13号" in flat and "213号" in flat
+    assert "facts" not in text and "§" not in text
 
 
 def test_actuals_beside_the_backcast(run_dir, tmp_path):

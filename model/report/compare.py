@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from model.report import Run, fmt_num, fmt_wan, largest_remainder, read_run, to_wan
+from model.report import Run, fmt_num, largest_remainder, read_run, round_half_up
 from model.report.charts import scenario_totals
-from model.report.pdf import breakable, figure, par, subheading, table, write_pdf
+from model.report.pdf import breakable, figure, par, subheading, table, write_figures, write_pdf
 from model.report.text import label, labels
 from model.schema import HEADER_FIELDS
 
@@ -89,11 +89,35 @@ def run_comparison(base: str, alternatives: list[str], draws: int, seed: int, ou
     return dirs
 
 
-def _diff_cells(base: Run, alt: Run, metrics: list[str], total: str, year: int) -> list[str]:
-    """alt − base per metric in 万元, components reconciled to the rounded difference of ``total``."""
-    d = [alt.value(m, year) - base.value(m, year) for m in metrics]
-    tenths = largest_remainder([x / 1_000 for x in d], round(to_wan(alt.value(total, year) - base.value(total, year)) * 10))
-    return [_signed(t / 10) for t in tenths]
+class Printed:
+    """The figures a comparison prints, each rounded once and logged for figures.csv (where, metric, year,
+    statistic, unit, printed). A scenario's level is its report's value (Run.wan); a difference is the
+    difference of the two printed levels, so a table's total, the text and the costing note agree."""
+
+    def __init__(self):
+        self.rows: list[tuple] = []
+        self.where = ""
+
+    def log(self, metric: str, year, stat: str, unit: str, text: str) -> str:
+        self.rows.append((self.where, metric, year, stat, unit, text.lstrip("+")))
+        return text
+
+    def level(self, run: Run, metric: str, year: int) -> str:
+        return self.log(f"{run.scenario}:{metric}", year, "mean", "万元", fmt_num(run.wan(metric, year), 1))
+
+    def diff(self, base: Run, alt: Run, metric: str, year, value: float | None = None, stat: str = "mean",
+             unit: str = "万元") -> str:
+        """alt − base as printed: by default the difference of the printed means (万元, to 0.1)."""
+        if value is None:
+            value = alt.wan(metric, year) - base.wan(metric, year)
+        return self.log(f"{alt.scenario}−{base.scenario}:{metric}", year, stat, unit, _signed(value))
+
+    def components(self, base: Run, alt: Run, metrics: list[str], year: int) -> list[str]:
+        """alt − base per cost line, reconciled (largest remainder) to the printed difference of cost.total."""
+        d = [alt.value(m, year) - base.value(m, year) for m in metrics]
+        total = alt.wan("cost.total", year) - base.wan("cost.total", year)
+        tenths = largest_remainder([x / 1_000 for x in d], round(total * 10))
+        return [self.diff(base, alt, m, year, t / 10) for m, t in zip(metrics, tenths)]
 
 
 def _signed(x: float) -> str:
@@ -107,6 +131,7 @@ def build_comparison_pdf(run_dirs: list[Path], out_dir: Path, lang: str = "zh") 
     out_dir = Path(out_dir)
     runs = [read_run(d) for d in run_dirs]
     base, alts = runs[0], runs[1:]
+    pr = Printed()
     years = base.projected_years
     budget_years = base.budget_years()
     cap = (lambda t, u: f"{t}（单位：{u}）") if zh else (lambda t, u: f"{t} ({u})")
@@ -122,10 +147,11 @@ def build_comparison_pdf(run_dirs: list[Path], out_dir: Path, lang: str = "zh") 
                  "means, in 10,000 yuan.")]
     chart = scenario_totals(runs, lang, out_dir / "charts" / "scenario_totals.svg")
     totals_rows = []
+    pr.where = "budget totals"
     for y in years:
-        row = [str(y), fmt_wan(base.value("cost.total", y))]
+        row = [str(y), pr.level(base, "cost.total", y)]
         for a in alts:
-            row += [fmt_wan(a.value("cost.total", y)), _signed(to_wan(a.value("cost.total", y)) - to_wan(base.value("cost.total", y)))]
+            row += [pr.level(a, "cost.total", y), pr.diff(base, a, "cost.total", y)]
         totals_rows.append(row)
     totals_header = [L["year"], base.scenario] + sum(([a.scenario, ("差异" if zh else "Diff.")] for a in alts), [])
     budget = [figure(chart, "各情景经费总额（均值）" if zh else "Total cost by scenario (mean)"),
@@ -142,16 +168,20 @@ def build_comparison_pdf(run_dirs: list[Path], out_dir: Path, lang: str = "zh") 
                              for r in diff.itertuples()] or [["—", "", "", "", ""]],
                             align="lclrr", widths=["3fr", "0.8fr", "1fr", "1.2fr", "1.2fr"], size=8))
         lines = base.cost_lines()
-        rows = [[label(lang, m)] + [_diff_cells(base, a, lines, "cost.total", y)[i] for y in budget_years]
-                for i, m in enumerate(lines)]
-        rows.append({"cells": [L["total"]] + [_signed(to_wan(a.value("cost.total", y)) - to_wan(base.value("cost.total", y)))
-                                              for y in budget_years], "strong": True})
+        pr.where = f"components {a.scenario}"
+        cells = {y: pr.components(base, a, lines, y) for y in budget_years}
+        rows = [[label(lang, m)] + [cells[y][i] for y in budget_years] for i, m in enumerate(lines)]
+        rows.append({"cells": [L["total"]] + [pr.diff(base, a, "cost.total", y) for y in budget_years], "strong": True})
         components.append(table(cap(f"分项经费差异：{a.scenario} − {base.scenario}" if zh else
                                     f"Difference by component: {a.scenario} − {base.scenario}", wan),
                                 [L["item"]] + [str(y) for y in budget_years], rows))
-        attribution += _attribution(base, a, diff, out_dir, budget_years, lang, cap)
+        pr.where = f"attribution {a.scenario}"
+        attribution += _attribution(base, a, diff, out_dir, budget_years, lang, cap, pr)
 
-    note = sum((costing_note(base, a, lang, cap) for a in alts), [])
+    note = []
+    for a in alts:
+        pr.where = f"costing note {a.scenario}"
+        note += costing_note(base, a, lang, cap, pr)
     sections = [
         {"title": "比较说明" if zh else "About this comparison", "blocks": intro},
         {"title": "政策成本说明" if zh else "Costing note", "blocks": note},
@@ -181,10 +211,12 @@ def build_comparison_pdf(run_dirs: list[Path], out_dir: Path, lang: str = "zh") 
         "sections": sections,
     }
     out_dir.mkdir(parents=True, exist_ok=True)
+    write_figures(pr.rows, out_dir / "figures.csv")
     return write_pdf(data, out_dir / "comparison.pdf")
 
 
-def _attribution(base: Run, alt: Run, diff: pd.DataFrame, out_dir: Path, years: list[int], lang: str, cap) -> list:
+def _attribution(base: Run, alt: Run, diff: pd.DataFrame, out_dir: Path, years: list[int], lang: str, cap,
+                 pr: Printed) -> list:
     """Blocks: each lever's effect on cost.total, interaction and the total difference."""
     zh = lang == "zh"
     paths = list(dict.fromkeys(diff["path"]))
@@ -199,12 +231,15 @@ def _attribution(base: Run, alt: Run, diff: pd.DataFrame, out_dir: Path, years: 
         effects = {y: r.value("cost.total", y) - base.value("cost.total", y) for y in years}
         for y in years:
             explained[y] += effects[y]
-        rows.append([breakable(p)] + [_signed(to_wan(effects[y])) for y in years])
+        rows.append([breakable(p)] + [pr.log(f"lever {p}", y, "mean difference", "万元",
+                                             _signed(r.wan("cost.total", y) - base.wan("cost.total", y))) for y in years])
     total = {y: alt.value("cost.total", y) - base.value("cost.total", y) for y in years}
+    printed_total = {y: alt.wan("cost.total", y) - base.wan("cost.total", y) for y in years}
     rows.append(["交互作用及其他" if zh else "Interaction and other"] +
-                [_signed(to_wan(total[y]) - sum(to_wan(r.value("cost.total", y) - base.value("cost.total", y))
-                                                for r in found.values())) for y in years])
-    rows.append({"cells": [("合计差异" if zh else "Total difference")] + [_signed(to_wan(total[y])) for y in years],
+                [pr.log("interaction", y, "mean difference", "万元",
+                        _signed(round_half_up(printed_total[y] - sum(r.wan("cost.total", y) - base.wan("cost.total", y)
+                                                                     for r in found.values()), 1))) for y in years])
+    rows.append({"cells": [("合计差异" if zh else "Total difference")] + [pr.diff(base, alt, "cost.total", y) for y in years],
                  "strong": True})
     y = years[-1]
     share = explained[y] / total[y] if total[y] else 0.0
@@ -227,60 +262,81 @@ def paired(base: Run, alt: Run, metric: str) -> pd.DataFrame:
     return a - b
 
 
-def _band(draws: pd.Series) -> tuple[float, float, float]:
-    """Mean, P5 and P95 across draws, each to 0.1."""
-    return tuple(round(x, 1) for x in (draws.mean(), draws.quantile(0.05), draws.quantile(0.95)))
+def _band(draws: pd.Series) -> tuple[float, float]:
+    """P5 and P95 across draws, each rounded half up to 0.1."""
+    return tuple(round_half_up(x, 1) for x in (draws.quantile(0.05), draws.quantile(0.95)))
 
 
-def costing_note(base: Run, alt: Run, lang: str, cap) -> list:
+def costing_note(base: Run, alt: Run, lang: str, cap, pr: Printed | None = None) -> list:
     """A costing note for one policy (CBO/OBR style): the policy, the incremental cost by year with its paired
     P5–P95, the 2026–2030 total, the effects on headcount, vacancies and the certified share beside the money
     (saying in the same sentence when a saving comes from unfilled posts), and what is not priced."""
     zh = lang == "zh"
+    pr = pr or Printed()
     years = base.projected_years
     cost = paired(base, alt, "cost.total") / 1e4
     hc, vac = paired(base, alt, "headcount"), paired(base, alt, "vacancies")
     cert = paired(base, alt, "certified_share") if base.has("certified_share") else None
+    d_cost = {y: alt.wan("cost.total", y) - base.wan("cost.total", y) for y in years}  # as printed elsewhere
     m = alt.manifest
+    key = f"{alt.scenario}−{base.scenario}:"
+
+    def n(metric, year, value, unit="人"):  # a mean difference of a count, to 0.1
+        return pr.log(key + metric, year, "mean", unit, _signed(round_half_up(value, 1)))
+
+    def band(metric, year, draws):
+        lo, hi = _band(draws)
+        return (pr.log(key + metric, year, "P5", "万元", _signed(lo)), pr.log(key + metric, year, "P95", "万元", _signed(hi)))
+
     blocks = [subheading(f"{alt.title}（{alt.scenario}）" if zh else f"{alt.title} ({alt.scenario})")]
     if m.get("rationale"):
         blocks.append(par(("政策内容与依据：" if zh else "The policy: ") + str(m["rationale"])))
     plan = [y for y in range(2026, 2031) if y in years]
     if plan:
-        mean, lo, hi = _band(cost[plan].sum(axis=1))
+        span = f"{plan[0]}-{plan[-1]}"
+        mean = round_half_up(sum(d_cost[y] for y in plan), 1)
+        lo, hi = band("cost.total", span, cost[plan].sum(axis=1))
         d_hc, d_vac = hc[plan].mean(axis=1).mean(), vac[plan].mean(axis=1).mean()
         per_worker = sum(base.value("cost.total", y) / max(base.value("headcount", y), 1) for y in plan) / 1e4 / len(plan)
-        vacancy_cost = round(d_vac * per_worker * len(plan), 1)
+        total_text = pr.log(key + "cost.total", span, "mean", "万元", fmt_num(abs(mean), 1))
+        hc_text = pr.log(key + "headcount", span, "mean", "人", fmt_num(abs(round_half_up(d_hc, 1)), 1))
+        vac_text = pr.log(key + "vacancies", span, "mean", "个", fmt_num(abs(round_half_up(d_vac, 1)), 1))
         sign = "增加" if mean > 0 else "减少"
+        vacancy_text = ""
+        if mean < 0 and d_vac > 0.5:
+            vacancy_text = pr.log(key + "cost of vacancies", span, "mean", "万元",
+                                  fmt_num(round_half_up(d_vac * per_worker * len(plan), 1), 1))
         if zh:
-            text = (f"与基准相比，2026—2030年（“十五五”时期）经费合计{sign} {fmt_num(abs(mean), 1)} 万元"
-                    f"（配对P5–P95：{_signed(lo)}至{_signed(hi)} 万元），同期在岗人数平均{'增加' if d_hc >= 0 else '减少'} "
-                    f"{fmt_num(abs(d_hc), 1)} 人、空缺岗位平均{'增加' if d_vac >= 0 else '减少'} {fmt_num(abs(d_vac), 1)} 个")
-            if mean < 0 and d_vac > 0.5:
-                text += (f"；其中约 {fmt_num(vacancy_cost, 1)} 万元相当于空缺岗位未补员而少支出的人员经费，"
+            text = (f"与基准相比，{plan[0]}—{plan[-1]}年（“十五五”时期）经费合计{sign} {total_text} 万元"
+                    f"（配对P5–P95：{lo}至{hi} 万元），同期在岗人数平均{'增加' if d_hc >= 0 else '减少'} "
+                    f"{hc_text} 人、空缺岗位平均{'增加' if d_vac >= 0 else '减少'} {vac_text} 个")
+            if vacancy_text:
+                text += (f"；其中约 {vacancy_text} 万元相当于空缺岗位未补员而少支出的人员经费，"
                          "这部分“节约”来自岗位空缺，而非政策本身降低了成本")
             text += "。"
         else:
-            text = (f"Against the base, 2026–2030 (15th Five-Year Plan) cost {'rises' if mean > 0 else 'falls'} by "
-                    f"{fmt_num(abs(mean), 1)} (10k yuan; paired P5–P95 {_signed(lo)} to {_signed(hi)}), while headcount "
-                    f"changes by {_signed(round(d_hc, 1))} and vacancies by {_signed(round(d_vac, 1))} on average")
-            if mean < 0 and d_vac > 0.5:
-                text += (f"; about {fmt_num(vacancy_cost, 1)} of it is the pay of posts left unfilled: that part of the "
+            text = (f"Against the base, {plan[0]}–{plan[-1]} (15th Five-Year Plan) cost {'rises' if mean > 0 else 'falls'} by "
+                    f"{total_text} (10k yuan; paired P5–P95 {lo} to {hi}), while headcount "
+                    f"changes by {'+' if d_hc >= 0 else '−'}{hc_text} and vacancies by {'+' if d_vac >= 0 else '−'}{vac_text} on average")
+            if vacancy_text:
+                text += (f"; about {vacancy_text} of it is the pay of posts left unfilled: that part of the "
                          "saving comes from vacancies, not from the policy lowering cost")
             text += "."
         plan3 = base.budget_years()
         if len(plan3) == 3:  # the 中期财政规划 years' total, with its paired band
-            m3, l3, h3 = _band(cost[plan3].sum(axis=1))
-            text += (f"中期财政规划期（{plan3[0]}—{plan3[-1]}年）合计 {_signed(m3)} 万元（配对P5–P95：{_signed(l3)}至{_signed(h3)} 万元）。"
-                     if zh else f" Medium-term plan {plan3[0]}–{plan3[-1]}: {_signed(m3)} (paired P5–P95 {_signed(l3)} to {_signed(h3)}).")
+            span3 = f"{plan3[0]}-{plan3[-1]}"
+            m3 = pr.diff(base, alt, "cost.total", span3, round_half_up(sum(d_cost[y] for y in plan3), 1))
+            l3, h3 = band("cost.total", span3, cost[plan3].sum(axis=1))
+            text += (f"中期财政规划期（{plan3[0]}—{plan3[-1]}年）合计 {m3} 万元（配对P5–P95：{l3}至{h3} 万元）。"
+                     if zh else f" Medium-term plan {plan3[0]}–{plan3[-1]}: {m3} (paired P5–P95 {l3} to {h3}).")
         blocks.append(par(text))
     rows = []
     for y in years:
-        mean_y, lo_y, hi_y = _band(cost[y])
-        row = [str(y), _signed(mean_y), f"{_signed(lo_y)}–{_signed(hi_y)}",
-               _signed(round(hc[y].mean(), 1)), _signed(round(vac[y].mean(), 1))]
+        lo_y, hi_y = band("cost.total", y, cost[y])
+        row = [str(y), pr.diff(base, alt, "cost.total", y), f"{lo_y} 至 {hi_y}" if zh else f"{lo_y} to {hi_y}",
+               n("headcount", y, hc[y].mean()), n("vacancies", y, vac[y].mean(), "个")]
         if cert is not None:
-            row.append(_signed(round(cert[y].mean() * 100, 1)))
+            row.append(n("certified_share", y, cert[y].mean() * 100, "百分点"))
         rows.append(row)
     header = ["年度" if zh else "Year", "经费差异" if zh else "Cost diff.", "配对P5–P95" if zh else "Paired P5–P95",
               "在岗人数差异" if zh else "Headcount diff.", "空缺岗位差异" if zh else "Vacancies diff."]
