@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from .errors import UserError
-from .folders import check_replaceable
+from .folders import prepare_out
 
 ROOT = Path(__file__).resolve().parent.parent
 # Modules that add subcommands: each has add_commands(subparsers, commands) which adds its parsers
@@ -99,10 +99,9 @@ def parser() -> argparse.ArgumentParser:
 def _out_dir(args, name: str) -> Path:
     out = args.out if args.out is not None else Path("reports") / name
     out = out.resolve()
-    check_replaceable(out)  # before any work: the model replaces only folders it wrote
     if out == Path.home().resolve() or out == Path(out.anchor) or out == ROOT:
         raise UserError(f"--out {out}: refusing to replace this folder")
-    return out
+    return prepare_out(out)  # before any work: replaceable, writable, locked
 
 
 def cmd_validate(args) -> int:
@@ -221,8 +220,15 @@ def _execute(notebook, params, output):
 COMMANDS = {"validate": cmd_validate, "run": cmd_run, "report": cmd_report, "compare": cmd_compare}
 
 
+def _terminate(signum, frame):
+    raise KeyboardInterrupt  # SIGTERM is handled like Ctrl-C: staging folders removed, earlier output kept
+
+
 def main(argv: list[str] | None = None) -> int:
+    import signal
+
     args = parser().parse_args(argv)
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         return COMMANDS[args.command](args)
     except UserError as exc:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import UserError
+from .inputs import MB, checked_file
 from .schema import POSTS
 
 ACTUAL_METRICS = {
@@ -23,9 +24,7 @@ ACTUAL_METRICS = {
 
 def read_actuals(path: str | Path, opening_year: int, budget_year: int) -> pd.DataFrame:
     """Validated actuals: columns year (int), metric, value (float), unit."""
-    path = Path(path)
-    if not path.is_file():
-        raise UserError(f"--actuals {path}: file not found")
+    path = checked_file(path, "--actuals", 64 * MB)
     try:
         df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except Exception as exc:  # any parser failure is a problem with the file

@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 from .errors import UserError
+from .folders import prepare_out
 
 DEFAULT_RANGES = Path(__file__).resolve().parent.parent / "scenarios" / "ranges" / "sensitivity_ranges.yaml"
 
@@ -83,7 +84,7 @@ def cmd_sweep(args) -> int:
     from .sweep import combinations, parse_grid, run_sweep, write_sweep
 
     grid = parse_grid(args.grid)
-    out = args.out or Path("reports") / f"sweep-{_scenario_name(args)}"
+    out = prepare_out(args.out or Path("reports") / f"sweep-{_scenario_name(args)}")  # before the work
     start = time.perf_counter()
     with _runner(args) as runner:
         table = run_sweep(args.scenario, grid, args.draws, args.seed, args.overrides, runner)
@@ -99,7 +100,7 @@ def cmd_sensitivity(args) -> int:
     from .sweep import write_outputs
 
     ranges = sa.read_ranges(args.ranges)
-    out = args.out or Path("reports") / f"sensitivity-{_scenario_name(args)}"
+    out = prepare_out(args.out or Path("reports") / f"sensitivity-{_scenario_name(args)}")  # before the work
     start = time.perf_counter()
     with _runner(args) as runner:
         if args.method == "oat":

@@ -28,6 +28,7 @@ from scipy.optimize import minimize
 
 from .distributed import Runner, make_job
 from .errors import UserError
+from .inputs import MB, checked_file
 from .results import _csv_bytes
 from .scenario import Scenario, load_scenario
 from .schema import value_at
@@ -43,7 +44,7 @@ class FitParam:
 
 def read_history(path: str | Path) -> pd.DataFrame:
     """Read ``year,metric,value`` rows; UserError names the file and every bad data row (1 = first after the header)."""
-    path = Path(path)
+    path = checked_file(path, "--history", 64 * MB)
     try:
         df = pd.read_csv(path, comment="#", skip_blank_lines=True, dtype=str, keep_default_na=False)
     except FileNotFoundError:

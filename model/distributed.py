@@ -25,7 +25,7 @@ from .errors import UserError
 from .metrics import to_metrics
 from .params import Params, resolve
 from .population import Roster
-from .results import MAX_DRAWS, Results, opening_roster
+from .results import MAX_DRAWS, Results, check_memory, opening_roster
 from .scenario import Scenario
 
 BLOCK_DRAWS = 50  # most draws per task on a cluster
@@ -112,6 +112,7 @@ class Runner:
 
     def raw(self, jobs: list[Job], desc: str = "draws") -> list[np.ndarray]:
         """Raw tallies [draw, t, N_RAW] of each job, in job order and draw order."""
+        check_memory([(j.draws, j.P.n_years) for j in jobs])  # every job's results are kept until the end
         total = sum(j.draws for j in jobs)
         with tqdm(total=total, desc=desc, unit="draw", disable=not self.progress, delay=1.0, file=sys.stderr) as bar:
             if not self.distributed:

@@ -15,4 +15,9 @@ class UserError(Exception):
         head = super().__str__()
         if not self.problems:
             return head
-        return head + "\n" + "\n".join(f"  - {p}" for p in self.problems)
+        shown = self.problems[:SHOWN]
+        more = [f"... and {len(self.problems) - SHOWN:,} more"] if len(self.problems) > SHOWN else []
+        return head + "\n" + "\n".join(f"  - {p}" for p in shown + more)
+
+
+SHOWN = 200  # problems listed in a message; the rest are counted

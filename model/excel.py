@@ -33,7 +33,10 @@ class _Sheet:
         self.ws, self.fmts, self.widths = wb.add_worksheet(name), fmts, {}
 
     def write(self, row: int, col: int, value, fmt: str | None = None, shown: str | None = None):
-        self.ws.write(row, col, value, self.fmts.get(fmt))
+        if isinstance(value, str):  # text stays text: never read as a formula or a link (=HYPERLINK, =cmd|...)
+            self.ws.write_string(row, col, value, self.fmts.get(fmt))
+        else:
+            self.ws.write(row, col, value, self.fmts.get(fmt))
         if isinstance(value, float) and shown is None:
             shown = f"{value:,.1f}"
         self.widths[col] = max(self.widths.get(col, 0), text_width(shown if shown is not None else value))

@@ -16,6 +16,7 @@ import tempfile
 from pathlib import Path
 
 from .errors import UserError
+from .inputs import MB, read_input
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -30,11 +31,9 @@ def read_manifest(path: str | Path) -> dict:
     if path.is_dir():
         path = path / "manifest.json"
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UserError(f"{path}: manifest not found") from None
-    except (OSError, ValueError) as exc:
-        raise UserError(f"{path}: cannot read the manifest: {exc}") from None
+        text = read_input(path, "manifest", 16 * MB).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UserError(f"manifest {path}: not UTF-8 text (byte {exc.start})") from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -47,6 +46,9 @@ def read_manifest(path: str | Path) -> dict:
             problems.append(f"{key}: missing")
         elif not isinstance(data[key], kind) or isinstance(data[key], bool):
             problems.append(f"{key}: expected {kind.__name__}, got {data[key]!r}")
+    overrides = data.get("overrides", [])
+    if not (isinstance(overrides, list) and all(isinstance(o, str) for o in overrides)):
+        problems.append(f"overrides: expected a list of dotted.path=value texts, got {overrides!r:.80}")
     if problems:
         raise UserError(f"{path}: not a run manifest", problems)
     return data

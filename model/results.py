@@ -117,6 +117,26 @@ def available_bytes() -> int:
     return 8 * 1024**3
 
 
+def check_memory(runs: list[tuple[int, int]], state: int = 0) -> None:
+    """The one memory guard (serial runs, clusters, sweeps, sensitivity, calibration): the results of every
+    run (draws, years) are kept until the end, so their sizes add up, plus ``state`` bytes of working memory.
+    UserError before any work when that exceeds 80 % of the free memory, saying how many draws would fit."""
+    need = sum(estimate_bytes(d, y) for d, y in runs) + state
+    have = available_bytes()
+    if need <= 0.8 * have:
+        return
+    kept = need - state
+    share = max(0.8 * have - state, 0) / kept if kept else 0.0
+    draws = sum(d for d, _ in runs)
+    if len(runs) == 1:
+        fit = f"at most {int(draws * share):,} draws fit (run several seeds and combine, or fewer draws)"
+    else:
+        fit = (f"at most about {int(draws * share / len(runs)):,} draws per run fit (fewer draws or fewer "
+               "combinations)")
+    raise UserError(f"{len(runs):,} run(s) of {draws:,} draws in all need about {need / 2**30:.1f} GiB but "
+                    f"{have / 2**30:.1f} GiB is free; {fit}")
+
+
 def opening_roster(scenario: Scenario, params, seed: int) -> Roster:
     """The opening roster: from the scenario's roster file if it names one, else synthesised."""
     file = scenario.model.opening.roster_file
@@ -141,12 +161,7 @@ def simulate(scenario: Scenario | str | Path, draws: int = 1000, seed: int = 1, 
     capacity = engine.capacity_for(P, len(R.wid))
     # Memory guard: draws run in chunks (the state of one draw per thread), but every draw's results are kept.
     state = (capacity * engine.STATE_BYTES_PER_SLOT + engine.pay_cells_bytes(P, capacity)) * numba.get_num_threads()
-    need = estimate_bytes(draws, P.n_years) + state
-    have = available_bytes()
-    if need > 0.8 * have:
-        fit = max(int((0.8 * have - state) // estimate_bytes(1, P.n_years)), 0)
-        raise UserError(f"{draws:,} draws need about {need / 2**30:.1f} GiB but {have / 2**30:.1f} GiB is free; "
-                        f"at most {fit:,} draws fit (run several seeds and combine, or fewer draws)")
+    check_memory([(draws, P.n_years)], state)
     years = np.arange(P.opening_year, P.opening_year + P.n_years)
     parts = []
     with tqdm(total=draws, desc=f"{scenario.name}", unit="draw", disable=not progress, delay=1.0, file=sys.stderr) as bar:
@@ -181,7 +196,20 @@ def ranged_params(scenario: Scenario, seed: int, draws: int):
         yield resolve(with_values(scenario.model, values))
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_text(value):
+    """A text cell a spreadsheet would run as a formula (it begins with = + - @, tab or CR) gets a leading
+    apostrophe, as OWASP advises for CSV injection; numbers and other text are unchanged."""
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_START) else value
+
+
 def _csv_bytes(df: pd.DataFrame) -> bytes:
+    """A table as CSV bytes (six decimals, LF), text cells made safe for spreadsheets (csv_text)."""
+    text_cols = [c for c in df.columns if not pd.api.types.is_numeric_dtype(df[c])]
+    if text_cols:
+        df = df.assign(**{c: df[c].map(csv_text) for c in text_cols})
     buf = io.StringIO()
     df.to_csv(buf, index=False, float_format="%.6f", lineterminator="\n")
     return buf.getvalue().encode()

@@ -25,14 +25,31 @@ import numpy as np
 import pandas as pd
 
 from .errors import UserError
+from .inputs import MB, check_xlsx, checked_file
 from .params import Params
 from .engine import statutory_month
 from .population import Roster, initial_grade
 from .schema import CERT_LEVELS, EDUCATION, POSTS, REGIMES, ScenarioModel
 
-PERSONAL = re.compile(r"(name|姓名|身份证|id_?(number|no|card)|phone|mobile|电话|手机|address|住址)", re.I)
+# Columns that identify a person: dropped on reading, never used or written.
+PERSONAL = re.compile(r"(name|姓名|名字|身份|证件|id_?(number|no|card)|passport|护照|phone|mobile|tel\b|电话|手机|联系方式"
+                      r"|address|住址|地址|户籍|e-?mail|邮箱|wechat|微信|qq)", re.I)
+_DIGITS = re.compile(r"\d")
+
+
+def shown(value) -> str:
+    """A cell value as a message may quote it: a value with nine or more digits (an ID-card, phone or account
+    number in the wrong column) is masked but for its last two characters; a birth month (six digits) is not."""
+    text = str(value)
+    if len(_DIGITS.findall(text)) >= 9:
+        return repr("*" * (len(text) - 2) + text[-2:]) + " (masked)"
+    return repr(text)
+
+
 REQUIRED = ("post", "sex", "birth", "education", "service_years", "contribution_years", "certificate")
 MAX_ROWS = 10_000_000
+MAX_BYTES = 512 * MB  # a roster file
+MAX_XLSX_BYTES = 128 * MB  # what an xlsx roster expands to (its XML is parsed in memory)
 
 
 class PersonalDataWarning(UserWarning):
@@ -40,9 +57,11 @@ class PersonalDataWarning(UserWarning):
 
 
 def read_table(path) -> pd.DataFrame:
+    """The roster's rows as text; a regular file within MAX_BYTES, an xlsx checked for what it expands to."""
     suffix = path.suffix.lower()
-    if not path.exists():
-        raise UserError(f"roster file not found: {path}")
+    checked_file(path, "roster file", MAX_BYTES)
+    if suffix in (".xlsx", ".xlsm"):
+        check_xlsx(path, "roster file", MAX_XLSX_BYTES)
     try:
         if suffix == ".csv":
             return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
@@ -86,7 +105,7 @@ def read_roster(path, m: ScenarioModel, p: Params) -> Roster:
         for i, v in enumerate(values):
             v = v or (default or "")
             if v not in options:
-                problems.append(f"{path.name} row {i + 2}, {name}: {v!r} is not one of {', '.join(options)}")
+                problems.append(f"{path.name} row {i + 2}, {name}: {shown(v)} is not one of {', '.join(options)}")
             else:
                 out[i] = options.index(v)
         return out
@@ -102,7 +121,7 @@ def read_roster(path, m: ScenarioModel, p: Params) -> Roster:
                     raise ValueError
                 x = int(x)
             except ValueError:
-                problems.append(f"{path.name} row {i + 2}, {name}: {v!r} is not a whole number")
+                problems.append(f"{path.name} row {i + 2}, {name}: {shown(v)} is not a whole number")
                 continue
             if not lo <= x <= hi:
                 problems.append(f"{path.name} row {i + 2}, {name}: {x} is outside {lo}..{hi}")
@@ -122,12 +141,12 @@ def read_roster(path, m: ScenarioModel, p: Params) -> Roster:
     for i, v in enumerate(col("birth")):
         match = re.fullmatch(r"(\d{4})-(\d{1,2})", v)
         if not match or not 1 <= int(match.group(2)) <= 12:
-            problems.append(f"{path.name} row {i + 2}, birth: {v!r} is not a month YYYY-MM")
+            problems.append(f"{path.name} row {i + 2}, birth: {shown(v)} is not a month YYYY-MM")
             continue
         year, month = int(match.group(1)), int(match.group(2))
         age = y0 - year
         if not 16 <= age <= 70:
-            problems.append(f"{path.name} row {i + 2}, birth: {v} gives age {age} at the end of {y0}; expected 16-70")
+            problems.append(f"{path.name} row {i + 2}, birth: {shown(v)} gives age {age} at the end of {y0}; expected 16-70")
         birth_m[i] = year * 12 + month - 1
     for i in range(n):
         if service[i] > max(y0 - birth_m[i] // 12 - 16, 0):
@@ -145,7 +164,7 @@ def read_roster(path, m: ScenarioModel, p: Params) -> Roster:
         dup = df["id"][df["id"].duplicated(keep=False) & (df["id"] != "")]
         for value in sorted(set(dup)):
             rows = [str(i + 2) for i in np.flatnonzero(df["id"] == value)]
-            problems.append(f"{path.name} rows {', '.join(rows)}: duplicate id {value!r}")
+            problems.append(f"{path.name} rows {', '.join(rows)}: duplicate id {shown(value)}")
     ypg = int(p.years_per_grade[0])
     grade, yig = initial_grade(post, service, edu, cert, p, ypg)
     if "grade" in df.columns and (df["grade"].astype(str).str.strip() != "").any():
@@ -156,8 +175,8 @@ def read_roster(path, m: ScenarioModel, p: Params) -> Roster:
                                 f"{p.grade_lo[post[i]]}-{p.grade_hi[post[i]]}")
         grade = given
     if problems:
-        shown = problems[:50] + ([f"... and {len(problems) - 50} more"] if len(problems) > 50 else [])
-        raise UserError(f"{path}: {len(problems)} problem(s) in the roster", shown)
+        listed = problems[:50] + ([f"... and {len(problems) - 50} more"] if len(problems) > 50 else [])
+        raise UserError(f"{path}: {len(problems)} problem(s) in the roster", listed)
     contrib_m = contrib_years * 12 - np.minimum(arrears, contrib_years * 12)
     account = m.opening.account_per_contribution_year * contrib_m / 12.0
     idx_sum = m.opening.contribution_index * contrib_m.astype(np.float64)

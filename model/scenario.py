@@ -19,6 +19,7 @@ import hashlib
 import json
 import pickle
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ import yaml
 from pydantic import ValidationError
 
 from .errors import UserError
+from .inputs import read_input
 from .schema import ALWAYS, HEADER_FIELDS, ScenarioModel, leaf_paths
 
 MAX_FILE_BYTES = 1_000_000
@@ -113,20 +115,10 @@ def parse_value(text: str):
         loader.dispose()
 
 
-def _read_yaml(path: Path, where: str) -> tuple[Any, dict[str, int]]:
-    """Parse one YAML file into plain data plus a map dotted-path -> line number."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise UserError(f"{where}: file not found: {path}") from None
-    except IsADirectoryError:
-        raise UserError(f"{where}: {path} is a folder, not a scenario file") from None
-    except OSError as exc:
-        raise UserError(f"{where}: cannot read {path}: {exc.strerror}") from None
-    except ValueError:
-        raise UserError(f"{where}: invalid file name {str(path)!r}") from None
-    if len(data) > MAX_FILE_BYTES:
-        raise UserError(f"{path}: file is {len(data):,} bytes; a scenario may be at most {MAX_FILE_BYTES:,}")
+def read_yaml(path: Path, where: str) -> tuple[Any, dict[str, int]]:
+    """Parse one YAML file (scenario or ranges: the one YAML loader) into plain data plus a map dotted-path ->
+    line number: a regular file of at most MAX_FILE_BYTES, no aliases, at most MAX_DEPTH levels."""
+    data = read_input(path, where, MAX_FILE_BYTES)  # a regular file, size checked before reading
     # A sweep or sensitivity run reads the same files once per variant: parse each version of a file once.
     key = (str(path), data)
     if key not in _PARSED:
@@ -169,7 +161,7 @@ def _parse_yaml(path: Path, data: bytes) -> tuple[Any, dict[str, int]]:
     if problems:
         raise UserError(f"{path}: {len(problems)} problem(s)", problems)
     if not isinstance(value, dict):
-        raise UserError(f"{path}:{node.start_mark.line + 1}: a scenario must be a YAML mapping, not a {type(value).__name__}")
+        raise UserError(f"{path}:{node.start_mark.line + 1}: must be a YAML mapping, not a {type(value).__name__}")
     return value, lines
 
 
@@ -183,7 +175,11 @@ def _construct(ctor, node, path: str, lines: dict, problems: list, file: Path, d
             if not isinstance(key_node, yaml.ScalarNode):
                 problems.append(f"{path or '<top>'} ({file.name}:{key_node.start_mark.line + 1}): keys must be plain scalars")
                 continue
-            key = ctor.construct_object(key_node)
+            try:
+                key = ctor.construct_object(key_node)
+            except ValueError:
+                problems.append(f"{path or '<top>'} ({file.name}:{key_node.start_mark.line + 1}): key: {TOO_LONG}")
+                continue
             if not isinstance(key, (str, int)) or isinstance(key, bool):
                 problems.append(f"{path or '<top>'} ({file.name}:{key_node.start_mark.line + 1}): key {key!r} must be a name or a year")
                 continue
@@ -203,7 +199,12 @@ def _construct(ctor, node, path: str, lines: dict, problems: list, file: Path, d
         return ctor.construct_object(node, deep=True)
     except yaml.YAMLError as exc:
         problems.append(f"{path} ({file.name}:{node.start_mark.line + 1}): {getattr(exc, 'problem', exc)}")
-        return None
+    except ValueError:  # e.g. an integer of thousands of digits
+        problems.append(f"{path} ({file.name}:{node.start_mark.line + 1}): {TOO_LONG}")
+    return None
+
+
+TOO_LONG = f"the number is too long to read (at most {sys.get_int_max_str_digits()} digits)"
 
 
 
@@ -268,7 +269,7 @@ def _load_chain(path: Path, seen: tuple[Path, ...], where_from: str) -> tuple[di
     if path in seen:
         chain = " -> ".join(p.name for p in (*seen, path))
         raise UserError(f"{where_from}: 'extends' makes a cycle: {chain}")
-    raw, lines = _read_yaml(path, where_from)
+    raw, lines = read_yaml(path, where_from)
     where = {k: f"{path.name}:{v}" for k, v in lines.items()}
     problems: list[str] = []
     prov: dict[str, Provenance] = {}
@@ -316,7 +317,10 @@ def apply_overrides(tree: dict, overrides: list[str], prov: dict[str, Provenance
         try:
             value = parse_value(value_text) if value_text.strip() else None
         except yaml.YAMLError:
-            problems.append(f"--set {dotted}: value {value_text!r} is not valid YAML")
+            problems.append(f"--set {dotted}: value {value_text!r:.80} is not valid YAML")
+            continue
+        except ValueError:
+            problems.append(f"--set {dotted}: {TOO_LONG}")
             continue
         keys = dotted.split(".")
         node = tree
@@ -388,7 +392,7 @@ def load_scenario(path: str | Path, overrides: list[str] | None = None) -> Scena
             elif "input" in err and err["type"] not in ("value_error",):
                 msg = f"{msg} (got {err['input']!r})" if not isinstance(err["input"], dict) else msg
             problems.append(f"{dotted or '<top>'} ({_where(dotted, where)}): {msg}")
-        raise UserError(f"{path}: {len(problems)} problem(s)", sorted(set(problems), key=problems.index)) from None
+        raise UserError(f"{path}: {len(problems)} problem(s)", list(dict.fromkeys(problems))) from None
     for dotted, msg in model.cross_checks():
         problems.append(f"{dotted} ({_where(dotted, where)}): {msg}")
     # Every leaf must say where it comes from.

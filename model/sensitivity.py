@@ -25,12 +25,11 @@ from pathlib import Path
 import matplotlib
 import numpy as np
 import pandas as pd
-import yaml
 from scipy.stats import qmc
 
 from .distributed import Runner, make_job
 from .errors import UserError
-from .scenario import check_overrides, load_scenario
+from .scenario import check_overrides, load_scenario, read_yaml
 from .schema import value_at
 
 PROVENANCE = {"source", "assumption", "note"}
@@ -39,12 +38,7 @@ PROVENANCE = {"source", "assumption", "note"}
 def read_ranges(path: str | Path) -> dict[str, tuple[float, float]]:
     """``path: [low, high]`` (or ``{range: [low, high], source|assumption: …}``) -> {path: (low, high)}."""
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise UserError(f"--ranges {path}: file not found") from None
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise UserError(f"--ranges {path}: cannot read: {exc}") from None
+    data, _ = read_yaml(path, "--ranges")  # the scenario files' loader: bounded, no aliases
     if not isinstance(data, dict) or not data:
         raise UserError(f"--ranges {path}: expected a mapping of parameter paths to [low, high]")
     ranges, problems = {}, []

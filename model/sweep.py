@@ -9,6 +9,7 @@ values work: ``--grid 'pay.wage_growth={2020: 0.03, 2026: 0.05},0.03'``.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable
 from pathlib import Path
 
@@ -39,6 +40,9 @@ def split_values(text: str) -> list[str]:
     return parts
 
 
+MAX_COMBINATIONS = 2_000  # scenario variants in one sweep (each is loaded, validated and run)
+
+
 def parse_grid(texts: list[str]) -> list[tuple[str, list[str]]]:
     """``["path=v1,v2", …]`` -> ``[(path, [v1, v2]), …]``; raises UserError naming each bad entry."""
     grid, problems = [], []
@@ -57,6 +61,9 @@ def parse_grid(texts: list[str]) -> list[tuple[str, list[str]]]:
             grid.append((path, vals))
     if not grid and not problems:
         problems.append("--grid: give at least one dotted.path=v1,v2,…")
+    size = math.prod(len(v) for _, v in grid)
+    if size > MAX_COMBINATIONS:
+        problems.append(f"--grid: {size:,} combinations; at most {MAX_COMBINATIONS:,} are run (fewer values per path)")
     if problems:
         raise UserError(f"{len(problems)} problem(s) in --grid", problems)
     return grid
@@ -134,13 +141,9 @@ def write_outputs(out: Path, files: dict[str, bytes | Callable[[Path], object]])
     """Write files into a temporary folder beside ``out`` and move it into place when all are done.
 
     ``files`` maps a file name to its bytes or to a function that writes the file at a given path.
-    An existing ``out`` is replaced only if it is empty or was written by this module (it holds
-    ``marker``, the first file name).
+    An existing ``out`` is replaced only if it is empty or the model wrote it (folders.check_replaceable).
     """
     out = Path(out).resolve()
-    marker = next(iter(files))
-    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / marker).exists())):
-        raise UserError(f"--out {out}: exists and holds other files; choose an empty folder or an earlier output of this command")
     with staged_dir(out) as tmp:
         for name, content in files.items():
             if isinstance(content, bytes):

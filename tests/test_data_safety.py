@@ -56,3 +56,149 @@ def test_no_machine_path_in_a_report_folder(tmp_path):
     wb = openpyxl.load_workbook(out / "budget.xlsx", read_only=True)
     cells = [str(v) for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for v in row if v is not None]
     assert not any(str(ROOT) in c or str(tmp_path) in c for c in cells)
+
+
+# ----------------------------------------------------------------------------- probes of issue "data safety"
+
+def refused(r, *words):
+    """Exit 2 with a message holding each of ``words`` and no traceback."""
+    assert r.returncode == 2, r.stderr
+    assert "Traceback" not in r.stderr and all(w in r.stderr for w in words), r.stderr
+    return r.stderr
+
+
+def child(tmp_path, body: str, name="child"):
+    f = tmp_path / f"{name}.yaml"
+    f.write_text(f"name: {name}\ntitle: t\nrationale: r\nextends: {BASELINE}\n{body}")
+    return f
+
+
+def test_device_files_and_pipes_are_not_read(tmp_path):
+    import os
+
+    zero = tmp_path / "zero.yaml"
+    zero.write_text("name: z\ntitle: t\nrationale: r\nextends: /dev/zero\n")
+    refused(cli("validate", zero), "/dev/zero", "not a regular file")
+    fifo = tmp_path / "fifo.yaml"
+    os.mkfifo(fifo)
+    refused(cli("validate", fifo), "fifo.yaml", "not a regular file")  # would block for ever if opened
+    roster = tmp_path / "roster.csv"
+    os.mkfifo(roster)
+    refused(cli("run", BASELINE, "--draws", "2", "--set", f"opening.roster_file={roster}", "--out", tmp_path / "o"),
+            "roster file", "not a regular file")
+    assert not (tmp_path / "o").exists()
+
+
+def test_an_xlsx_bomb_is_refused_before_it_is_opened(tmp_path):
+    import zipfile
+
+    bomb = tmp_path / "roster.xlsx"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z, z.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as f:
+        for _ in range(200):
+            f.write(b"0" * (1 << 20))  # 200 MB of zeros in a file of a few hundred KB
+    assert bomb.stat().st_size < 1 << 20
+    refused(cli("run", BASELINE, "--draws", "2", "--set", f"opening.roster_file={bomb}", "--out", tmp_path / "o"),
+            "expands to 209,715,200 bytes")
+
+
+def test_yaml_aliases_are_refused_in_ranges_too(tmp_path):
+    ranges = tmp_path / "ranges.yaml"
+    ranges.write_text("a: &x [0.1, 0.2]\nattrition.rate.staff: *x\n")
+    refused(cli("sensitivity", BASELINE, "--ranges", ranges, "--year", 2026, "--draws", 2, "--out", tmp_path / "s"),
+            "aliases", "not allowed")
+
+
+def test_a_number_of_thousands_of_digits_is_a_message(tmp_path):
+    digits = "9" * 5000
+    refused(cli("validate", child(tmp_path, f"attrition: {{rate: {{staff: {digits}}}}}\n")),
+            "attrition.rate.staff (child.yaml:5)", "too long")
+    refused(cli("run", BASELINE, "--draws", 2, "--set", f"opening.communities={digits}", "--out", tmp_path / "o"),
+            "--set opening.communities", "too long")
+
+
+def test_a_rerun_manifest_with_numeric_overrides_is_a_message(tmp_path):
+    import json
+
+    out = tmp_path / "run"
+    assert cli("run", BASELINE, "--draws", 2, "--out", out, "--quiet").returncode == 0
+    m = json.loads((out / "manifest.json").read_text())
+    m["overrides"] = 7
+    (out / "manifest.json").write_text(json.dumps(m))
+    refused(cli("rerun", out), "overrides: expected a list")
+
+
+def test_text_that_looks_like_a_formula_stays_text(tmp_path):
+    import openpyxl
+    import pandas as pd
+
+    sc = child(tmp_path, "sources: {evil: '=HYPERLINK(\"http://x\",\"y\")'}\n"
+                         "attrition: {rate: {staff: {value: 0.1, source: 'evil: =cmd|calc'}}}\n"
+                         "elections: {turnover: {value: 0.2, assumption: '@SUM(1)'}}\n", name="inj")
+    sc.write_text(sc.read_text().replace("title: t", "title: '=1+1'"))
+    out = tmp_path / "o"
+    assert cli("run", sc, "--draws", 2, "--out", out, "--quiet").returncode == 0
+    wb = openpyxl.load_workbook(out / "budget.xlsx")
+    cells = [c for ws in wb for row in ws.iter_rows() for c in row if isinstance(c.value, str) and c.value[:1] in "=@+"]
+    assert cells and all(c.data_type == "s" or c.value.startswith("=SUM(") for c in cells)  # text, or our own totals
+    p = pd.read_csv(out / "parameters.csv", dtype=str, keep_default_na=False)
+    row = p[p.path == "attrition.rate.staff"].iloc[0]
+    assert row.source == "evil: =cmd|calc" and row.document == "'=HYPERLINK(\"http://x\",\"y\")"  # OWASP: a leading '
+    assert p[p.path == "elections.turnover"].source.iloc[0] == "'@SUM(1)"
+
+
+def test_personal_columns_are_dropped_and_numbers_masked_in_messages(tmp_path):
+    from conftest import ROSTER_HEADER
+
+    from model.roster import PERSONAL, shown
+
+    for column in ("公民身份号码", "证件号码", "家庭地址", "e-mail", "Email", "联系电话", "姓名"):
+        assert PERSONAL.search(column), column
+    assert not any(PERSONAL.search(c) for c in ROSTER_HEADER.strip().split(","))
+    assert shown("420201198503151234") == "'****************34' (masked)" and shown("1985-03") == "'1985-03'"
+    roster = tmp_path / "roster.csv"
+    row = "staff,career,F,1990-01,bachelor,5,5,none,3,0"
+    roster.write_text(ROSTER_HEADER + f"420201199001011234,{row}\n420201199001011234,{row}\n")
+    err = refused(cli("run", BASELINE, "--draws", 2, "--set", f"opening.roster_file={roster}", "--out", tmp_path / "o"),
+                  "duplicate id", "(masked)")
+    assert "420201199001011234" not in err
+
+
+def test_an_unusable_out_is_refused_before_the_work(tmp_path):
+    afile = tmp_path / "afile"
+    afile.write_text("mine")
+    r = cli("run", BASELINE, "--draws", 100000, "--out", afile / "x")  # 100,000 draws would take a minute
+    refused(r, "--out", "cannot write there")
+    assert afile.read_text() == "mine"
+
+
+def test_concurrent_writers_and_stale_staging(tmp_path):
+    import os
+    import signal
+    import time
+
+    out = tmp_path / "out"
+    stale = tmp_path / ".out.staging-999999999-abc"  # left by a process that no longer exists
+    stale.mkdir()
+    (stale / "partial.csv").write_text("x")
+    foreign = tmp_path / ".out.staging-notapid"  # not a name the model gives: left alone
+    foreign.mkdir()
+    first = subprocess.Popen([sys.executable, "-m", "model", "run", str(BASELINE), "--draws", "20000", "--out", str(out)],
+                             cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    for _ in range(400):  # until the first run holds the lock
+        if (tmp_path / ".out.lock").exists() and not stale.exists():
+            break
+        time.sleep(0.05)
+    refused(cli("run", BASELINE, "--draws", 2, "--out", out), "another run is writing")
+    first.send_signal(signal.SIGTERM)  # handled like Ctrl-C: staging removed, nothing written
+    _, err = first.communicate(timeout=60)
+    assert first.returncode == 130 and "interrupted" in err and "Traceback" not in err
+    assert not out.exists() and not stale.exists() and foreign.exists()
+    assert not [p for p in os.listdir(tmp_path) if ".staging-" in p and p != foreign.name]
+
+
+def test_memory_guard_on_every_path_and_a_grid_cap(tmp_path):
+    refused(cli("run", BASELINE, "--draws", 400000, "--workers", 1, "--out", tmp_path / "o"), "GiB", "draws fit")
+    many = ",".join(f"{0.01 + i / 10000:.4f}" for i in range(2100))
+    refused(cli("sweep", BASELINE, "--grid", f"attrition.rate.staff={many}", "--draws", 2, "--out", tmp_path / "s"),
+            "2,100 combinations", "at most 2,000")
+    assert not (tmp_path / "o").exists() and not (tmp_path / "s").exists()
