@@ -17,8 +17,7 @@ from pathlib import Path
 
 from .errors import UserError
 from .folders import prepare_out
-
-ROOT = Path(__file__).resolve().parent.parent
+from .paths import CHECKOUT as ROOT
 # Modules that add subcommands: each has add_commands(subparsers, commands) which adds its parsers
 # and puts handler(args) -> exit status into ``commands`` under the subcommand's name.
 PLUGIN_MODULES = ("model.analysis_cli", "model.rerun")
@@ -45,46 +44,53 @@ def _seed(text: str) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m model", description="Community-worker workforce and budget model")
+    from .version import describe
+
+    p = argparse.ArgumentParser(prog="community-model", description="Community-worker (社区工作者) workforce and budget "
+                                "model (also run as `python -m model`)")
+    p.add_argument("--version", action="version", version=f"%(prog)s {describe()}",
+                   help="print the version (and the git commit of a checkout) and exit")
     sub = p.add_subparsers(dest="command", required=True)
 
     v = sub.add_parser("validate", help="check scenario files; exit 0 if valid, 2 otherwise")
-    v.add_argument("scenarios", nargs="+", metavar="SCENARIO.yaml")
+    v.add_argument("scenarios", nargs="+", metavar="SCENARIO.yaml", help="scenario files to check")
 
     def common(sp, draws_default):
-        sp.add_argument("scenario", metavar="SCENARIO.yaml")
+        sp.add_argument("scenario", metavar="SCENARIO.yaml", help="scenario file (the default city: scenarios/baseline.yaml)")
         sp.add_argument("--draws", type=_positive, default=draws_default, help=f"Monte Carlo draws (default {draws_default})")
         sp.add_argument("--seed", type=_seed, default=1, help="random seed (default 1)")
         sp.add_argument("--out", type=Path, help="output folder (default reports/<scenario name>/)")
         sp.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
-                        help="override a parameter, e.g. --set attrition.rate.staff=0.1 (repeatable)")
+                        help="override a parameter, e.g. --set attrition.rate.staff=0.1 (repeatable; default: none)")
         sp.add_argument("--budget-year", type=_positive, metavar="YYYY",
                         help="the budget year: earlier years are history, it and the two after form the 中期财政规划 "
                              "(default: the scenario's horizon.budget_year)")
 
     r = sub.add_parser("run", help="simulate a scenario and write summary.csv, draws.parquet, manifest.json, budget.xlsx")
     common(r, 1000)
-    r.add_argument("--quiet", action="store_true", help="no progress bar")
+    r.add_argument("--quiet", action="store_true", help="no progress bar (default: a bar on stderr)")
     where = r.add_mutually_exclusive_group()
-    where.add_argument("--workers", type=_positive, help="spread the draws over a local dask cluster of N processes")
-    where.add_argument("--scheduler", metavar="ADDRESS", help="spread the draws over a running dask scheduler, e.g. tcp://HOST:8786")
+    where.add_argument("--workers", type=_positive, help="spread the draws over a local dask cluster of N processes (default: one process)")
+    where.add_argument("--scheduler", metavar="ADDRESS", help="spread the draws over a running dask scheduler, e.g. tcp://HOST:8786 (default: none)")
 
     rep = sub.add_parser("report", help="run the budget-report notebook: also writes report.pdf and report.ipynb")
     common(rep, 1000)
     rep.add_argument("--actuals", type=Path, metavar="ACTUALS.csv",
                      help="actuals (决算) of past years, columns year,metric,value (money in 万元; docs/outputs.md): "
-                          "shown beside the model's backcast")
+                          "shown beside the model's backcast (default: none)")
+    rep.add_argument("--quiet", action="store_true", help="no progress display (default: the step under way on stderr)")
     rep.add_argument("--lang", choices=("zh", "en"), default="zh",
                      help="zh: the Chinese report (default); en: also an English one, report.en.pdf, beside it")
 
     c = sub.add_parser("compare", help="compare a base scenario with alternatives (comparison.pdf)")
-    c.add_argument("base", metavar="BASE.yaml")
-    c.add_argument("alternatives", nargs="+", metavar="ALT.yaml")
+    c.add_argument("base", metavar="BASE.yaml", help="the scenario the others are compared with")
+    c.add_argument("alternatives", nargs="+", metavar="ALT.yaml", help="one or more alternative scenarios")
     c.add_argument("--draws", type=_positive, default=1000,
                    help="Monte Carlo draws per run, the same for every scenario (default 1000, as report)")
     c.add_argument("--seed", type=_seed, default=1, help="random seed, the same for every run (default 1)")
     c.add_argument("--out", type=Path, help="output folder (default reports/comparison-<base>-vs-<alternatives>/)")
     c.add_argument("--lang", choices=("zh", "en"), default="zh", help="report language (default zh)")
+    c.add_argument("--quiet", action="store_true", help="no progress display (default: the step under way on stderr)")
     for module in PLUGIN_MODULES:
         try:
             plugin = importlib.import_module(module)
@@ -168,7 +174,7 @@ def cmd_report(args) -> int:
         params = {"scenario": _rel(args.scenario), "draws": args.draws, "seed": args.seed,
                   "lang": args.lang, "out_dir": _rel(tmp / "run"), "overrides": list(args.overrides),
                   "actuals": _rel(actuals) if actuals else ""}
-        _execute("budget_report", params, tmp / "report.ipynb")
+        _execute("budget_report", params, tmp / "report.ipynb", progress=not args.quiet)
         for f in (tmp / "run").iterdir():
             shutil.move(str(f), tmp / f.name)
         (tmp / "run").rmdir()
@@ -186,24 +192,27 @@ def cmd_compare(args) -> int:
     with staged_dir(out) as tmp:
         params = {"base": _rel(args.base), "alternatives": [_rel(a) for a in args.alternatives],
                   "draws": args.draws, "seed": args.seed, "lang": args.lang, "out_dir": _rel(tmp)}
-        _execute("scenario_comparison", params, tmp / "comparison.ipynb")
+        _execute("scenario_comparison", params, tmp / "comparison.ipynb", progress=not args.quiet)
     print(f"comparison written -> {out / 'comparison.pdf'}")
     return 0
 
 
 def _rel(path) -> str:
-    """A path as the notebook's kernel (working folder: the project's) sees it, with no machine path in the
-    executed notebook."""
-    return os.path.relpath(Path(path).resolve(), ROOT)
+    """A path as the notebook's kernel (working folder: this command's) sees it: relative where it can be,
+    so that the executed notebook shows no machine path (absolute ones are cut to their names there)."""
+    try:
+        return os.path.relpath(Path(path).resolve(), Path.cwd())
+    except ValueError:  # another drive (Windows)
+        return str(Path(path).resolve())
 
 
-def _execute(notebook, params, output):
+def _execute(notebook, params, output, progress=False):
     """Run a notebook; a user mistake raised inside it becomes a UserError here. The executed notebook names
     its files without the machine's folders: the paths it was given become their file names."""
     from .report.notebooks import execute, papermill
 
     try:
-        execute(notebook, params, output, ROOT)
+        execute(notebook, params, output, Path.cwd(), progress=progress)
         text = Path(output).read_text(encoding="utf-8")
         given = [v for v in params.values() if isinstance(v, str)]
         given += [a for v in params.values() if isinstance(v, list) for a in v if isinstance(a, str)]

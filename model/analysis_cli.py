@@ -8,8 +8,9 @@ from pathlib import Path
 
 from .errors import UserError
 from .folders import prepare_out
+from .paths import data_file
 
-DEFAULT_RANGES = Path(__file__).resolve().parent.parent / "scenarios" / "ranges" / "sensitivity_ranges.yaml"
+DEFAULT_RANGES = data_file("scenarios/ranges/sensitivity_ranges.yaml")
 
 
 def _whole(low: int):
@@ -25,19 +26,19 @@ def _whole(low: int):
 
 
 def _common(sp, draws: int) -> None:
-    sp.add_argument("scenario", metavar="SCENARIO.yaml")
+    sp.add_argument("scenario", metavar="SCENARIO.yaml", help="scenario file")
     sp.add_argument("--draws", type=_whole(1), default=draws, help=f"Monte Carlo draws per run (default {draws})")
     sp.add_argument("--seed", type=_whole(0), default=1, help="random seed, the same in every run (default 1)")
-    sp.add_argument("--out", type=Path, help="output folder or file")
+    sp.add_argument("--out", type=Path, help="output folder or file (default: under reports/, or calibration/ for calibrate)")
     where = sp.add_mutually_exclusive_group()
-    where.add_argument("--workers", type=_whole(1), help="start a local dask cluster with N worker processes")
-    where.add_argument("--scheduler", metavar="ADDRESS", help="use a running dask scheduler, e.g. tcp://HOST:8786")
-    sp.add_argument("--quiet", action="store_true", help="no progress bar")
+    where.add_argument("--workers", type=_whole(1), help="start a local dask cluster with N worker processes (default: one process)")
+    where.add_argument("--scheduler", metavar="ADDRESS", help="use a running dask scheduler, e.g. tcp://HOST:8786 (default: none)")
+    sp.add_argument("--quiet", action="store_true", help="no progress bar (default: a bar on stderr)")
 
 
 def _sets(sp) -> None:
     sp.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
-                    help="override a parameter in every run (repeatable)")
+                    help="override a parameter in every run (repeatable; default: none)")
 
 
 def add_commands(subparsers, commands: dict) -> None:
@@ -45,24 +46,25 @@ def add_commands(subparsers, commands: dict) -> None:
     _common(s, 200)
     _sets(s)
     s.add_argument("--grid", action="append", default=[], required=True, metavar="PATH=V1,V2,…",
-                   help="a parameter and its values (repeatable; every combination is run)")
+                   help="a parameter and its values (required, repeatable; every combination is run)")
 
     t = subparsers.add_parser("sensitivity", help="one-at-a-time (tornado) or Sobol sensitivity of cost.total")
     _common(t, 100)
     _sets(t)
-    t.add_argument("--year", type=_whole(1990), required=True, help="year of the metric")
+    t.add_argument("--year", type=_whole(1990), required=True, help="year of the metric (required)")
     t.add_argument("--through", type=_whole(1990), help="one at a time: sum the metric over --year..--through (default: --year alone)")
-    t.add_argument("--method", choices=("oat", "sobol"), default="oat")
-    t.add_argument("--ranges", type=Path, default=DEFAULT_RANGES, help="YAML file: path: [low, high]")
+    t.add_argument("--method", choices=("oat", "sobol"), default="oat",
+                   help="oat: one at a time, a tornado (default); sobol: Sobol indices over the ranges")
+    t.add_argument("--ranges", type=Path, default=DEFAULT_RANGES, help="YAML file of ranges, path: [low, high] (default: the shipped scenarios/ranges/sensitivity_ranges.yaml)")
     t.add_argument("--metric", default="cost.total", help="metric to explain (default cost.total)")
     t.add_argument("--samples", type=_whole(2), default=64, help="Sobol base samples N, a power of 2 (default 64)")
     t.add_argument("--bootstrap", type=_whole(10), default=1000, help="bootstrap resamples for Sobol errors (default 1000)")
 
     c = subparsers.add_parser("calibrate", help="fit parameters to an observed yearly history")
     _common(c, 50)
-    c.add_argument("--history", type=Path, required=True, help="CSV with columns year,metric,value")
+    c.add_argument("--history", type=Path, required=True, help="CSV with columns year,metric,value (required)")
     c.add_argument("--fit", action="append", required=True, metavar="PATH[=LOW:HIGH],…",
-                   help="parameters to fit; bounds default to [0, 1]")
+                   help="parameters to fit (required); bounds default to [0, 1]")
     c.add_argument("--max-evals", type=_whole(1), help="most objective evaluations (default 40 x (parameters + 1))")
 
     commands.update({"sweep": cmd_sweep, "sensitivity": cmd_sensitivity, "calibrate": cmd_calibrate})

@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-ROOT = Path(__file__).resolve().parent.parent
-BASELINE = ROOT / "scenarios" / "baseline.yaml"
+from .paths import CHECKOUT, data_file
+
+BASELINE = data_file("scenarios/baseline.yaml")
 DRAWS, SEED, SENSITIVITY_DRAWS = 200, 1, 100
 FIRST, LAST = 2021, 2035
 
@@ -187,7 +188,7 @@ def markdown(rows, table, notes) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    out = Path((argv or sys.argv[1:] or [str(ROOT / "docs" / "validation.md")])[0])
+    out = Path((argv or sys.argv[1:] or [str(CHECKOUT / "docs" / "validation.md")])[0])
     rows = backtest()
     table, notes = key_assumptions()
     out.write_text(markdown(rows, table, notes), encoding="utf-8")

@@ -1,10 +1,11 @@
-"""Where the files shipped with the model live, from any working folder.
+"""Where the files shipped with the model live, and where a run's files go, from any working folder.
 
-``data_file("scenarios/baseline.yaml")`` is the path of a file that ships with the
-package (scenarios, sensitivity ranges, notebooks). From a source checkout it is the
-checkout's own file; from an installed wheel it is the copy installed beside the code.
-Notebooks call this instead of building paths from their working folder, because
-JupyterLab starts a kernel in the notebook's folder whatever the server's root.
+``data_file("scenarios/baseline.yaml")`` is the path of a file that ships with the package (scenarios,
+sensitivity ranges, notebooks). From a source checkout it is the checkout's own file; from an installed
+wheel it is the copy installed beside the code (``model/_data/``, see ``pyproject.toml``).
+
+Notebooks call ``input_file`` and ``output_dir`` instead of building paths from their working folder,
+because JupyterLab starts a kernel in the notebook's folder whatever the server's root.
 """
 
 from __future__ import annotations
@@ -22,3 +23,34 @@ def data_file(relative: str) -> Path:
         if candidate.exists():
             return candidate
     raise FileNotFoundError(f"{relative}: not found beside the model (looked in {CHECKOUT} and {PACKAGE / '_data'})")
+
+
+def in_checkout() -> bool:
+    """True when the model runs from a source checkout (not from an installed wheel)."""
+    return (CHECKOUT / "pyproject.toml").is_file() and (CHECKOUT / "scenarios").is_dir()
+
+
+def project_dir() -> Path:
+    """The folder relative output paths are written under: the checkout when the model runs from one
+    (so that ``reports/`` is the project's whatever the kernel's working folder), else the working folder."""
+    return CHECKOUT if in_checkout() else Path.cwd()
+
+
+def input_file(path: str | Path) -> Path:
+    """A file the user names: as given when it exists (absolute, or relative to the working folder); else
+    a relative path is looked up in the project (``scenarios/baseline.yaml`` from ``notebooks/``, or from any
+    folder once the package is installed). A path found nowhere is returned as given, so that the reader
+    reports it missing under the name the user wrote."""
+    given = Path(path)
+    if given.is_absolute() or given.exists():
+        return given
+    try:
+        return data_file(given.as_posix())
+    except FileNotFoundError:
+        return given
+
+
+def output_dir(path: str | Path) -> Path:
+    """An output folder the user names: absolute as given; relative to ``project_dir()`` otherwise."""
+    given = Path(path)
+    return given if given.is_absolute() else project_dir() / given

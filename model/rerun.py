@@ -16,9 +16,8 @@ import tempfile
 from pathlib import Path
 
 from .errors import UserError
+from .paths import input_file
 from .inputs import MB, read_input
-
-PROJECT = Path(__file__).resolve().parent.parent
 
 # Manifest keys a re-run needs, with their type.
 REQUIRED = {"scenario_file": str, "seed": int, "draws": int, "run_digest": str, "files": dict,
@@ -57,8 +56,8 @@ def read_manifest(path: str | Path) -> dict:
 def differences(recorded: dict, current: dict) -> list[str]:
     """What differs between the recorded manifest and the manifest of the re-run, one line per item."""
     out = []
-    for key in ("code_version", "python", "parameters_sha256"):
-        if recorded.get(key) != current.get(key):
+    for key in ("code_version", "git_commit", "engine_sha256", "python", "parameters_sha256"):
+        if key in recorded and recorded.get(key) != current.get(key):
             out.append(f"{key}: recorded {recorded.get(key)}, now {current.get(key)}")
     old, new = recorded["packages"], current["packages"]
     for pkg in sorted(set(old) | set(new)):
@@ -104,9 +103,8 @@ def rerun(manifest_path: str | Path) -> tuple[bool, list[str]]:
 
     manifest_path = Path(manifest_path)
     recorded = read_manifest(manifest_path)
-    scenario_file = Path(recorded["scenario_file"])
-    if not scenario_file.is_absolute() and not scenario_file.is_file():
-        scenario_file = PROJECT / scenario_file  # recorded relative to the working folder, usually the project's
+    # recorded relative to the working folder; else one shipped with the model (the checkout's or the package's)
+    scenario_file = input_file(recorded["scenario_file"])
     if not scenario_file.is_file():
         raise UserError(f"{manifest_path}: the recorded scenario file {recorded['scenario_file']} was not found (it is "
                         "recorded relative to the folder the run was made in: rerun from there)")

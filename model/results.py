@@ -27,8 +27,8 @@ from .params import resolve
 from .population import Roster, synthesise
 from .scenario import Scenario, load_scenario, provenance_of
 from .schema import dated_fields, leaf_paths, value_at
+from .version import engine_sha256, git_commit, version
 
-CODE_VERSION = "0.1.0"
 MAX_DRAWS = 1_000_000
 BYTES_PER_DRAW_YEAR_METRIC = 8 * 3  # raw tallies + metrics + summary workspace, per metric
 PACKAGES = ("numpy", "pandas", "scipy", "numba", "pydantic", "PyYAML", "pyarrow", "xlsxwriter", "typst", "matplotlib")
@@ -107,14 +107,10 @@ def estimate_bytes(draws: int, n_years: int, n_metrics: int = 250) -> int:
 
 
 def available_bytes() -> int:
-    try:
-        with open("/proc/meminfo") as f:
-            for line in f:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return 8 * 1024**3
+    """Memory the system can give without swapping (psutil, on every platform)."""
+    import psutil
+
+    return int(psutil.virtual_memory().available)
 
 
 def check_memory(runs: list[tuple[int, int]], state: int = 0) -> None:
@@ -248,7 +244,9 @@ def manifest(results: Results, summary_bytes: bytes) -> dict:
             "payer_shares_by_line": {line: {str(int(y)): value_at(dated, int(y)).model_dump() for y in results.years}
                                      for line, dated in sc.model.budget.payer_shares_by_line.items()},
         },
-        "code_version": CODE_VERSION,
+        "code_version": version(),
+        "git_commit": git_commit(),  # None outside a git checkout; "+dirty" when tracked files differ from it
+        "engine_sha256": engine_sha256(),  # model/engine.py + model/reference.py
         "python": platform.python_version(),
         "packages": versions,
         "created": created_date(),

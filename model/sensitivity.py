@@ -29,6 +29,7 @@ from scipy.stats import qmc
 
 from .distributed import Runner, make_job
 from .errors import UserError
+from .paths import data_file
 from .scenario import check_overrides, load_scenario, read_yaml
 from .schema import value_at
 
@@ -129,7 +130,7 @@ def one_at_a_time(scenario: str | Path, ranges: dict, year: int, draws: int = 20
     return table
 
 
-KEY_RANGES = Path(__file__).resolve().parent.parent / "scenarios" / "ranges" / "key_assumptions.yaml"
+KEY_RANGES = data_file("scenarios/ranges/key_assumptions.yaml")
 
 
 def key_assumptions(scenario: str | Path, year: int, through: int | None = None, draws: int = 100, seed: int = 1,

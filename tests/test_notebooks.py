@@ -53,13 +53,24 @@ def _outputs(path: Path) -> str:
     return json.dumps([c.get("outputs", []) for c in nb["cells"]], ensure_ascii=False)
 
 
+def _entries(folder: Path) -> set[str]:
+    return {p.name for p in folder.iterdir() if p.name != ".ipynb_checkpoints"}
+
+
+# Each notebook runs with its kernel in notebooks/, as JupyterLab starts it: the scenarios it names
+# (scenarios/baseline.yaml, ...) are found from there, and nothing is written into notebooks/.
+
+
 @needs_engine
-def test_budget_report_runs(tmp_path, kernel_env):
+def test_budget_report_runs_from_the_notebooks_folder(tmp_path, kernel_env):
+    before = _entries(NOTEBOOK_DIR)
     out = tmp_path / "run"
-    execute("budget_report", {"draws": 20, "out_dir": str(out)}, tmp_path / "report.ipynb", ROOT)
+    execute("budget_report", {"draws": 20, "out_dir": str(out)}, tmp_path / "report.ipynb", NOTEBOOK_DIR)
     for f in ("summary.csv", "draws.parquet", "parameters.csv", "manifest.json", "budget.xlsx", "report.pdf"):
         assert (out / f).exists(), f
     assert "cost.total" in _outputs(tmp_path / "report.ipynb")
+    assert json.loads((out / "manifest.json").read_text())["scenario"] == "baseline"
+    assert _entries(NOTEBOOK_DIR) == before
 
 
 @needs_engine
@@ -70,20 +81,36 @@ def test_scenario_comparison_runs(tmp_path, kernel_env):
                    "assumption: test}\n", encoding="utf-8")
     out = tmp_path / "cmp"
     execute("scenario_comparison", {"draws": 20, "out_dir": str(out), "alternatives": [str(alt)]},
-            tmp_path / "comparison.ipynb", ROOT)
+            tmp_path / "comparison.ipynb", NOTEBOOK_DIR)
     assert (out / "comparison.pdf").exists()
     assert (out / "levers" / "higher_pay" / "pay.reference_wage_monthly" / "summary.csv").exists()
 
 
 @needs_engine
-def test_scenario_comparison_runs_with_its_defaults(tmp_path, kernel_env):
+def test_scenario_comparison_runs_with_its_defaults_from_the_notebooks_folder(tmp_path, kernel_env):
+    before = _entries(NOTEBOOK_DIR)
     out = tmp_path / "cmp"
-    execute("scenario_comparison", {"draws": 20, "out_dir": str(out)}, tmp_path / "comparison.ipynb", ROOT)
+    execute("scenario_comparison", {"draws": 20, "out_dir": str(out)}, tmp_path / "comparison.ipynb", NOTEBOOK_DIR)
     assert (out / "comparison.pdf").exists()
+    assert _entries(NOTEBOOK_DIR) == before
 
 
 @needs_engine
-def test_explore_runs(tmp_path, kernel_env):
-    execute("explore", {"draws": 20, "scenario": str(ROOT / "scenarios" / "baseline.yaml")},
-            tmp_path / "explore.ipynb", tmp_path)
-    assert (tmp_path / "reports" / "explore" / "changed" / "summary.csv").exists()
+def test_explore_runs_from_the_notebooks_folder(tmp_path, kernel_env):
+    before = _entries(NOTEBOOK_DIR)
+    execute("explore", {"draws": 20}, tmp_path / "explore.ipynb", NOTEBOOK_DIR)
+    assert _entries(NOTEBOOK_DIR) == before
+
+
+def test_paths_from_any_working_folder(tmp_path, monkeypatch):
+    """input_file: as given when it exists, else the shipped file; output_dir: under the project folder."""
+    from model.paths import CHECKOUT, input_file, output_dir
+
+    monkeypatch.chdir(tmp_path)
+    assert input_file("scenarios/baseline.yaml") == CHECKOUT / "scenarios" / "baseline.yaml"
+    (tmp_path / "scenarios").mkdir()
+    (tmp_path / "scenarios" / "baseline.yaml").write_text("own copy")
+    assert input_file("scenarios/baseline.yaml").resolve() == tmp_path / "scenarios" / "baseline.yaml"
+    assert input_file("nowhere.yaml") == Path("nowhere.yaml")  # reported missing under the name given
+    assert output_dir("reports/x") == CHECKOUT / "reports" / "x"  # a checkout: the project's reports/
+    assert output_dir(tmp_path / "y") == tmp_path / "y"

@@ -11,10 +11,13 @@ from pathlib import Path
 # formats, so it is kept out of this process: jsonschema then goes on without it.
 sys.modules.setdefault("rfc3987_syntax", None)
 import papermill  # noqa: E402
+import zmq  # noqa: E402
+from traitlets.config import Config  # noqa: E402
 
-from model.errors import UserError
+from model.errors import UserError  # noqa: E402
+from model.paths import data_file  # noqa: E402
 
-NOTEBOOK_DIR = Path(__file__).resolve().parents[2] / "notebooks"
+NOTEBOOK_DIR = data_file("notebooks")
 
 
 def notebook_path(notebook: str) -> Path:
@@ -32,22 +35,35 @@ def declared_parameters(notebook: str) -> dict:
     return papermill.inspect_notebook(str(notebook_path(notebook)))
 
 
-def execute(notebook: str, parameters: dict, output_path: Path, cwd: Path) -> Path:
-    """Execute ``notebook`` with ``parameters`` into ``output_path`` (working directory ``cwd``)."""
+def kernel_config() -> Config:
+    """The kernel manager's settings: the kernel's sockets encrypted (CurveZMQ) when this pyzmq can, so the
+    kernel has no cause to warn that it runs over TCP without encryption; else its log quietened to errors."""
+    if zmq.has("curve"):
+        return Config({"KernelManager": {"transport_encryption": "auto"}})
+    return Config({"IPKernelApp": {"log_level": "ERROR"}})
+
+
+def execute(notebook: str, parameters: dict, output_path: Path, cwd: Path, progress: bool = False) -> Path:
+    """Execute ``notebook`` with ``parameters`` into ``output_path`` (the kernel's working folder ``cwd``).
+    With ``progress``, a bar on stderr names the step under way (a code cell's ``papermill_description=``)."""
     declared = declared_parameters(notebook)
     unknown = sorted(set(parameters) - set(declared))
     if unknown:
         raise UserError(f"notebook {notebook!r} does not declare these parameters",
                         [f"{name}: not a parameter; declared: {', '.join(declared)}" for name in unknown])
     logging.getLogger("papermill").setLevel(logging.WARNING)
+    config = kernel_config()
+    extra = [] if zmq.has("curve") else ["--IPKernelApp.log_level=ERROR"]
     papermill.execute_notebook(
         str(notebook_path(notebook)),
         str(output_path),
         parameters=parameters,
         kernel_name="python3",
-        progress_bar=False,
+        progress_bar={"desc": "notebook", "unit": "cell", "file": sys.stderr, "leave": False} if progress else False,
         log_output=False,
         cwd=str(cwd),
+        config=config,
+        extra_arguments=extra,
     )
     _strip_machine_paths(Path(output_path))
     return Path(output_path)
