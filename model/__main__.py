@@ -43,6 +43,14 @@ def _seed(text: str) -> int:
     return value
 
 
+def _scenario_file(text: str) -> str:
+    """A scenario path as given, or the one shipped with the model under that name (scenarios/baseline.yaml
+    from any folder once the package is installed)."""
+    from .paths import input_file
+
+    return str(input_file(text))
+
+
 def parser() -> argparse.ArgumentParser:
     from .version import describe
 
@@ -53,10 +61,10 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
 
     v = sub.add_parser("validate", help="check scenario files; exit 0 if valid, 2 otherwise")
-    v.add_argument("scenarios", nargs="+", metavar="SCENARIO.yaml", help="scenario files to check")
+    v.add_argument("scenarios", nargs="+", type=_scenario_file, metavar="SCENARIO.yaml", help="scenario files to check")
 
     def common(sp, draws_default):
-        sp.add_argument("scenario", metavar="SCENARIO.yaml", help="scenario file (the default city: scenarios/baseline.yaml)")
+        sp.add_argument("scenario", type=_scenario_file, metavar="SCENARIO.yaml", help="scenario file (the default city: scenarios/baseline.yaml)")
         sp.add_argument("--draws", type=_positive, default=draws_default, help=f"Monte Carlo draws (default {draws_default})")
         sp.add_argument("--seed", type=_seed, default=1, help="random seed (default 1)")
         sp.add_argument("--out", type=Path, help="output folder (default reports/<scenario name>/)")
@@ -83,8 +91,8 @@ def parser() -> argparse.ArgumentParser:
                      help="zh: the Chinese report (default); en: also an English one, report.en.pdf, beside it")
 
     c = sub.add_parser("compare", help="compare a base scenario with alternatives (comparison.pdf)")
-    c.add_argument("base", metavar="BASE.yaml", help="the scenario the others are compared with")
-    c.add_argument("alternatives", nargs="+", metavar="ALT.yaml", help="one or more alternative scenarios")
+    c.add_argument("base", type=_scenario_file, metavar="BASE.yaml", help="the scenario the others are compared with")
+    c.add_argument("alternatives", nargs="+", type=_scenario_file, metavar="ALT.yaml", help="one or more alternative scenarios")
     c.add_argument("--draws", type=_positive, default=1000,
                    help="Monte Carlo draws per run, the same for every scenario (default 1000, as report)")
     c.add_argument("--seed", type=_seed, default=1, help="random seed, the same for every run (default 1)")

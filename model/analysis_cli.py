@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .errors import UserError
 from .folders import prepare_out
-from .paths import data_file
+from .paths import data_file, input_file
 
 DEFAULT_RANGES = data_file("scenarios/ranges/sensitivity_ranges.yaml")
 
@@ -25,8 +25,13 @@ def _whole(low: int):
     return parse
 
 
+def _scenario_file(text: str) -> str:
+    """A scenario path as given, or the one shipped with the model under that name."""
+    return str(input_file(text))
+
+
 def _common(sp, draws: int) -> None:
-    sp.add_argument("scenario", metavar="SCENARIO.yaml", help="scenario file")
+    sp.add_argument("scenario", type=_scenario_file, metavar="SCENARIO.yaml", help="scenario file")
     sp.add_argument("--draws", type=_whole(1), default=draws, help=f"Monte Carlo draws per run (default {draws})")
     sp.add_argument("--seed", type=_whole(0), default=1, help="random seed, the same in every run (default 1)")
     sp.add_argument("--out", type=Path, help="output folder or file (default: under reports/, or calibration/ for calibrate)")
