@@ -69,6 +69,23 @@ def _block(state: tuple[Params, Roster], seed: int, first: int, stop: int) -> np
     return engine.simulate_draws(P, R, seed, ids, engine.capacity_for(P, len(R.wid)))
 
 
+def check_address(address: str) -> None:
+    """UserError unless ``address`` is a dask scheduler address such as ``tcp://HOST:8786``."""
+    from distributed.comm import parse_address, parse_host_port
+    from distributed.comm.registry import get_backend
+
+    try:
+        scheme, where = parse_address(address, strict=True)
+        get_backend(scheme)  # ValueError for a scheme dask does not know
+        if scheme in ("tcp", "tls"):
+            host, port = parse_host_port(where)
+            if not host or port is None:
+                raise ValueError("expected HOST:PORT")
+    except ValueError as exc:
+        raise UserError(f"--scheduler {address!r}: not a scheduler address ({exc}); expected tcp://HOST:PORT, "
+                        "e.g. tcp://127.0.0.1:8786") from None
+
+
 class Runner:
     """Runs jobs serially (``workers=None, scheduler=None``), on a new local cluster of ``workers``
     processes, or on the dask scheduler at ``scheduler`` (``tcp://HOST:8786``, waiting up to ``timeout``
@@ -93,10 +110,18 @@ class Runner:
         from distributed import Client, LocalCluster
 
         if self.scheduler is not None:
+            check_address(self.scheduler)
             try:
                 self.client = Client(self.scheduler, timeout=f"{self.timeout}s")
             except (OSError, TimeoutError) as exc:
                 raise UserError(f"--scheduler {self.scheduler}: cannot connect ({exc})") from None
+            try:  # a scheduler without workers would take the tasks and never run them
+                self.client.wait_for_workers(1, timeout=self.timeout)
+            except TimeoutError:
+                self.client.close()
+                self.client = None
+                raise UserError(f"--scheduler {self.scheduler}: the scheduler has no workers (none joined within "
+                                f"{self.timeout:g} s); start one on each machine with `dask worker {self.scheduler}`") from None
         else:
             self.cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
                                         dashboard_address=None, env={"NUMBA_NUM_THREADS": "1"})

@@ -328,7 +328,8 @@ def apply_overrides(tree: dict, overrides: list[str], prov: dict[str, Provenance
         for i, key in enumerate(keys[:-1]):
             k = int(key) if key.isdigit() and isinstance(node, dict) and int(key) in node else key
             if not isinstance(node, dict) or k not in node or not isinstance(node[k], dict):
-                problems.append(f"--set {dotted}: no section {'.'.join(keys[: i + 1])!r} in the scenario")
+                hint = did_you_mean(key, [str(n) for n, v in node.items() if isinstance(v, dict)] if isinstance(node, dict) else [])
+                problems.append(f"--set {dotted}: no section {'.'.join(keys[: i + 1])!r} in the scenario{hint}")
                 ok = False
                 break
             node = node[k]
@@ -344,6 +345,36 @@ def apply_overrides(tree: dict, overrides: list[str], prov: dict[str, Provenance
 
 
 # ----------------------------------------------------------------------------- validation
+
+
+def did_you_mean(word: str, candidates) -> str:
+    """``; did you mean 'x'?`` for the closest of ``candidates`` (difflib), or ``""`` when none is close."""
+    import difflib
+
+    close = difflib.get_close_matches(word, [str(c) for c in candidates], n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def known_keys(loc: tuple) -> list[str]:
+    """The field names the schema allows at a pydantic error location (empty where the location passes
+    through anything but models, optionals, lists and mappings)."""
+    import typing
+
+    from pydantic import BaseModel
+
+    def models(tp) -> list:
+        if isinstance(tp, type) and issubclass(tp, BaseModel):
+            return [tp]
+        return [m for arg in typing.get_args(tp) for m in models(arg)]
+
+    current = [ScenarioModel]
+    for item in loc:
+        nxt = []
+        for m in current:
+            if isinstance(item, str) and item in m.model_fields:
+                nxt += models(m.model_fields[item].annotation)
+        current = nxt or current  # a list index, a year or a mapping key: the same models one level down
+    return sorted({name for m in current for name in m.model_fields})
 
 
 def _loc_to_path(loc: tuple) -> str:
@@ -386,7 +417,7 @@ def load_scenario(path: str | Path, overrides: list[str] | None = None) -> Scena
             dotted = _loc_to_path(loc)
             msg = err["msg"]
             if err["type"] == "extra_forbidden":
-                msg = "unknown key"
+                msg = "unknown key" + did_you_mean(str(loc[-1]), known_keys(loc[:-1]))
             elif err["type"] == "missing":
                 msg = "missing value (required; there is no default)"
             elif "input" in err and err["type"] not in ("value_error",):
