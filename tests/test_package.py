@@ -121,3 +121,20 @@ def test_installed_wheel_writes_the_report_from_another_folder(wheel, tmp_path):
     assert manifest["git_commit"] is None and manifest["code_version"] == PYPROJECT["project"]["version"]
     # the shipped scenario by its name in the source tree, from a folder that has no scenarios/
     _run([str(cli), "validate", "scenarios/certificate_push.yaml"], cwd=work, env=env)
+
+
+def test_readme_ways_in_name_real_extras_and_files():
+    """The install commands in the README (make, venv + pip on Linux and Windows, conda, the Chinese quick
+    start) name extras that exist and files that are there."""
+    import re
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    extras = set(PYPROJECT["project"]["optional-dependencies"])
+    named = set(re.findall(r'-e "\.\[([a-z,]+)\]"', readme))
+    assert named and all(set(n.split(",")) <= extras for n in named), named
+    for command in ("make report", "make test", ".venv\\Scripts\\python -m pip install -c constraints.txt",
+                    "conda env create -f environment.yml", "community-model report scenarios\\baseline.yaml", "快速上手"):
+        assert command in readme, command
+    for name in ("constraints.txt", "environment.yml", "LICENSE", "CITATION.cff"):
+        assert (ROOT / name).is_file(), name
+    assert PYPROJECT["project"]["scripts"]["community-model"] == "model.__main__:main"
