@@ -12,7 +12,7 @@ import warnings
 
 import pytest
 import yaml
-from hypothesis import assume, example, given
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 import model
@@ -154,7 +154,7 @@ def test_mutated_baseline(tmp_path_factory, tree):
 
 LEAVES = sorted(leaf_paths(BASE_MODEL))
 EXTREMES = [".inf", "-.inf", ".nan", "-1", "0", "0.0", "1.0e+15", "1.0e+300", "1000000", "{}", "{2020: .inf}", "{2020: 1.0e+15}",
-            "[]", "true", "''", "{2020: 0, 2021: 1.0e+15}", "{1990: 1}"]
+            "[]", "true", "''", "{2020: 0, 2021: 1.0e+15}", "{1990: 1}", "9" * 5000, "{2020: " + "9" * 4400 + "}"]
 
 
 @given(st.lists(st.tuples(st.sampled_from(LEAVES), st.sampled_from(EXTREMES)), min_size=1, max_size=2))
@@ -186,3 +186,36 @@ def test_unknown_posts_are_named(section, post):
     with pytest.raises(UserError) as err:
         load_scenario(BASELINE, overrides=[f"{section}.{post}=1"])
     assert f"{section}.{post}" in str(err.value)
+
+
+# ----------------------------------------------------------------------------- text that a spreadsheet would run
+
+TEXT_FIELDS = ["title", "rationale", "issuer", "status"]
+formula_like = st.builds(lambda head, tail: head + tail, st.sampled_from(["=", "+", "-", "@", "\t=", "=HYPERLINK("]),
+                         st.text(max_size=12))
+
+
+@settings(max_examples=10)  # each example writes a run folder
+@given(st.sampled_from(TEXT_FIELDS), formula_like, formula_like)
+def test_formula_like_text_stays_text(tmp_path_factory, field, text, note):
+    """Any text field of a scenario, or a parameter's note, that begins like a formula is written to the
+    workbook as text and to CSV with a leading apostrophe (OWASP)."""
+    import openpyxl
+    import pandas as pd
+
+    folder = tmp_path_factory.mktemp("f")
+    sc = folder / "s.yaml"
+    sc.write_text(yaml.safe_dump({"name": "s", "title": "t", "rationale": "t", field: text, "extends": str(BASELINE),
+                                  "elections": {"turnover": {"value": 0.2, "assumption": note}}}, allow_unicode=True),
+                  encoding="utf-8")
+    try:
+        results = model.simulate(sc, draws=1, seed=1, progress=False, overrides=SMALL)
+    except UserError:  # text a YAML file cannot hold (e.g. a control character) is refused by the loader
+        assume(False)
+    out = model.write_run(results, folder / "run")
+    wb = openpyxl.load_workbook(out / "budget.xlsx")
+    formulas = [c.value for ws in wb for row in ws.iter_rows() for c in row if c.data_type == "f"]
+    assert all(f.startswith("=SUM(") for f in formulas), formulas[:3]
+    p = pd.read_csv(out / "parameters.csv", dtype=str, keep_default_na=False)
+    written = p[p.path == "elections.turnover"].source.iloc[0]
+    assert written.startswith("'") and written[1:].strip() == note.strip()  # (CSV may not keep a trailing CR)
