@@ -18,6 +18,7 @@ from pathlib import Path
 from .errors import UserError
 from .folders import prepare_out
 from .paths import CHECKOUT as ROOT
+
 # Modules that add subcommands: each has add_commands(subparsers, commands) which adds its parsers
 # and puts handler(args) -> exit status into ``commands`` under the subcommand's name.
 PLUGIN_MODULES = ("model.analysis_cli", "model.rerun")
@@ -64,7 +65,8 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("scenarios", nargs="+", type=_scenario_file, metavar="SCENARIO.yaml", help="scenario files to check")
 
     def common(sp, draws_default):
-        sp.add_argument("scenario", type=_scenario_file, metavar="SCENARIO.yaml", help="scenario file (the default city: scenarios/baseline.yaml)")
+        sp.add_argument("scenario", type=_scenario_file, metavar="SCENARIO.yaml",
+                        help="scenario file (the default city: scenarios/baseline.yaml)")
         sp.add_argument("--draws", type=_positive, default=draws_default, help=f"Monte Carlo draws (default {draws_default})")
         sp.add_argument("--seed", type=_seed, default=1, help="random seed (default 1)")
         sp.add_argument("--out", type=Path, help="output folder (default reports/<scenario name>/)")
@@ -78,8 +80,10 @@ def parser() -> argparse.ArgumentParser:
     common(r, 1000)
     r.add_argument("--quiet", action="store_true", help="no progress bar (default: a bar on stderr)")
     where = r.add_mutually_exclusive_group()
-    where.add_argument("--workers", type=_positive, help="spread the draws over a local dask cluster of N processes (default: one process)")
-    where.add_argument("--scheduler", metavar="ADDRESS", help="spread the draws over a running dask scheduler, e.g. tcp://HOST:8786 (default: none)")
+    where.add_argument("--workers", type=_positive,
+                       help="spread the draws over a local dask cluster of N processes (default: one process)")
+    where.add_argument("--scheduler", metavar="ADDRESS",
+                       help="spread the draws over a running dask scheduler, e.g. tcp://HOST:8786 (default: none)")
 
     rep = sub.add_parser("report", help="run the budget-report notebook: also writes report.pdf and report.ipynb")
     common(rep, 1000)

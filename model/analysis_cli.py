@@ -6,7 +6,6 @@ import argparse
 import time
 from pathlib import Path
 
-from .errors import UserError
 from .folders import prepare_out
 from .paths import data_file, input_file
 
@@ -36,8 +35,10 @@ def _common(sp, draws: int) -> None:
     sp.add_argument("--seed", type=_whole(0), default=1, help="random seed, the same in every run (default 1)")
     sp.add_argument("--out", type=Path, help="output folder or file (default: under reports/, or calibration/ for calibrate)")
     where = sp.add_mutually_exclusive_group()
-    where.add_argument("--workers", type=_whole(1), help="start a local dask cluster with N worker processes (default: one process)")
-    where.add_argument("--scheduler", metavar="ADDRESS", help="use a running dask scheduler, e.g. tcp://HOST:8786 (default: none)")
+    where.add_argument("--workers", type=_whole(1),
+                       help="start a local dask cluster with N worker processes (default: one process)")
+    where.add_argument("--scheduler", metavar="ADDRESS",
+                       help="use a running dask scheduler, e.g. tcp://HOST:8786 (default: none)")
     sp.add_argument("--quiet", action="store_true", help="no progress bar (default: a bar on stderr)")
 
 
@@ -57,10 +58,12 @@ def add_commands(subparsers, commands: dict) -> None:
     _common(t, 100)
     _sets(t)
     t.add_argument("--year", type=_whole(1990), required=True, help="year of the metric (required)")
-    t.add_argument("--through", type=_whole(1990), help="one at a time: sum the metric over --year..--through (default: --year alone)")
+    t.add_argument("--through", type=_whole(1990),
+                   help="one at a time: sum the metric over --year..--through (default: --year alone)")
     t.add_argument("--method", choices=("oat", "sobol"), default="oat",
                    help="oat: one at a time, a tornado (default); sobol: Sobol indices over the ranges")
-    t.add_argument("--ranges", type=Path, default=DEFAULT_RANGES, help="YAML file of ranges, path: [low, high] (default: the shipped scenarios/ranges/sensitivity_ranges.yaml)")
+    t.add_argument("--ranges", type=Path, default=DEFAULT_RANGES,
+                   help="YAML file of ranges, path: [low, high] (default: the shipped scenarios/ranges/sensitivity_ranges.yaml)")
     t.add_argument("--metric", default="cost.total", help="metric to explain (default cost.total)")
     t.add_argument("--samples", type=_whole(2), default=64, help="Sobol base samples N, a power of 2 (default 64)")
     t.add_argument("--bootstrap", type=_whole(10), default=1000, help="bootstrap resamples for Sobol errors (default 1000)")

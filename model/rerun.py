@@ -16,8 +16,8 @@ import tempfile
 from pathlib import Path
 
 from .errors import UserError
-from .paths import input_file
 from .inputs import MB, read_input
+from .paths import input_file
 
 # Manifest keys a re-run needs, with their type.
 REQUIRED = {"scenario_file": str, "seed": int, "draws": int, "run_digest": str, "files": dict,

@@ -328,7 +328,8 @@ def apply_overrides(tree: dict, overrides: list[str], prov: dict[str, Provenance
         for i, key in enumerate(keys[:-1]):
             k = int(key) if key.isdigit() and isinstance(node, dict) and int(key) in node else key
             if not isinstance(node, dict) or k not in node or not isinstance(node[k], dict):
-                hint = did_you_mean(key, [str(n) for n, v in node.items() if isinstance(v, dict)] if isinstance(node, dict) else [])
+                sections = [str(n) for n, v in node.items() if isinstance(v, dict)] if isinstance(node, dict) else []
+                hint = did_you_mean(key, sections)
                 problems.append(f"--set {dotted}: no section {'.'.join(keys[: i + 1])!r} in the scenario{hint}")
                 ok = False
                 break
