@@ -10,8 +10,7 @@ import xlsxwriter
 
 from model.metrics import EXIT_KINDS
 from model.parameter_labels import parameter_name
-from model.report import Run, read_run
-from model.report.pdf import _flatten
+from model.report import Run, flatten, read_run
 from model.report.text import COST_TREE, POSTS, REGIMES, label
 
 LANG = "zh"
@@ -256,7 +255,7 @@ def write_workbook(run_dir: Path) -> Path:
     # run record
     s = _Sheet(wb, "运行记录", fmts)
     s.row(0, [L("manifest.key"), L("manifest.value")], ["head"] * 2)
-    for i, (k, v) in enumerate(_flatten(run.shown_manifest), start=1):
+    for i, (k, v) in enumerate(flatten(run.shown_manifest), start=1):
         s.row(i, [k, v])
     s.finish(1, 1)
 

@@ -244,6 +244,20 @@ def read_run(run_dir: Path) -> Run:
     return Run(run_dir, summary, parameters, manifest)
 
 
+def flatten(d: dict, prefix: str = "") -> list[tuple[str, str]]:
+    """A nested mapping as (dotted key, text) rows, lists joined by commas (the manifest in a table)."""
+    out = []
+    for k, v in d.items():
+        key = f"{prefix}{k}"
+        if isinstance(v, dict):
+            out += flatten(v, key + ".")
+        elif isinstance(v, list):
+            out.append((key, ", ".join(str(x) for x in v)))
+        else:
+            out.append((key, str(v)))
+    return out
+
+
 def round_half_up(x: float, ndigits: int = 0) -> float:
     """Round half away from zero (not Python's round-half-even)."""
     scale = 10**ndigits

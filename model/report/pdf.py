@@ -13,7 +13,7 @@ from pathlib import Path
 import typst
 
 from model.metrics import EXIT_KINDS
-from model.report import Run, fmt_num, fmt_pct, read_run, to_wan
+from model.report import Run, flatten, fmt_num, fmt_pct, read_run, to_wan
 from model.report.charts import FONT_DIR, FONT_FAMILY, write_charts
 from model.report.text import COST_TREE, POSTS, REGIMES, label, labels
 
@@ -820,7 +820,7 @@ class _Writer:
         ]
 
     def appendix_manifest(self) -> list:
-        rows = [[breakable(k), breakable(v)] for k, v in _flatten(self.run.shown_manifest)]
+        rows = [[breakable(k), breakable(v)] for k, v in flatten(self.run.shown_manifest)]
         return [table("运行记录（manifest.json）" if self.zh else "Run record (manifest.json)",
                       [self.l("manifest.key"), self.l("manifest.value")], rows, align="ll",
                       widths=["1fr", "2fr"], size=7.5)]
@@ -841,19 +841,6 @@ class _Writer:
                 out.append({"title": self.l(key), "numbered": not key.startswith("sec.appendix"),
                             "pagebreak": key in ("sec.appendix_params",), "blocks": blocks})
         return out
-
-
-def _flatten(d: dict, prefix: str = "") -> list[tuple[str, str]]:
-    out = []
-    for k, v in d.items():
-        key = f"{prefix}{k}"
-        if isinstance(v, dict):
-            out += _flatten(v, key + ".")
-        elif isinstance(v, list):
-            out.append((key, ", ".join(str(x) for x in v)))
-        else:
-            out.append((key, str(v)))
-    return out
 
 
 def report_data(run: Run, lang: str, with_charts: bool = True, printed: list | None = None) -> dict:
