@@ -68,7 +68,14 @@ class Run:
         return [m for m in self.table["mean"].columns if m.startswith(prefix)]
 
     def value(self, metric: str, year: int, stat: str = "mean") -> float:
-        return float(self.table[stat].at[year, metric])
+        return self._values[(metric, int(year), stat)]
+
+    @cached_property
+    def _values(self) -> dict[tuple[str, int, str], float]:
+        """(metric, year, statistic) -> value: the summary as a dict (the report and workbook read thousands)."""
+        s = self.summary
+        keys = list(zip(s["metric"], s["year"].astype(int)))
+        return {(m, y, stat): float(v) for stat in ("mean", "p05", "p50", "p95") for (m, y), v in zip(keys, s[stat])}
 
     def series(self, metric: str, stat: str = "mean") -> pd.Series:
         return self.table[stat][metric]
