@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import metrics as M
+from .lines import CONTRIBUTIONS, OTHER_LINES, PAY_PARTS
 
 
 class IdentityError(RuntimeError):
@@ -35,11 +36,11 @@ def check_raw(raw: np.ndarray, years: np.ndarray) -> None:
     bad = by_kind != raw[:, :, M.R_EXITS_POST].sum(axis=2)
     if bad.any():
         raise IdentityError(f"exits by kind differ from exits by post at {_first(bad, years)}")
-    lines = [M.R_BASE, M.R_PERF, M.R_POSTALLOW, M.R_SENIORITY, M.R_CERTALLOW, M.R_CAREER,
-             M.R_ER_PENSION, M.R_ER_MEDICAL, M.R_ER_UNEMP, M.R_ER_INJURY, M.R_ER_ANNUITY, M.R_HOUSING]
+    lines = [M.RAW[x] for x in PAY_PARTS + tuple(c.metric for c in CONTRIBUTIONS)]  # pay and contributions
     cost = raw[:, :, lines].sum(axis=2)
     arrears = raw[:, :, M.R_ARR_PRINCIPAL] + raw[:, :, M.R_ARR_FEES]
-    other = raw[:, :, M.R_EXAM_SUBSIDY]
+    others = [M.RAW[x] for x in OTHER_LINES]
+    other = raw[:, :, others].sum(axis=2)
     for name, parts, extra, rest in (("post", M.R_COST_POST, M.R_ARR_POST, M.R_OTHER_POST),
                                      ("regime", M.R_COST_REGIME, M.R_ARR_REGIME, M.R_OTHER_REGIME)):
         bad = ((raw[:, :, parts].sum(axis=2) != cost) | (raw[:, :, extra].sum(axis=2) != arrears)
@@ -51,7 +52,7 @@ def check_raw(raw: np.ndarray, years: np.ndarray) -> None:
     if bad.any():
         raise IdentityError(f"wage-bill bridge does not close at {_first(bad, years[1:])}")
     counts = [*M.R_HC, *M.R_HIRES, *M.R_ELECTED_OUT, *M.R_ELECTED_STAFF, M.R_ELECTED_CERT, *M.R_EXITS_POST, *M.R_EXIT_KINDS,
-              *M.R_CERT, M.R_SAT, M.R_PASSES, M.R_EXAM_SUBSIDY, *M.R_GRADE, M.R_ARR_OUT, *lines, M.R_ARR_PRINCIPAL, M.R_ARR_FEES]
+              *M.R_CERT, M.R_SAT, M.R_PASSES, *others, *M.R_GRADE, M.R_ARR_OUT, *lines, M.R_ARR_PRINCIPAL, M.R_ARR_FEES]
     bad = (raw[:, :, counts] < 0).any(axis=2)
     if bad.any():
         raise IdentityError(f"negative count or amount at {_first(bad, years)}")

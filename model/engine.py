@@ -42,14 +42,13 @@ import numpy as np
 from numba import get_num_threads, njit, prange
 
 from . import rng
+from .lines import CONTRIBUTIONS, PAY_PARTS
 from .metrics import (
-    R_ELECTED_CERT, R_ELECTED_OUT, R_ELECTED_STAFF, R_EXAM_SUBSIDY, R_OTHER_POST, R_OTHER_REGIME,
-    N_RAW, R_AGE_MONTHS, R_ARR_CLEARED, R_ARR_FEES, R_ARR_OUT, R_ARR_POST, R_ARR_PRINCIPAL, R_ARR_REGIME,
-    R_BASE, R_BR_CERT, R_BR_CONTRIB, R_BR_EXITS, R_BR_HIRES, R_BR_PROG, R_BR_UPRATE, R_CAREER, R_CERT,
-    R_CERTALLOW, R_COST_POST, R_COST_REGIME, R_EE_TOTAL, R_ER_ANNUITY, R_ER_INJURY, R_ER_MEDICAL,
-    R_ER_PENSION, R_ER_UNEMP, R_EXIT_ATT, R_EXIT_DIS, R_EXIT_ELE, R_EXIT_RET, R_EXIT_SHORT, R_EXITS_POST, R_GRADE, R_HC,
-    R_HIRES, R_HOUSING, R_MOVES, R_PASSES, R_PENSION_SUM, R_PERF, R_POSTALLOW, R_QUOTA, R_REGIME,
-    R_REPL_PPM, R_RETIREES, R_SAT, R_SENIORITY,
+    N_RAW, RAW, R_AGE_MONTHS, R_ARR_CLEARED, R_ARR_FEES, R_ARR_OUT, R_ARR_POST, R_ARR_PRINCIPAL, R_ARR_REGIME,
+    R_BR_CERT, R_BR_CONTRIB, R_BR_EXITS, R_BR_HIRES, R_BR_PROG, R_BR_UPRATE, R_CERT, R_COST_POST, R_COST_REGIME,
+    R_ELECTED_CERT, R_ELECTED_OUT, R_ELECTED_STAFF, R_EXAM_SUBSIDY, R_EXIT_ATT, R_EXIT_DIS, R_EXIT_ELE, R_EXIT_RET,
+    R_EXIT_SHORT, R_EXITS_POST, R_GRADE, R_HC, R_HIRES, R_MOVES, R_OTHER_POST, R_OTHER_REGIME, R_PASSES,
+    R_PENSION_SUM, R_QUOTA, R_REGIME, R_REPL_PPM, R_RETIREES, R_SAT, R_UNION_FUND,
 )
 
 STAFF = 3
@@ -169,6 +168,7 @@ class PayRates(NamedTuple):
     er: np.ndarray  # [line] employer rates
     ee: np.ndarray  # [line] employee rates
     institution: np.ndarray  # [regime] 1 if in the institution scheme (annuity)
+    union_fund_rate: float  # 工会经费 as a share of gross pay
     avg: float  # last year's provincial average wage, yuan a month (limits, contribution index, 计发基数)
 
 
@@ -182,7 +182,8 @@ def pay_rates(P, t, wage, avg_last):
     A = avg_last[t]
     return PayRates(wage[t], P.coef, P.perf_share[t], P.probation_share, P.post_allow[t], P.seniority_per_year[t],
                     P.seniority_cap, P.cert_allow[t], P.career_allow[t], P.floor_share[t] * A, P.ceil_share[t] * A,
-                    P.hf_floor_share[t] * A, P.hf_ceil_share[t] * A, P.er[t], P.ee[t], P.institution, A)
+                    P.hf_floor_share[t] * A, P.hf_ceil_share[t] * A, P.er[t], P.ee[t], P.institution,
+                    P.union_fund_rate[t], A)
 
 
 @njit(cache=True, inline="always")
@@ -209,9 +210,16 @@ def annual_pay_fen(Y, monthly, months, probation):
 V_BASE, V_PERF, V_POSTALLOW, V_SENIORITY, V_CERTALLOW, V_CAREER = 0, 1, 2, 3, 4, 5
 V_ER_PENSION, V_ER_MEDICAL, V_ER_UNEMP, V_ER_INJURY, V_HOUSING, V_ER_ANNUITY, V_EE_TOTAL = 6, 7, 8, 9, 10, 11, 12
 V_EE_PENSION, V_EE_ANNUITY, V_PAY, V_ER, V_PAY_PREV_PRICES, V_CERT_PREV_PRICES = 13, 14, 15, 16, 17, 18
-N_V = 19
-LINE_RAW = np.array([R_BASE, R_PERF, R_POSTALLOW, R_SENIORITY, R_CERTALLOW, R_CAREER, R_ER_PENSION, R_ER_MEDICAL,
-                     R_ER_UNEMP, R_ER_INJURY, R_HOUSING, R_ER_ANNUITY, R_EE_TOTAL])
+V_UNION = 19  # cost.other.union_fund
+N_V = 20
+# The tallied columns by name: the pay parts and the employer's contributions in the declared orders
+# (model.lines: PAY_PARTS; CONTRIBUTIONS by rate column), then the employees' total.
+V_LINES = PAY_PARTS + tuple(x.metric for x in CONTRIBUTIONS) + ("si.employee_total",)
+LINE_RAW = np.array([RAW[m] for m in V_LINES])
+if (V_BASE, V_ER_PENSION, V_HOUSING, V_ER_ANNUITY, V_EE_TOTAL) != tuple(
+        V_LINES.index(m) for m in ("pay.base", "cost.employer_pension", "cost.housing_fund", "si.occupational_annuity",
+                                   "si.employee_total")) or len(PAY_PARTS) != 6:
+    raise ImportError("engine.V_* columns do not follow the lines declared in model/lines.py")
 # Float columns: contribution base and gross pay (yuan a month); what the accounts gain (yuan): the individual
 # account's contribution, the annuity's, and the contribution index of one month (base / average wage)
 F_BASE, F_GROSS, F_ACCOUNT, F_ANNUITY, F_INDEX = 0, 1, 2, 3, 4
@@ -252,6 +260,7 @@ def price(Y, Y_prev, post, grade, cert, service, regime, months, probation, vals
     b = annual_pay_fen(Y_prev, monthly_pay(Y_prev, post, grade, cert, service, regime), 12, 0)
     vals[r, V_PAY_PREV_PRICES] = b[0] + b[1] + b[2] + b[3] + b[4] + b[5]
     vals[r, V_CERT_PREV_PRICES] = b[4]
+    vals[r, V_UNION] = fen(Y.union_fund_rate * (vals[r, V_PAY] / 100.0))
     fvals[r, F_BASE] = sb
     fvals[r, F_GROSS] = gross
     fvals[r, F_ACCOUNT] = vals[r, V_EE_PENSION] / 100.0
@@ -267,6 +276,10 @@ def tally_row(raw, t, vals, r, count, post, regime):
     cost = count * (vals[r, V_PAY] + vals[r, V_ER])
     raw[t, R_COST_POST_A[post]] += cost
     raw[t, R_COST_REGIME_A[regime]] += cost
+    union = count * vals[r, V_UNION]  # a cost.other.* line: by post and regime with the other lines
+    raw[t, R_UNION_FUND] += union
+    raw[t, R_OTHER_POST_A[post]] += union
+    raw[t, R_OTHER_REGIME_A[regime]] += union
 
 
 @njit(cache=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .lines import BUDGET_LINES, OTHER_LINES, PAY_PARTS, SI_PARTS, TOTAL_PARTS
 from .schema import CERT_LEVELS, N_GRADES, POSTS, REGIMES, TWO_COMMITTEE_POSTS
 
 # ---------------------------------------------------------------- raw tallies (int64)
@@ -63,6 +64,7 @@ R_COST_REGIME = [_raw(f"cost_by_regime.{r}") for r in REGIMES]
 R_ARR_POST = [_raw(f"arrears_by_post.{p}") for p in POSTS]
 R_ARR_REGIME = [_raw(f"arrears_by_regime.{r}") for r in REGIMES]
 R_EXAM_SUBSIDY = _raw("cost.other.exam_subsidy")  # a policy's exam subsidy (报考补贴), per sitter and per pass
+R_UNION_FUND = _raw("cost.other.union_fund")  # 工会经费: a share of each worker's gross pay
 R_OTHER_POST = [_raw(f"other_by_post.{p}") for p in POSTS]  # cost.other.* by post and regime
 R_OTHER_REGIME = [_raw(f"other_by_regime.{r}") for r in REGIMES]
 R_RETIREES = _raw("pension.retirees")
@@ -78,25 +80,22 @@ R_BR_CONTRIB = _raw("bridge.contributions")
 
 RAW_NAMES = tuple(_RAW_NAMES)
 N_RAW = len(RAW_NAMES)
+RAW = {name: i for i, name in enumerate(RAW_NAMES)}  # raw column of a tally by name
+_untallied = [m for m in BUDGET_LINES if m not in RAW and m != "cost.arrears"]  # (arrears: principal + fees)
+if _untallied:
+    raise ImportError(f"cost lines declared in model/lines.py without a raw tally: {_untallied}")
 
 FEN = {R_BASE, R_PERF, R_POSTALLOW, R_SENIORITY, R_CERTALLOW, R_CAREER, R_ER_PENSION, R_ER_MEDICAL,
        R_ER_UNEMP, R_ER_INJURY, R_ER_ANNUITY, R_HOUSING, R_EE_TOTAL, R_ARR_PRINCIPAL, R_ARR_FEES,
        R_BR_EXITS, R_BR_HIRES, R_BR_PROG, R_BR_CERT, R_BR_UPRATE, R_BR_CONTRIB,
-       *R_COST_POST, *R_COST_REGIME, *R_ARR_POST, *R_ARR_REGIME, R_EXAM_SUBSIDY, *R_OTHER_POST, *R_OTHER_REGIME}
+       *R_COST_POST, *R_COST_REGIME, *R_ARR_POST, *R_ARR_REGIME, R_EXAM_SUBSIDY, *R_OTHER_POST, *R_OTHER_REGIME, R_UNION_FUND}
 
-PAY_PARTS = ("pay.base", "pay.performance", "pay.post_allowance", "pay.seniority_allowance",
-             "cost.certificate_allowance", "pay.career_allowance")
-SI_PARTS = ("cost.employer_pension", "si.employer_medical", "si.employer_unemployment",
-            "si.employer_work_injury", "si.occupational_annuity")
-TOTAL_PARTS = ("cost.pay", "cost.employer_social_insurance", "cost.housing_fund", "cost.arrears")
+# PAY_PARTS, SI_PARTS, TOTAL_PARTS, OTHER_LINES and BUDGET_LINES come from the one declaration, model/lines.py.
 # Leavers by reason: each leaver counts in exactly one of these; ``exits`` is their sum.
 EXIT_KINDS = ("exits.retirement", "exits.retirement_short", "exits.attrition", "exits.dismissal", "exits.election")
 R_EXIT_KINDS = [RAW_NAMES.index(k) for k in EXIT_KINDS]
 BRIDGE_STEPS = ("bridge.exits", "bridge.hires", "bridge.progression", "bridge.certificates",
                 "bridge.uprating", "bridge.contributions", "bridge.arrears", "bridge.other")
-OTHER_LINES = ("cost.other.exam_subsidy",)  # cost.other.* lines: in cost.total, outside the pay bridge
-# The leaf lines of cost.total: each is one budget line with its classification codes (scenario: budget.*).
-BUDGET_LINES = PAY_PARTS + SI_PARTS + ("cost.housing_fund", "cost.arrears") + OTHER_LINES
 
 
 def to_metrics(raw: np.ndarray, years: np.ndarray) -> dict[str, np.ndarray]:

@@ -12,6 +12,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .lines import RATE_KEYS
 from .schema import CERT_LEVELS, EDUCATION, N_GRADES, POSTS, ScenarioModel, value_at
 
 MIN_AGE_TABLE, MAX_AGE_TABLE = 40, 85  # 70 + 3 years of reform + 10 of deferral, the schema's most
@@ -90,6 +91,7 @@ class Params(NamedTuple):
     er: np.ndarray  # [t, line] employer rates: pension, medical, unemployment, injury, housing, annuity
     ee: np.ndarray  # [t, line] employee rates
     institution: np.ndarray  # [regime] 1 where the regime is in the institution scheme (with annuity)
+    union_fund_rate: np.ndarray  # [t] share of the year's gross pay paid as 工会经费 (cost.other.union_fund)
     # pensions
     crediting: np.ndarray  # [t]
     accrual: float
@@ -111,7 +113,6 @@ class Params(NamedTuple):
     pass_hi: float
 
 
-LINES = ("pension", "medical", "unemployment", "work_injury", "housing_fund", "annuity")
 
 
 def resolve(m: ScenarioModel) -> Params:
@@ -206,9 +207,10 @@ def resolve(m: ScenarioModel) -> Params:
         ceil_share=series(si.base_ceiling_share),
         hf_floor_share=series(si.housing_fund_floor_share),
         hf_ceil_share=series(si.housing_fund_ceiling_share),
-        er=np.stack([series(getattr(si.employer, k)) for k in LINES], axis=1),
-        ee=np.stack([series(getattr(si.employee, k)) for k in LINES], axis=1),
+        er=np.stack([series(getattr(si.employer, k)) for k in RATE_KEYS], axis=1),
+        ee=np.stack([series(getattr(si.employee, k)) for k in RATE_KEYS], axis=1),
         institution=np.array([0, 1, 1 if si.reference_scheme == "institution" else 0], dtype=np.int64),
+        union_fund_rate=series(m.other_costs.union_fund_rate),
         crediting=series(m.pension.crediting_rate),
         accrual=m.pension.accrual_rate,
         divisor=divisor,

@@ -14,6 +14,7 @@ import numpy as np
 
 from . import rng
 from . import metrics as M
+from .lines import CONTRIBUTIONS, PAY_PARTS
 from .params import Params
 from .population import Roster
 
@@ -270,13 +271,17 @@ def simulate_draw(P: Params, R: Roster, seed: int, draw: int) -> np.ndarray:
             ee_a = fen(ee_rates[5] * sb * m) if inst else 0
             ee_all = ee_p + fen(ee_rates[1] * sb * m) + fen(ee_rates[2] * sb * m) + fen(ee_rates[3] * sb * m) + fen(ee_rates[4] * hb * m) + ee_a
             pay, er = sum(parts), sum(er_lines)
-            for idx, amount in zip((M.R_BASE, M.R_PERF, M.R_POSTALLOW, M.R_SENIORITY, M.R_CERTALLOW, M.R_CAREER), parts):
-                raw[t, idx] += amount
-            for idx, amount in zip((M.R_ER_PENSION, M.R_ER_MEDICAL, M.R_ER_UNEMP, M.R_ER_INJURY, M.R_HOUSING, M.R_ER_ANNUITY), er_lines):
-                raw[t, idx] += amount
+            for line, amount in zip(PAY_PARTS, parts):  # (model.lines: the pay parts in declared order)
+                raw[t, M.RAW[line]] += amount
+            for line, amount in zip(CONTRIBUTIONS, er_lines):  # (the employer's, by rate column)
+                raw[t, M.RAW[line.metric]] += amount
             raw[t, M.R_EE_TOTAL] += ee_all
             raw[t, M.R_COST_POST[w.jan[0]]] += pay + er
             raw[t, M.R_COST_REGIME[w.regime]] += pay + er
+            union = fen(P.union_fund_rate[t] * (pay / 100.0))  # 工会经费: a share of the year's gross pay
+            raw[t, M.R_UNION_FUND] += union
+            raw[t, M.R_OTHER_POST[w.jan[0]]] += union
+            raw[t, M.R_OTHER_REGIME[w.regime]] += union
             if t > 0:  # the opening roster's accounts are complete at the end of the opening year
                 w.account = w.account * (1.0 + P.crediting[t]) + ee_p / 100.0
                 w.annuity = w.annuity * (1.0 + P.crediting[t]) + (er_lines[5] + ee_a) / 100.0

@@ -274,6 +274,14 @@ Code = Annotated[str, Field(pattern=r"^[0-9]{3,7}$")]
 PayerShares = type("PayerShares", (Strict,), {"__annotations__": {k: Prob for k in ("city", "district", "transfer")}})
 
 
+class OtherCosts(Strict):
+    """Costs outside pay and contributions, each a cost.other.* line."""
+
+    # 工会经费: an employer with a trade union pays this share of its wage bill (2 %, 《工会法》 art. 43);
+    # the share of each worker's gross pay of the year.
+    union_fund_rate: Dated(Prob)
+
+
 class Budget(Strict):
     """How the cost lines enter the budget: classification codes and who pays."""
 
@@ -309,6 +317,7 @@ class ScenarioModel(Strict):
     pension: Pension
     arrears: ArrearsRules
     uncertainty: Uncertainty
+    other_costs: OtherCosts
     budget: Budget
     # The budget appropriated for community workers, 万元 a year (a value holds from its year on; no
     # appropriation before the first year given). Reports give the probability that cost.total exceeds it.
@@ -388,7 +397,7 @@ class ScenarioModel(Strict):
                 total = sum(getattr(shares, e) for e in EDUCATION)
                 if abs(total - 1) > 1e-9:
                     out.append((label, f"shares must add up to 1; they add up to {total:g}" + (f" in {y}" if y != ALWAYS else "")))
-        from .metrics import BUDGET_LINES  # (metrics imports this module)
+        from .lines import BUDGET_LINES
 
         codes = self.budget.economic_codes
         for line in sorted(set(BUDGET_LINES) - set(codes)):

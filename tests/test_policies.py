@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -174,3 +176,22 @@ def test_recruit_profile_by_post_and_year(tmp_path):
     assert v("hires", 2021) == 3 and v("certified.junior", 2021) == 0
     assert v("hires", 2022) == 3 and v("certified.junior", 2022) == 3  # the 2021 recruits left (attrition 1)
     assert v("grade.01", 2021) == 3 and v("grade.02", 2022) == 3  # college 0 credited years; bachelor 3 -> +1 grade
+
+
+def test_union_fund_is_two_percent_of_each_workers_pay(tmp_path):
+    # 《工会法》 art. 43: an employer with a union pays 2 % of the wage bill. One staff worker on grade 1 in
+    # 2021, at the hand case's pay: the fund is 2 % of her year's gross pay, rounded once to the fen,
+    # counted in cost.total and by post, outside cost.pay; the bridge carries it as 'other'.
+    from conftest import hand_case
+
+    row = "1,staff,contract,F,1990-01,bachelor,5,5,none,1,0"
+    off = hand_case(tmp_path, [row])
+    on = hand_case(tmp_path, [row], "other_costs.union_fund_rate={2020: 0, 2021: 0.02}")
+    pay = off("cost.pay", 2021)
+    expected = math.floor(pay * 100 * 0.02 + 0.5) / 100  # fen, half up
+    assert on("cost.other.union_fund", 2021) == pytest.approx(expected, abs=1e-9)
+    assert on("cost.other.union_fund", 2020) == 0.0
+    assert on("cost.pay", 2021) == pay  # not part of pay or contributions
+    assert on("cost.total", 2021) == pytest.approx(off("cost.total", 2021) + expected, abs=1e-6)
+    assert on("cost_by_post.staff", 2021) == pytest.approx(off("cost_by_post.staff", 2021) + expected, abs=1e-6)
+    assert on("bridge.other", 2021) == pytest.approx(expected, abs=1e-6)  # from nothing in 2020

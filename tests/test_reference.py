@@ -24,7 +24,7 @@ VARIANTS = {
     "no_reform_fast_progression": ["retirement.reform=false", "progression.years_per_grade=2", "progression.review_fail_rate=0.3"],
     "institution_reference_fees": ["social_insurance.reference_scheme=institution", "arrears.late_fee_charged_share=1.0",
                                    "opening.arrears.share_with_gaps=0.5"],
-    "pay_linked_to_average_wage": ["pay.link_to_average_wage={2020: 0, 2023: 0.7}"],
+    "pay_linked_to_average_wage": ["pay.link_to_average_wage={2020: 0, 2023: 0.7}", "other_costs.union_fund_rate={2020: 0, 2022: 0.02}"],
     "surplus_moves": ["quota.member=25", "elections.turnover=0.0", "attrition.rate.staff=0.2"],
     # few prior contribution years: many reach the statutory age short of the minimum; some are kept on
     "short_of_minimum_years": ["opening.prior_contribution_share=0.1", "retirement.max_deferral_years=2"],

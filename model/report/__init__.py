@@ -174,8 +174,9 @@ class Run:
 
     def cost_lines(self) -> list[str]:
         """Top-level components of cost.total present in the run (incl. any cost.other.*)."""
-        lines = ["cost.pay", "cost.employer_social_insurance", "cost.housing_fund", "cost.arrears"]
-        return [m for m in lines if self.has(m)] + self.other_lines()
+        from model.lines import TOTAL_PARTS
+
+        return [m for m in TOTAL_PARTS if self.has(m)] + self.other_lines()
 
     @property
     def shown_manifest(self) -> dict:

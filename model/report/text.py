@@ -1,27 +1,12 @@
-"""Labels for reports and workbooks, in Chinese (zh) and English (en)."""
+"""Labels for reports and workbooks, in Chinese (zh) and English (en). The cost lines' names come from
+model.lines, where each line is declared once."""
+
+from model.lines import COST_TREE, LINES
 
 POSTS = ["chief", "deputy", "member", "staff"]
 REGIMES = ["contract", "establishment", "reference"]
 
-# Cost lines of the budget, as (metric, parent metric or None). Children add up to their parent.
-COST_TREE = [
-    ("cost.total", None),
-    ("cost.pay", "cost.total"),
-    ("pay.base", "cost.pay"),
-    ("pay.performance", "cost.pay"),
-    ("pay.post_allowance", "cost.pay"),
-    ("pay.seniority_allowance", "cost.pay"),
-    ("cost.certificate_allowance", "cost.pay"),
-    ("pay.career_allowance", "cost.pay"),
-    ("cost.employer_social_insurance", "cost.total"),
-    ("cost.employer_pension", "cost.employer_social_insurance"),
-    ("si.employer_medical", "cost.employer_social_insurance"),
-    ("si.employer_unemployment", "cost.employer_social_insurance"),
-    ("si.employer_work_injury", "cost.employer_social_insurance"),
-    ("si.occupational_annuity", "cost.employer_social_insurance"),
-    ("cost.housing_fund", "cost.total"),
-    ("cost.arrears", "cost.total"),
-]
+# Cost lines of the budget, as (metric, parent metric or None): model.lines declares them.
 
 BRIDGE_STEPS = ["exits", "hires", "progression", "certificates", "uprating", "contributions", "arrears", "other"]
 
@@ -56,24 +41,7 @@ _ZH = {
     "p95": "P95",
     "total": "合计",
     # metric labels
-    "cost.total": "经费总额",
-    "cost.pay": "工资薪酬",
-    "pay.base": "基本工资",
-    "pay.performance": "绩效工资",
-    "pay.post_allowance": "岗位津贴",
-    "pay.seniority_allowance": "工龄津贴",
-    "cost.certificate_allowance": "职业资格证书津贴",
-    "pay.career_allowance": "书记事业岗位津补贴",
-    "cost.employer_social_insurance": "单位社会保险缴费",
-    "cost.employer_pension": "基本养老保险",
-    "si.employer_medical": "医疗保险（含生育）",
-    "si.employer_unemployment": "失业保险",
-    "si.employer_work_injury": "工伤保险",
-    "si.occupational_annuity": "职业年金",
-    "cost.housing_fund": "住房公积金",
-    "cost.arrears": "社保欠费补缴",
     "cost.other": "其他",
-    "cost.other.exam_subsidy": "考试补贴",
     "cost.total.random_only": "经费总额（仅随机模拟）",
     "headcount": "在岗人数",
     "quota": "核定员额",
@@ -175,24 +143,7 @@ _EN = {
     "p50": "P50",
     "p95": "P95",
     "total": "Total",
-    "cost.total": "Total cost",
-    "cost.pay": "Gross pay",
-    "pay.base": "Base pay",
-    "pay.performance": "Performance pay",
-    "pay.post_allowance": "Post allowance",
-    "pay.seniority_allowance": "Seniority allowance",
-    "cost.certificate_allowance": "Certificate allowance",
-    "pay.career_allowance": "Career-post allowances",
-    "cost.employer_social_insurance": "Employer social insurance",
-    "cost.employer_pension": "Basic pension",
-    "si.employer_medical": "Medical (incl. maternity)",
-    "si.employer_unemployment": "Unemployment",
-    "si.employer_work_injury": "Work injury",
-    "si.occupational_annuity": "Occupational annuity",
-    "cost.housing_fund": "Housing fund",
-    "cost.arrears": "Arrears clearance",
     "cost.other": "Other",
-    "cost.other.exam_subsidy": "Exam subsidy",
     "cost.total.random_only": "Total cost (random draws only)",
     "headcount": "Headcount",
     "quota": "Quota",
@@ -262,7 +213,7 @@ _EN = {
     "share_pct": "%",
 }
 
-LABELS = {"zh": _ZH, "en": _EN}
+LABELS = {"zh": {**{x.metric: x.zh for x in LINES}, **_ZH}, "en": {**{x.metric: x.en for x in LINES}, **_EN}}
 
 
 def labels(lang: str) -> dict:

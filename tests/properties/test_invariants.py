@@ -37,6 +37,7 @@ RANGES = {
     "social_insurance.employer.pension": number(0, 0.3),
     "social_insurance.base_floor_share": number(0, 1),
     "arrears.late_fee_charged_share": number(0, 1),
+    "other_costs.union_fund_rate": number(0, 0.05),
     "opening.arrears.share_with_gaps": number(0, 1),
     "horizon.end_year": st.integers(2021, 2035).map(str),
 }
@@ -73,8 +74,10 @@ def test_identities_and_non_negativity(changes, seed):
             + m["exits.dismissal"] + m["exits.election"]).all()
     assert (m["vacancies"] == sum(np.maximum(m[f"quota.{p}"] - m[f"headcount.{p}"], 0) for p in POSTS)).all()
     assert (sum(m[f"grade.{g:02d}"] for g in range(1, 19)) == m["headcount"]).all()
-    close(m["cost.total"], m["cost.pay"] + m["cost.employer_social_insurance"] + m["cost.housing_fund"] + m["cost.arrears"]
-          + m["cost.other.exam_subsidy"])
+    from model.lines import LINES
+
+    for group in [x.metric for x in LINES if x.kind == "group"]:  # every subtotal of the declared cost tree
+        close(m[group], sum(m[x.metric] for x in LINES if x.parent == group))
     close(m["cost.pay"], m["pay.base"] + m["pay.performance"] + m["pay.post_allowance"] + m["pay.seniority_allowance"]
           + m["cost.certificate_allowance"] + m["pay.career_allowance"])
     close(m["cost.employer_social_insurance"], m["cost.employer_pension"] + m["si.employer_medical"]
