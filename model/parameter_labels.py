@@ -103,6 +103,7 @@ LABELS: dict[str, tuple[str, str, str]] = {
     "arrears.employer_pays_employee_share": ("单位代缴个人部分", "Employer pays the employee's share", "text"),
     "arrears.late_fee_daily": ("滞纳金日费率", "Late fee per day", "share"),
     "arrears.late_fee_charged_share": ("滞纳金实际收取比例", "Share of late fees charged", "share"),
+    "other_costs.union_fund_rate": ("工会经费计提比例（占工资总额）", "Trade-union fund, share of the wage bill", "share"),
     "uncertainty.parameter_ranges": ("参数不确定性区间", "Parameter ranges drawn per draw", "text"),
     "uncertainty.wage_growth_sd": ("工资增长随机波动（标准差）", "Wage-growth shock, standard deviation", "share"),
     "uncertainty.attrition_multiplier_low": ("流失率倍数下限", "Attrition multiplier, low", "text"),
