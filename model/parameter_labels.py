@@ -155,6 +155,9 @@ def parameter_name(path: str, lang: str = "zh") -> str:
     return name + ("（" + "，".join(extra) + "）" if lang == "zh" else " (" + ", ".join(extra) + ")")
 
 
+NONE = ("无", "none")
+
+
 def parameter_value(path: str, value, lang: str = "zh") -> str:
     """A value as a person would write it: shares as percentages, yuan with separators, yes or no."""
     head, _ = _prefix(path)
@@ -163,12 +166,16 @@ def parameter_value(path: str, value, lang: str = "zh") -> str:
     if isinstance(value, str):
         if value in ("True", "False"):  # parameters.csv writes booleans as Python does
             return YES_NO[value == "True"][i]
+        if value in ("None", ""):
+            return NONE[i]
         try:
             value = json.loads(value)
         except ValueError:
             return value
     if isinstance(value, bool):
         return YES_NO[value][i]
+    if value is None or value == {} or value == []:
+        return NONE[i]
     if isinstance(value, (int, float)):
         if kind == "share":
             return f"{value * 100:.4g}%"

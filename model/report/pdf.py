@@ -356,8 +356,8 @@ class _Writer:
                       [self.l("item"), "功能分类" if zh else "Functional", "经济分类" if zh else "Economic"] +
                       [str(y) for y in years], rows, align="lcc" + "r" * len(years),
                       widths=["2.2fr", "0.9fr", "0.8fr"] + ["1fr"] * len(years), size=8,
-                      note=("科目对应关系为情景参数（budget.*），来源或假设见附录一。" if zh else
-                            "The mapping is a scenario parameter (budget.*); its source or assumption is in Appendix A."))]
+                      note=("科目对应关系为情景参数（附录一“部门预算支出经济分类科目”各行），其依据或假设见附录一。" if zh else
+                            "The mapping is a scenario parameter (Appendix A, economic codes), with its source or assumption."))]
 
     def payers(self, years: list[int]) -> list:
         """cost.total by payer (市级, 区级, 上级转移支付) for ``years``."""
@@ -371,9 +371,8 @@ class _Writer:
         rows.append({"cells": [self.l("total")] + [self.w("cost.total", y) for y in years], "strong": True})
         return [table(self.cap("分级负担" if zh else "Who pays", self.l("unit.wan")), [self.l("item")] +
                       [str(y) for y in years], rows,
-                      note=("负担比例为情景参数（budget.payer_shares，个别项目另有比例的见 budget.payer_shares_by_line），见附录一。" if zh else
-                            "Shares are scenario parameters (budget.payer_shares; lines paid otherwise: "
-                            "budget.payer_shares_by_line), see Appendix A."))]
+                      note=("负担比例为情景参数（附录一“分级负担比例”各行；个别项目可另定比例）。" if zh else
+                            "Shares are scenario parameters (Appendix A, payer shares; a line may have its own)."))]
 
     def _plan_table(self, years: list[int], rows: list, head: list[str], both: bool) -> list:
         zh = self.zh
