@@ -299,7 +299,7 @@ def _stacked_bars(ax, run: Run, years, metrics, accent: str, lang: str) -> None:
 
 def write_svg(fig: Figure, path: Path) -> Path:
     """Save a figure as SVG with fixed metadata, so the same figure gives the same bytes."""
-    fig.savefig(path, format="svg", metadata={"Date": None}, bbox_inches="tight", pad_inches=0.05)
+    fig.savefig(path, format="svg", metadata={"Date": None})  # constrained layout already fits the labels
     return path
 
 

@@ -641,11 +641,11 @@ class _Writer:
         lo, hi, mean = (self.run.wan("cost.total", y, s) for s in ("p05", "p95", "mean"))
         width = self.pct("cost.total.band_width", y, value=(hi - lo) / mean)
         text = (f"各次模拟的差异来自两方面：人员退休、流失、换届、晋级和考证等个人层面的随机事件；以及逐年工资增长的随机波动、"
-                f"每次模拟整体偏高或偏低的流失率和考试通过率（参数表 uncertainty 各项）。{y}年经费的P5–P95区间为 "
+                f"每次模拟整体偏高或偏低的流失率和考试通过率（附录一中“工资增长随机波动”“流失率倍数”“通过率倍数”各项）。{y}年经费的P5–P95区间为 "
                 f"{self.w('cost.total', y, 'p05')}–{self.w('cost.total', y, 'p95')} 万元，宽度相当于均值的 {width}。" if zh else
                 f"Draws differ through random events for each worker (retirements, exits, elections, progression, exams) "
                 f"and through uncertain parameters: a yearly wage-growth shock, and attrition and pass rates scaled up or "
-                f"down for a whole draw (the uncertainty.* parameters). In {y} the "
+                f"down for a whole draw (Appendix A: the wage-growth shock and the attrition and pass-rate multipliers). In {y} the "
                 f"P5–P95 range of total cost is {self.w('cost.total', y, 'p05')}–{self.w('cost.total', y, 'p95')} (10k yuan), "
                 f"{width} of the mean.")
         has_app = r.has("appropriation")
@@ -689,9 +689,13 @@ class _Writer:
             return []
         zh, y = self.zh, self.run.budget_year
         rows = []
+        from model.parameter_labels import parameter_value
+
         for r in t.itertuples():
             lo, hi = to_wan(r.change_low), to_wan(r.change_high)
-            rows.append([self.l("param." + r.parameter), f"{r.value:g}", f"{r.low:g}–{r.high:g}",
+            low, high = (parameter_value(r.parameter, float(v), self.lang) for v in (r.low, r.high))
+            rows.append([self.l("param." + r.parameter), parameter_value(r.parameter, float(r.value), self.lang),
+                         f"{low}–{high}",
                          self.wan_value(f"assumption.{r.parameter}.low", y, lo, signed=True),
                          self.wan_value(f"assumption.{r.parameter}.high", y, hi, signed=True)])
         big = t.iloc[0]
@@ -706,8 +710,8 @@ class _Writer:
                   ["假设" if zh else "Assumption", "取值" if zh else "Value", "区间" if zh else "Range",
                    "取下限" if zh else "At low end", "取上限" if zh else "At high end"], rows,
                   align="lrrrr", widths=["2.6fr", "0.8fr", "1fr", "1fr", "1fr"], size=8,
-                  note=("区间及依据见 scenarios/ranges/key_assumptions.yaml；各次测算使用相同的随机数。" if zh else
-                        "Ranges and their basis: scenarios/ranges/key_assumptions.yaml; every run uses the same random numbers.")),
+                  note=("区间为各项假设的合理上下限；各次测算使用相同的随机数。" if zh else
+                        "Ranges: the plausible low and high ends of each assumption; every run uses the same random numbers.")),
             self.fig("assumptions", f"关键假设对{y}年经费的影响（万元）" if zh else f"Key assumptions: change in {y} cost (10k yuan)"),
         ]
 
