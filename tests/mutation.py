@@ -1,0 +1,371 @@
+"""Mutation check: does the test suite notice when a rule is wrong in both engines?
+
+Each mutation below changes one rule of the model, in the compiled engine (model/engine.py) and in the
+readable reference (model/reference.py) together, so the engine-equals-reference test cannot see it. For each
+one, a copy of the committed tree (``git archive``, never the files of the working folder) is mutated and the
+suite is run there, without the golden snapshot (tests/test_golden.py, which compares the code with its own
+earlier output) and without the engine-equals-reference tests. The first failing test is the mutation's killer;
+a mutation that no test kills survives.
+
+    python -m tests.mutation                  # every mutation, the full suite (minus the two above)
+    python -m tests.mutation --only fen_truncates,reform_removed
+    python -m tests.mutation --ignore tests/test_rules_by_hand.py   # the score without a test file
+    python -m tests.mutation --list           # the list, with a check that every snippet is still found
+
+Keeping the list up to date: each edit is (file, exact old text, new text). When the engines are refactored, an
+old text that is no longer found exactly once is reported as STALE (and counted as neither killed nor survived):
+rewrite its snippet for the new code. Results go to tests/MUTATION.md (by hand: copy the printed table).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ENGINE, REFERENCE = "model/engine.py", "model/reference.py"
+# Test order: the rule tests first, so that a killed mutation stops early (-x); then the rest of the suite.
+FIRST = ["tests/test_rules_by_hand.py", "tests/test_law.py", "tests/test_cases.py", "tests/test_policies.py",
+         "tests/test_reference.py", "tests/test_library.py", "tests/properties/test_invariants.py"]
+EXCLUDED = ["--ignore=tests/test_golden.py",
+            "--deselect=tests/test_reference.py::test_engine_equals_reference",
+            "--deselect=tests/test_reference.py::test_one_draw_split_into_shards_equals_reference"]
+
+
+@dataclass(frozen=True)
+class Mutation:
+    name: str
+    step: str
+    description: str
+    edits: tuple  # ((file, old, new), ...): every edit applies to a text found exactly once
+
+
+def both(engine_old, engine_new, reference_old=None, reference_new=None):
+    """Edits of the same rule in the engine and the reference (the same text in both unless given)."""
+    return ((ENGINE, engine_old, engine_new),
+            (REFERENCE, engine_old if reference_old is None else reference_old,
+             engine_new if reference_new is None else reference_new))
+
+
+MUTATIONS = [
+    # ---------------------------------------------------------------- 1. retirement
+    Mutation("reform_men_1_per_3", "retirement", "men's delay +1 month per 3 months of birth (law: per 4)",
+             both("start, step, cap = 1965 * 12, 4, 36", "start, step, cap = 1965 * 12, 3, 36")),
+    Mutation("reform_removed", "retirement", "the 2025 retirement-age reform ignored",
+             both("    if not reform:\n        return base", "    if True:\n        return base")),
+    Mutation("reform_women50_1_per_4", "retirement", "women's 50 track delayed 1 month per 4 (law: per 2)",
+             both("start, step, cap = 1975 * 12, 2, 60", "start, step, cap = 1975 * 12, 4, 60")),
+    Mutation("reform_women55_from_1972", "retirement", "women's 55 track delay counted from 1972 (law: 1970)",
+             both("start, step, cap = 1970 * 12, 4, 36", "start, step, cap = 1972 * 12, 4, 36")),
+    Mutation("minimum_years_ignored", "retirement", "a pension at the statutory age whatever the contribution years",
+             both("    if need <= 0:  # met by 1 January", "    if True:  # met by 1 January",
+                  "if months_by(stat) >= minimum:", "if True:")),
+    Mutation("minimum_of_the_opening_year", "retirement", "the minimum years of the opening year, not of the year of the age",
+             both("need = min_contrib_months[t_stat] - contrib_m", "need = min_contrib_months[0] - contrib_m",
+                  "minimum = int(P.min_contrib_months[year_of_age])", "minimum = int(P.min_contrib_months[0])")),
+    Mutation("retiree_paid_the_month_of_age", "retirement", "retirees also paid the month they reach the age",
+             both("months[i] = max(0, out - y_start)", "months[i] = max(0, out - y_start + 1)",
+                  "leave(w, kind, max(0, out - y_start))", "leave(w, kind, max(0, out - y_start + 1))")),
+    # ---------------------------------------------------------------- 2. attrition and reviews
+    Mutation("early_multiplier_squared", "attrition", "the early-service attrition multiplier applied twice",
+             both("(P.early_mult if service[i] < P.early_years else 1.0)", "(P.early_mult ** 2 if service[i] < P.early_years else 1.0)",
+                  "rate *= P.early_mult", "rate *= P.early_mult ** 2")),
+    Mutation("early_service_inclusive", "attrition", "service equal to early_service_years counted as early",
+             both("P.early_mult if service[i] < P.early_years", "P.early_mult if service[i] <= P.early_years",
+                  "if w.service < P.early_years:", "if w.service <= P.early_years:")),
+    Mutation("leavers_paid_7_months", "attrition", "leavers paid the month they leave (July) too",
+             both("exit_kind[i] = ATTRITED; months[i] = P.exit_month - 1", "exit_kind[i] = ATTRITED; months[i] = P.exit_month",
+                  'leave(w, "attrition", P.exit_month - 1)', 'leave(w, "attrition", P.exit_month)')),
+    Mutation("dismissed_after_one_failure", "reviews", "dismissal after 1 failed review (rule: 2 in a row)",
+             both("if fails[i] >= P.dismiss_after:", "if fails[i] >= P.dismiss_after - 1:",
+                  "if w.fails >= P.dismiss_after:", "if w.fails >= P.dismiss_after - 1:")),
+    Mutation("failures_not_consecutive", "reviews", "a passed review does not reset the count of failures",
+             both("fails[i] = fails[i] + 1 if failed[i] else 0", "fails[i] = fails[i] + 1 if failed[i] else fails[i]",
+                  "w.fails = w.fails + 1 if failed[w.wid] else 0", "w.fails = w.fails + 1 if failed[w.wid] else w.fails")),
+    # ---------------------------------------------------------------- 3. elections
+    Mutation("chiefs_not_turned_over", "elections", "election turnover not applied to chiefs",
+             both("if election and post[i] != STAFF and not (career_exempt and regime[i] != 0):",
+                  "if election and post[i] != STAFF and post[i] != 0 and not (career_exempt and regime[i] != 0):",
+                  "if w.post == STAFF or exempt(w):", "if w.post == STAFF or w.post == 0 or exempt(w):")),
+    Mutation("exemption_ignored", "elections", "career-post secretaries stand for election like the others",
+             both("if election and post[i] != STAFF and not (career_exempt and regime[i] != 0):",
+                  "if election and post[i] != STAFF:",
+                  "if w.post == STAFF or exempt(w):", "if w.post == STAFF:")),
+    Mutation("candidacy_rule_ignored", "elections", "uncertified members stand although a certificate is required",
+             both("out_now = P.cert_required[t] and cert[i] == 0", "out_now = False",
+                  "if (P.cert_required[t] and w.cert == 0) or u(w, year, rng.ELECTION) < P.turnover[t]:",
+                  "if u(w, year, rng.ELECTION) < P.turnover[t]:")),
+    Mutation("surplus_never_moves", "elections", "the 两委 surplus always leaves, never moves to a vacant staff post",
+             both("n_move = int(math.floor(P.surplus_to_staff * min(excess, room) + 1e-9))", "n_move = 0")),
+    Mutation("surplus_ignores_room", "elections", "the surplus moves to staff posts even where none is vacant",
+             both("n_move = int(math.floor(P.surplus_to_staff * min(excess, room) + 1e-9))",
+                  "n_move = int(math.floor(P.surplus_to_staff * excess + 1e-9))")),
+    Mutation("elected_staff_below_the_range", "elections", "staff elected to a seat keep a grade below the post's lowest",
+             both("grade[i] = min(max(grade[i], P.grade_lo[p]), P.grade_hi[p])", "grade[i] = min(grade[i], P.grade_hi[p])",
+                  "w.grade = min(max(w.grade, int(P.grade_lo[p])), int(P.grade_hi[p]))", "w.grade = min(w.grade, int(P.grade_hi[p]))")),
+    Mutation("no_seats_from_staff", "elections", "every vacated seat goes to an outside candidate",
+             both("want[p] = int(math.floor(P.from_staff[t] * seats[p] + 1e-9))", "want[p] = 0",
+                  "want = int(math.floor(P.from_staff[t] * seats + 1e-9))", "want = 0")),
+    # ---------------------------------------------------------------- 4. hiring
+    Mutation("hiring_cap_ignored", "hiring", "recruitment beyond the yearly cap",
+             both("k = min(int(math.floor(P.fill_rate[t] * vacancies + 1e-9)), cap_left)",
+                  "k = int(math.floor(P.fill_rate[t] * vacancies + 1e-9))")),
+    Mutation("entrants_without_education_credit", "hiring", "an entrant's education not counted towards the grade",
+             both("grade[i] = min(P.grade_lo[hp] + counted // ypg + P.cert_bonus[cert[i]], P.grade_hi[hp])",
+                  "grade[i] = min(P.grade_lo[hp] + P.cert_bonus[cert[i]], P.grade_hi[hp])",
+                  "w.grade = min(int(P.grade_lo[p]) + counted // ypg + int(P.cert_bonus[w.cert]), int(P.grade_hi[p]))",
+                  "w.grade = min(int(P.grade_lo[p]) + int(P.cert_bonus[w.cert]), int(P.grade_hi[p]))")),
+    # ---------------------------------------------------------------- 5. pay lines
+    Mutation("probation_at_full_pay", "pay", "probation months paid at the full base",
+             both("fen(base * (months - probation) + base * Y.probation_share * probation)", "fen(base * months)",
+                  "fen(base * (months - probation) + base * P.probation_share * probation)", "fen(base * months)")),
+    Mutation("performance_in_probation", "pay", "performance pay also in probation months",
+             both("fen(perf * (months - probation))", "fen(perf * months)")),
+    Mutation("post_allowance_full_year", "pay", "post allowance paid 12 months whatever the months worked",
+             both("fen(post_allow * months)", "fen(post_allow * 12)")),
+    Mutation("seniority_uncapped", "pay", "seniority allowance beyond the cap on years",
+             both("Y.seniority_per_year * min(service, Y.seniority_cap)", "Y.seniority_per_year * service",
+                  "float(P.seniority_per_year[t]) * min(service, P.seniority_cap)", "float(P.seniority_per_year[t]) * service")),
+    Mutation("certificate_allowance_full_year", "pay", "certificate allowance paid 12 months whatever the months worked",
+             both("fen(cert_allow * months)", "fen(cert_allow * 12)")),
+    Mutation("career_allowance_full_year", "pay", "career allowance paid 12 months whatever the months worked",
+             both("fen(career * months)", "fen(career * 12)")),
+    Mutation("wage_growth_lagged", "pay", "the reference wage grows at last year's rate",
+             both("wage[t] = wage[t - 1] * (1.0 + P.wage_growth[t] + P.wage_sd * z)",
+                  "wage[t] = wage[t - 1] * (1.0 + P.wage_growth[t - 1] + P.wage_sd * z)",
+                  "wage[-1] * (1.0 + float(P.wage_growth[t]) + P.wage_sd * z)",
+                  "wage[-1] * (1.0 + float(P.wage_growth[t - 1]) + P.wage_sd * z)")),
+    Mutation("fen_truncates", "pay", "amounts truncated to the fen instead of rounded half up",
+             both("return np.int64(math.floor(x * 100.0 + 0.5))", "return np.int64(math.floor(x * 100.0))",
+                  "return int(math.floor(x * 100.0 + 0.5))", "return int(math.floor(x * 100.0))")),
+    # ---------------------------------------------------------------- 5. contributions
+    Mutation("base_not_floored", "contributions", "contributions on pay below the base floor",
+             both("sb = min(max(gross, Y.floor), Y.ceiling)", "sb = min(gross, Y.ceiling)",
+                  "sb = min(max(gross_m, P.floor_share[t] * A), P.ceil_share[t] * A)", "sb = min(gross_m, P.ceil_share[t] * A)")),
+    Mutation("base_not_capped", "contributions", "contributions on pay above the base ceiling",
+             both("sb = min(max(gross, Y.floor), Y.ceiling)", "sb = max(gross, Y.floor)",
+                  "sb = min(max(gross_m, P.floor_share[t] * A), P.ceil_share[t] * A)", "sb = max(gross_m, P.floor_share[t] * A)")),
+    Mutation("limits_on_this_years_average", "contributions", "base limits and 计发基数 on this year's average wage, not last year's",
+             both("    A = avg_last[t]\n", "    A = avg_last[min(t + 1, avg_last.shape[0] - 1)]\n",
+                  "W, A = wage[t], avg_last[t]", "W, A = wage[t], avg_last[min(t + 1, len(avg_last) - 1)]")),
+    Mutation("housing_fund_on_the_si_base", "contributions", "housing fund on the social-insurance base, not its own",
+             both("vals[r, V_HOUSING] = fen(Y.er[4] * hb * m)", "vals[r, V_HOUSING] = fen(Y.er[4] * sb * m)",
+                  "[fen(er_rates[4] * hb * m),", "[fen(er_rates[4] * sb * m),")),
+    Mutation("work_injury_on_pay", "contributions", "work-injury premium on gross pay, not the clipped base",
+             both("vals[r, V_ER_INJURY] = fen(Y.er[3] * sb * m)", "vals[r, V_ER_INJURY] = fen(Y.er[3] * gross * m)",
+                  "er_lines = [fen(er_rates[k] * sb * m) for k in range(4)]",
+                  "er_lines = [fen(er_rates[k] * sb * m) for k in range(3)] + [fen(er_rates[3] * gross_m * m)]")),
+    Mutation("annuity_for_everyone", "contributions", "occupational annuity charged outside the institution scheme",
+             both("vals[r, V_ER_ANNUITY] = fen(Y.er[5] * sb * m) * inst", "vals[r, V_ER_ANNUITY] = fen(Y.er[5] * sb * m)",
+                  "fen(er_rates[5] * sb * m) if inst else 0]", "fen(er_rates[5] * sb * m)]")),
+    Mutation("employee_unemployment_omitted", "contributions", "the employee's unemployment share left out of si.employee_total",
+             both("fen(Y.ee[1] * sb * m) + fen(Y.ee[2] * sb * m)", "fen(Y.ee[1] * sb * m)",
+                  "fen(ee_rates[1] * sb * m) + fen(ee_rates[2] * sb * m)", "fen(ee_rates[1] * sb * m)")),
+    # ---------------------------------------------------------------- 5. pensions
+    Mutation("pension_index_not_averaged", "pension", "basic pension on (1 + index) instead of (1 + index) / 2",
+             both("return base * (1.0 + index) / 2.0 * (contrib_m / 12.0) * accrual", "return base * (1.0 + index) * (contrib_m / 12.0) * accrual",
+                  "pension = A * (1.0 + index) / 2.0 * (w.contrib_m / 12.0)", "pension = A * (1.0 + index) * (w.contrib_m / 12.0)")),
+    Mutation("divisor_of_the_next_age", "pension", "计发月数 of the age one year older",
+             both("P.divisor[min(max(age_years - 40, 0)", "P.divisor[min(max(age_years - 39, 0)")),
+    Mutation("annuity_not_in_pension", "pension", "the occupational annuity left out of the pension",
+             both("pension += annuity[i] / div", "pension += 0.0", "pension += w.annuity / div", "pension += 0.0")),
+    Mutation("account_not_credited", "pension", "the individual account earns no 记账利率",
+             both("account[i] = account[i] * grow + fvals[r, F_ACCOUNT]", "account[i] = account[i] + fvals[r, F_ACCOUNT]",
+                  "w.account = w.account * (1.0 + P.crediting[t]) + ee_p / 100.0", "w.account = w.account + ee_p / 100.0")),
+    Mutation("index_on_pay_not_base", "pension", "contribution index on gross pay, not the contribution base",
+             both("fvals[r, F_INDEX] = sb / Y.avg", "fvals[r, F_INDEX] = gross / Y.avg",
+                  "w.idx_sum += sb / A * m", "w.idx_sum += gross_m / A * m")),
+    Mutation("replacement_on_the_base", "pension", "replacement rate over the contribution base, not gross pay",
+             both("pension / fvals[r, F_GROSS] * 1e6", "pension / fvals[r, F_BASE] * 1e6",
+                  "pension / gross_m * 1e6", "pension / sb * 1e6")),
+    # ---------------------------------------------------------------- 5. arrears
+    Mutation("late_fee_on_the_whole_gap", "arrears", "late fee over the whole gap, not half of it on average",
+             both("overdue_years = t + arrears_m[i] / 24.0", "overdue_years = t + arrears_m[i] / 12.0",
+                  "(t + w.arrears_m / 24.0)", "(t + w.arrears_m / 12.0)")),
+    Mutation("employee_share_of_arrears_not_paid", "arrears", "the employer pays only its own share of the back contributions",
+             both("rate = P.er[t, 0] + (P.ee[t, 0] if employer_pays_ee else 0.0)", "rate = P.er[t, 0]",
+                  "rate = P.er[t, 0] + (P.ee[t, 0] if P.employer_pays_ee else 0.0)", "rate = P.er[t, 0]")),
+    # ---------------------------------------------------------------- 6. progression
+    Mutation("failed_review_counts", "progression", "a failed review still counts towards the next grade",
+             ((ENGINE, "y = yig[i] + (not failed[i])", "y = yig[i] + 1"),
+              (ENGINE, "up = (not failed[i]) and y >=", "up = y >="),
+              (REFERENCE, "if not failed[w.wid]:", "if True:"))),
+    Mutation("grade_cap_ignored", "progression", "grade steps beyond the top of the post's range",
+             both(" and grade[i] < P.grade_hi[post[i]]", "", " and w.grade < P.grade_hi[w.post]", "")),
+    Mutation("step_after_four_years", "progression", "a grade after more than years_per_grade years",
+             both("y >= P.years_per_grade[t]", "y > P.years_per_grade[t]",
+                  "w.yig >= P.years_per_grade[t]", "w.yig > P.years_per_grade[t]")),
+    # ---------------------------------------------------------------- 7. certificates
+    Mutation("exam_a_year_early", "certificates", "eligible for the exam a year of service early",
+             both("if c < 3 and service[i] >= P.min_service[c, edu[i]]:", "if c < 3 and service[i] + 1 >= P.min_service[c, edu[i]]:",
+                  "w.service >= P.min_service[c, w.edu]", "w.service + 1 >= P.min_service[c, w.edu]")),
+    Mutation("no_senior_exam", "certificates", "intermediate holders never sit the senior exam",
+             both("if c < 3 and service[i]", "if c < 2 and service[i]", "if c < 3 and w.service", "if c < 2 and w.service")),
+    Mutation("no_grade_bonus", "certificates", "a pass gives the level but not its grade bonus",
+             both("grade[i] = min(grade[i] + P.cert_bonus[c + 1] - P.cert_bonus[c], P.grade_hi[post[i]])", "grade[i] = grade[i]",
+                  "w.grade = min(w.grade + int(P.cert_bonus[c + 1] - P.cert_bonus[c]), int(P.grade_hi[w.post]))", "w.grade = w.grade")),
+    Mutation("grade_bonus_uncapped", "certificates", "the grade bonus lifts a worker above the post's range",
+             both("grade[i] = min(grade[i] + P.cert_bonus[c + 1] - P.cert_bonus[c], P.grade_hi[post[i]])",
+                  "grade[i] = grade[i] + P.cert_bonus[c + 1] - P.cert_bonus[c]",
+                  "w.grade = min(w.grade + int(P.cert_bonus[c + 1] - P.cert_bonus[c]), int(P.grade_hi[w.post]))",
+                  "w.grade = w.grade + int(P.cert_bonus[c + 1] - P.cert_bonus[c])")),
+    # ---------------------------------------------------------------- 8. ageing
+    Mutation("no_ageing", "ageing", "service years do not grow",
+             both("service[i] += 1", "service[i] += 0", "w.service += 1", "w.service += 0")),
+    # ---------------------------------------------------------------- 5. the wage-bill bridge
+    Mutation("bridge_certificates_in_progression", "bridge", "the certificate allowance change counted as progression",
+             both("cert_step = vals[r, V_CERT_PREV_PRICES] - fen(P.cert_allow[t - 1, qcert[i]] * 12)", "cert_step = np.int64(0)",
+                  "with_old_cert = sum(annual_pay(P, t - 1, wage[t - 1], (post, grade, w.last_jan[2], service), w.regime, 12, 0))",
+                  "with_old_cert = sum(annual_pay(P, t - 1, wage[t - 1], w.jan, w.regime, 12, 0))")),
+    Mutation("bridge_second_year_hires_as_stayers", "bridge", "last year's hires split into progression and uprating",
+             both("elif hired_t[i] == t - 1:", "elif False:", "elif w.hired_t == t - 1:", "elif False:")),
+    Mutation("bridge_contributions_in_uprating", "bridge", "the change in employer contributions counted as uprating",
+             ((ENGINE, "br_uprate += pay - pay_b", "br_uprate += pay - pay_b + er - prev_er[i]"),
+              (ENGINE, "br_contrib += er - prev_er[i]", "br_contrib += 0"),
+              (REFERENCE, "raw[t, M.R_BR_UPRATE] += pay - with_new_cert", "raw[t, M.R_BR_UPRATE] += pay - with_new_cert + er - w.prev_er"),
+              (REFERENCE, "raw[t, M.R_BR_CONTRIB] += er - w.prev_er", "raw[t, M.R_BR_CONTRIB] += 0"))),
+]
+
+
+def apply(mutation: Mutation, texts: dict[str, str]) -> tuple[dict[str, str], list[str]]:
+    """The mutated texts and the problems (an old text not found exactly once: the snippet is stale)."""
+    out, stale = dict(texts), []
+    for file, old, new in mutation.edits:
+        n = out[file].count(old)
+        if n != 1:
+            stale.append(f"{file}: {'not found' if n == 0 else f'found {n} times'}: {old[:70]!r}")
+            continue
+        out[file] = out[file].replace(old, new)
+    return out, stale
+
+
+def snapshot(ref: str, into: Path) -> None:
+    """The committed tree at ``ref`` (never the working folder, where others may be editing)."""
+    archive = subprocess.run(["git", "archive", "--format=tar", ref], cwd=ROOT, check=True, capture_output=True).stdout
+    with tempfile.TemporaryFile() as f:
+        f.write(archive)
+        f.seek(0)
+        with tarfile.open(fileobj=f) as tar:
+            tar.extractall(into, filter="data")
+
+
+def run_suite(tree: Path, ignore: list[str], timeout: int) -> tuple[str, float]:
+    """('passed' or the first failing test id, seconds) of the suite in ``tree``."""
+    env = dict(os.environ, PYTHONPATH=str(tree), NUMBA_CACHE_DIR=str(tree / ".numba_cache"), NUMBA_NUM_THREADS="1",
+               PYTHONDONTWRITEBYTECODE="1")
+    env.pop("HYPOTHESIS_PROFILE", None)
+    first = [f for f in FIRST if f not in ignore]
+    cmd = [sys.executable, "-m", "pytest", "-x", "-q", "-rfE", "-p", "no:randomly", "-p", "no:cacheprovider",
+           *EXCLUDED, *(f"--ignore={p}" for p in ignore), *first, "tests"]
+    start = time.monotonic()
+    try:
+        proc = subprocess.run(cmd, cwd=tree, env=env, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return "timeout", time.monotonic() - start
+    seconds = time.monotonic() - start
+    for line in proc.stdout.splitlines():
+        if line.startswith(("FAILED ", "ERROR ")):
+            return line.split()[1], seconds
+    if proc.returncode == 0:
+        return "passed", seconds
+    tail = (proc.stdout + proc.stderr).strip().splitlines()[-3:]
+    return "error: " + " | ".join(tail), seconds
+
+
+def worker_tree(base: Path, k: int, ref: str) -> Path:
+    tree = base / f"tree{k}"
+    snapshot(ref, tree)
+    return tree
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m tests.mutation", description=__doc__.splitlines()[0])
+    ap.add_argument("--ref", default="HEAD", help="the commit to mutate (default HEAD)")
+    ap.add_argument("--only", default="", help="comma-separated mutation names")
+    ap.add_argument("--ignore", action="append", default=[], help="a test file left out (repeatable)")
+    ap.add_argument("--jobs", type=int, default=1, help="mutations run side by side (each in its own copy)")
+    ap.add_argument("--timeout", type=int, default=1800, help="seconds per mutation")
+    ap.add_argument("--list", action="store_true", help="list the mutations and check their snippets, run nothing")
+    ap.add_argument("--no-control", action="store_true", help="skip the unmutated run (which must pass)")
+    args = ap.parse_args(argv)
+
+    chosen = [m for m in MUTATIONS if not args.only or m.name in args.only.split(",")]
+    if args.only and len(chosen) != len(args.only.split(",")):
+        print(f"unknown mutation in --only: {args.only}", file=sys.stderr)
+        return 2
+    names = [m.name for m in MUTATIONS]
+    assert len(set(names)) == len(names), "duplicate mutation names"
+
+    with tempfile.TemporaryDirectory(prefix="mutation-") as tmp:
+        base = Path(tmp)
+        jobs = max(1, min(args.jobs, len(chosen)))
+        trees = [worker_tree(base, k, args.ref) for k in range(jobs)]
+        originals = {f: (trees[0] / f).read_text(encoding="utf-8") for f in (ENGINE, REFERENCE)}
+        stale = {m.name: apply(m, originals)[1] for m in chosen}
+        if args.list:
+            for m in chosen:
+                print(f"{m.name:40} {m.step:14} {'STALE ' + '; '.join(stale[m.name]) if stale[m.name] else m.description}")
+            return 1 if any(stale.values()) else 0
+        print(f"mutating {args.ref} ({subprocess.run(['git', 'rev-parse', '--short', args.ref], cwd=ROOT, capture_output=True, text=True).stdout.strip()}); "
+              f"suite without tests/test_golden.py, the engine-equals-reference tests{''.join(', ' + p for p in args.ignore)}", flush=True)
+        if not args.no_control:
+            outcome, seconds = run_suite(trees[0], args.ignore, args.timeout)
+            print(f"control (no mutation): {outcome} in {seconds:.0f} s", flush=True)
+            if outcome != "passed":
+                print("the unmutated suite must pass first", file=sys.stderr)
+                return 1
+        free = list(trees)
+        import threading
+
+        lock = threading.Lock()
+
+        def one(m: Mutation):
+            if stale[m.name]:
+                return m, "STALE: " + "; ".join(stale[m.name]), 0.0
+            with lock:
+                tree = free.pop()
+            try:
+                texts, _ = apply(m, originals)
+                for f, text in texts.items():
+                    (tree / f).write_text(text, encoding="utf-8")
+                outcome, seconds = run_suite(tree, args.ignore, args.timeout)
+            finally:
+                for f, text in originals.items():
+                    (tree / f).write_text(text, encoding="utf-8")
+                with lock:
+                    free.append(tree)
+            print(f"  {m.name:40} {outcome} ({seconds:.0f} s)", flush=True)
+            return m, outcome, seconds
+
+        with ThreadPoolExecutor(jobs) as pool:
+            results = list(pool.map(one, chosen))
+
+    print()
+    print("| # | mutation | step | what changes | killed by |")
+    print("|---|---|---|---|---|")
+    for i, (m, outcome, _) in enumerate(results, 1):
+        shown = "**SURVIVED**" if outcome == "passed" else f"`{outcome}`" if not outcome.startswith("STALE") else f"**{outcome}**"
+        print(f"| {i} | `{m.name}` | {m.step} | {m.description} | {shown} |")
+    counted = [o for _, o, _ in results if not o.startswith("STALE")]
+    killed = [o for o in counted if o != "passed"]
+    n_stale = len(results) - len(counted)
+    print()
+    print(f"score: {len(killed)} of {len(counted)} mutations killed ({100.0 * len(killed) / max(len(counted), 1):.0f} %)"
+          + (f"; {n_stale} STALE (snippet not found: update the list)" if n_stale else ""))
+    survivors = [m.name for m, o, _ in results if o == "passed"]
+    if survivors:
+        print("survivors: " + ", ".join(survivors))
+    return 0 if not survivors and not n_stale else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
