@@ -86,11 +86,14 @@ def test_cost_total_is_the_sum_of_its_lines(tmp_path):
 
 
 def test_retirement_under_the_reform(tmp_path):
-    # a woman on the age-50 track born in Jan 1975: delay 1 month -> retires at 50y1m, Feb 2025, paid January
+    # a woman on the age-50 track born in Jan 1975: delay 1 month (b = 0: 0 // 2 + 1) -> retires at 50y1m,
+    # Feb 2025, paid January only. Her grade: 4 with 10 counted years (1 towards the next grade) -> grade 5
+    # (1.130) at the end of 2022; 14 years of service in 2025: 2,260 + 452 + 280 = 2,992 for the one month.
     m = run(tmp_path, ["1,staff,contract,F,1975-01,college,10,30,none,4,0"], "quota.staff=1",
             "hiring.annual_cap=0", "horizon.end_year=2026", year=2025)
     assert m["exits.retirement"] == 1
     assert m["pension.retirees"] == 1
+    assert m["cost.pay"] == pytest.approx(2992, abs=0.005)
 
 
 def test_retirement_without_the_reform(tmp_path):

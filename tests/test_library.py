@@ -3,6 +3,8 @@ from, and changes what it claims to change."""
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pytest
 
@@ -36,6 +38,65 @@ def test_scenario_runs_and_sources_every_change(name):
     res = model.simulate(path(name), draws=8, seed=3, progress=False, overrides=SHORT)
     assert list(res.years) == list(range(2020, 2028))
     assert np.all(res.metrics["cost.total"][:, 1:] > 0)
+    assert name in OUTCOMES, f"say what {name} changes in its outcome (OUTCOMES)"
+    m, b, years = res.metrics, baseline_short().metrics, list(res.years)
+    OUTCOMES[name](lambda k, y: m[k][:, years.index(y)], lambda k, y: b[k][:, years.index(y)])
+
+
+@functools.lru_cache(maxsize=1)
+def baseline_short():
+    return model.simulate(path("baseline"), draws=8, seed=3, progress=False, overrides=SHORT)
+
+
+def _arrears(s, b):
+    # 50 % of the workers with gaps clear in 2021, every remaining one in 2022 (baseline: 25 % a year)
+    assert (s("arrears.months_outstanding", 2022) == 0).all() and (b("arrears.months_outstanding", 2022) > 0).all()
+    assert s("cost.arrears", 2021).mean() > b("cost.arrears", 2021).mean()
+
+
+def _certificates(s, b):
+    # every member elected in 2026 holds a certificate; the subsidy from 2022 raises the sittings
+    assert (s("elected.certified_share", 2026) == 1).all() and (b("elected.certified_share", 2026) < 1).all()
+    assert s("exam.sat", 2022).mean() > 1.3 * b("exam.sat", 2022).mean()  # junior 30 % -> 50 %, intermediate 15 -> 25 %
+    assert (s("cost.other.exam_subsidy", 2021) == 0).all() and (s("cost.other.exam_subsidy", 2022) > 0).all()
+
+
+def _same_until(metric, year):
+    # the scenario changes nothing before `year`: the same draws give the same numbers
+    def check(s, b):
+        assert np.array_equal(s(metric, year - 1), b(metric, year - 1))
+        assert s(metric, year).mean() > b(metric, year).mean()
+    return check
+
+
+def _no_reform(s, b):
+    # without the delay, the cohorts reaching 60 / 55 / 50 in 2025-2027 retire on time, not months later
+    ret = lambda f: sum(f("exits.retirement", y) + f("exits.retirement_short", y) for y in (2025, 2026, 2027))  # noqa: E731
+    assert ret(s).mean() > ret(b).mean()
+    assert np.array_equal(s("exits.retirement", 2024), b("exits.retirement", 2024))
+
+
+def _freeze(s, b):
+    assert (s("hires", 2026) == 0).all() and (s("hires", 2027) == 0).all() and (b("hires", 2026) > 0).all()
+    assert s("vacancies", 2027).mean() > b("vacancies", 2027).mean()
+
+
+def _posts(s, b):
+    assert (s("quota.staff", 2026) == 1864).all()
+    assert s("headcount.staff", 2027).mean() > b("headcount.staff", 2027).mean() + 300  # the cap doubled to 400
+    assert np.array_equal(s("headcount", 2025), b("headcount", 2025))
+
+
+OUTCOMES = {
+    "arrears_cleared_two_years": _arrears,
+    "certificate_push": _certificates,
+    "faster_progression": _same_until("cost.pay", 2026),  # 2 years a grade from 2026: 2026 recruits graded on it
+    "no_retirement_reform": _no_reform,
+    "pay_linked_to_average_wage": _same_until("pay.base", 2021),  # 0.4841 x 6,088 = 2,947 > 2,800 x 1.03
+    "pay_to_average_wage_share": _same_until("pay.base", 2026),  # 55 % of ~7,480 = ~4,110 > ~3,340
+    "posts_per_10k": _posts,
+    "recruitment_freeze": _freeze,
+}
 
 
 def at(P_series, year, P):
@@ -68,3 +129,13 @@ def test_each_scenario_changes_its_lever():
     assert at(ps.wage_link, 2025, ps) == 0 and at(ps.wage_link, 2026, ps) == 0.55
     nr = P["no_retirement_reform"]
     assert not nr.reform and base.reform and np.all(nr.min_contrib_months == 180)
+    # and nothing else: each scenario's parameters differ from the baseline's only where its file sets a value
+    levers = {"arrears_cleared_two_years": {"clear_rate"},  # arrears.clearance_rate
+              "certificate_push": {"cert_required", "sit", "subsidy_sit"},  # candidacy rule, sitting rates, per sitter
+              "faster_progression": {"years_per_grade"}, "no_retirement_reform": {"reform", "min_contrib_months"},
+              "pay_linked_to_average_wage": {"wage_link"}, "pay_to_average_wage_share": {"wage_link"},
+              "posts_per_10k": {"quota", "cap"}, "recruitment_freeze": {"cap"}}
+    assert set(levers) == set(LIBRARY)
+    for name, Pn in P.items():
+        changed = {f for f in Pn._fields if not np.array_equal(np.asarray(getattr(Pn, f)), np.asarray(getattr(base, f)))}
+        assert changed == levers[name], name
