@@ -55,8 +55,15 @@ def test_surplus_variant_moves_people():
     P = resolve(sc.model)
     R = synthesise(sc.model, P, seed=7)
     raw = reference.simulate(P, R, 7, [0])
-    from model.metrics import R_MOVES
-    assert raw[0, :, R_MOVES[3]].sum() > 0
+    from model.metrics import R_EXIT_ELE, R_EXITS_POST, R_HC, R_MOVES
+    # 2021 election, turnover 0: the 40 members less those who retired or left before it, above the quota of 25,
+    # are the surplus; the staff posts have room for them all (quota 70, 60 staff less 20 % attrition), so every
+    # one moves to a staff post (surplus_to_staff_share 1) and nobody leaves at the election
+    t = 1
+    members_at_election = 40 - raw[0, t, R_EXITS_POST[2]]
+    assert members_at_election > 25
+    assert raw[0, t, R_MOVES[2]] == -(members_at_election - 25)
+    assert raw[0, t, R_HC[2]] == 25 and raw[0, t, R_EXIT_ELE] == 0
 
 
 @pytest.mark.parametrize("name", list(VARIANTS))
