@@ -12,7 +12,12 @@ ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
 CASES = ROOT / "tests" / "cases"
 
-settings.register_profile("default", max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# Example database policy. The default profile (`make test`, CI) is reproducible: derandomize=True draws the same
+# examples on every run and machine, and database=None neither reads nor writes .hypothesis/, so a run does not
+# depend on what an earlier run found. The long profile (`make fuzz`) searches at random and keeps what it finds in
+# the local database; a failure found there is copied into the test as an explicit @example, so every run tries it.
+settings.register_profile("default", max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow],
+                          derandomize=True, database=None)
 settings.register_profile("long", max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 

@@ -5,7 +5,7 @@ model.checks; a scenario that overrides nothing equals its base; a higher pay ra
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 import model
@@ -61,8 +61,19 @@ def close(a, b):
     np.testing.assert_allclose(a, b, rtol=0, atol=1e-6 * max(1.0, float(np.abs(b).max())))
 
 
+# Found by a random search: a wage far below the contribution base floor, where the employee's contributions on the
+# floor exceed gross pay and pay.net is negative (the rule stated in the test below).
+LOW_WAGE = SMALL + ["pay.reference_wage_monthly=1000.0000", "pay.wage_growth=-0.0312",
+                    "pay.seniority_allowance_per_year_monthly=0.0000"]
+
+
 @given(overrides(), seeds)
+@example(LOW_WAGE, 0)
 def test_identities_and_non_negativity(changes, seed):
+    """Stock-flow and money identities hold, and every count and amount is non-negative, except the signed ones:
+    net moves, the bridge steps, and pay.net. pay.net is gross pay less the employee's contributions, which are due
+    on the clipped base (at least the floor, 60 % of last year's average wage, 国办发〔2019〕13号) even where pay is
+    lower: with a very low wage they exceed it and pay.net is negative (what the worker owes), not floored at 0."""
     m = run(changes, seed).metrics
     for post in POSTS:  # roll-forward per post, in whole persons
         hc = m[f"headcount.{post}"]
@@ -93,6 +104,7 @@ def test_identities_and_non_negativity(changes, seed):
     # very low wage can exceed it (the worker owes the difference): pay.net may then be negative, by design
     # (docs/outputs.md). The property states the identity instead of a sign.
     close(m["pay.net"], m["cost.pay"] - m["si.employee_total"])
+    assert (m["pay.net"] <= m["cost.pay"]).all() and (m["si.employee_total"] >= 0).all()
     signed = ({"moves.net.chief", "moves.net.deputy", "moves.net.member", "moves.net.staff", "pay.net"}
               | {k for k in m if k.startswith("bridge.")})
     for name, values in m.items():
