@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 SCENARIO ?= scenarios/baseline.yaml
 
-.PHONY: setup report test bench lab fuzz golden validation clean
+.PHONY: setup report test bench lab fuzz golden validation clean mutation
 
 setup: $(STAMP)
 
@@ -31,6 +31,11 @@ fuzz: $(STAMP)
 
 golden: $(STAMP)
 	$(PY) -m tests.golden.update
+
+# Rule mutations in both engines, the suite without the golden snapshot (minutes; not part of `make test`).
+# Result in tests/MUTATION.md.
+mutation: $(STAMP)
+	$(PY) -m tests.mutation --jobs 2
 
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab notebooks/
