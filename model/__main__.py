@@ -13,6 +13,7 @@ import os
 import shutil
 import sys
 import time
+import warnings
 from pathlib import Path
 
 from .errors import UserError
@@ -241,6 +242,11 @@ def _execute(notebook, params, output, progress=False):
 COMMANDS = {"validate": cmd_validate, "run": cmd_run, "report": cmd_report, "compare": cmd_compare}
 
 
+def _warning_text(message, category, filename, lineno, line=None) -> str:
+    """A warning for a user (e.g. personal columns dropped) as one line, without the code location."""
+    return f"warning: {message}\n"
+
+
 def _terminate(signum, frame):
     raise KeyboardInterrupt  # SIGTERM is handled like Ctrl-C: staging folders removed, earlier output kept
 
@@ -250,6 +256,7 @@ def main(argv: list[str] | None = None) -> int:
 
     args = parser().parse_args(argv)
     signal.signal(signal.SIGTERM, _terminate)
+    warnings.formatwarning = _warning_text
     try:
         return COMMANDS[args.command](args)
     except UserError as exc:
