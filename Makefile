@@ -21,6 +21,7 @@ report: $(STAMP)
 	$(PY) -m model report $(SCENARIO)
 
 test: $(STAMP)
+	$(PY) -m ruff check model tests benchmarks
 	$(PY) -m pytest -q -n 2
 
 bench: $(STAMP)

@@ -12,9 +12,9 @@ standard).
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from .paths import CHECKOUT, data_file
 
@@ -88,7 +88,8 @@ PUBLISHED = [
     Figure("Contribution base ceiling 2025, Hubei tier 2 (黄石)", 21678, "yuan/month", "鄂人社发〔2025〕28号 as cited (M)",
            lambda v, P, m: P.ceil_share[2025 - P.opening_year] * _last_year_avg(P, 2025)),
     Figure("Contribution base floor 2025, Hubei tier 2 (黄石)", 4299, "yuan/month", "鄂人社发〔2025〕28号 as cited (M)",
-           lambda v, P, m: P.floor_share[2025 - P.opening_year] * _last_year_avg(P, 2025), "the floor share 59.5 % is rounded; Hubei publishes whole yuan"),
+           lambda v, P, m: P.floor_share[2025 - P.opening_year] * _last_year_avg(P, 2025),
+           "the floor share 59.5 % is rounded; Hubei publishes whole yuan"),
     Figure("Huangshi pension 计发基数 2024", 7048, "yuan/month", "a 17-city table in a pension calculator (L-M)",
            lambda v, P, m: _last_year_avg(P, 2024),
            "Hubei sets a pension base per city apart from the contribution standard; the model uses one series, "

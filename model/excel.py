@@ -8,14 +8,16 @@ from pathlib import Path
 
 import xlsxwriter
 
+from model.lines import COST_TREE
 from model.metrics import EXIT_KINDS
 from model.parameter_labels import parameter_name
 from model.report import Run, flatten, read_run
-from model.report.text import COST_TREE, POSTS, REGIMES, label
+from model.report.text import POSTS, REGIMES, label
 
 LANG = "zh"
 FIXED_TIME = datetime(2020, 12, 31)  # document property; a fixed value keeps the bytes reproducible
-WORKFORCE = ["headcount", "quota", "vacancies", "hires", *EXIT_KINDS, "moves.to_staff", "elected.from_staff", "elected.outside", "certified.junior", "certified.intermediate", "certified.senior",
+WORKFORCE = ["headcount", "quota", "vacancies", "hires", *EXIT_KINDS, "moves.to_staff", "elected.from_staff", "elected.outside",
+             "certified.junior", "certified.intermediate", "certified.senior",
              "certified_share", "exam.passes", "mean_age", "arrears.months_outstanding", "arrears.months_cleared",
              "pension.retirees", "pension.mean_monthly", "pension.replacement_rate"]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .lines import BUDGET_LINES, OTHER_LINES, PAY_PARTS, SI_PARTS, TOTAL_PARTS
+from .lines import BUDGET_LINES, OTHER_LINES, PAY_PARTS, SI_PARTS
 from .schema import CERT_LEVELS, N_GRADES, POSTS, REGIMES, TWO_COMMITTEE_POSTS
 
 # ---------------------------------------------------------------- raw tallies (int64)

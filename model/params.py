@@ -136,7 +136,8 @@ def resolve(m: ScenarioModel) -> Params:
     # Months divisor (计发月数) by whole years of age at retirement. Validation makes the table cover every age
     # a worker can retire at (schema.reachable_retirement_ages); rows beyond the table repeat its ends and are
     # never read.
-    divisor = np.array([table[max([k for k in ages if k <= a], default=ages[0])] for a in range(MIN_AGE_TABLE, MAX_AGE_TABLE + 1)], dtype=np.int64)
+    divisor = np.array([table[max([k for k in ages if k <= a], default=ages[0])] for a in range(MIN_AGE_TABLE, MAX_AGE_TABLE + 1)],
+                       dtype=np.int64)
     nh = m.hiring.new_hire
     oc = el.outside_candidates
 
@@ -178,7 +179,8 @@ def resolve(m: ScenarioModel) -> Params:
         from_staff=series(el.from_staff_share),
         sit=per_level_series(m.certificates.sitting_rate),
         pass_rate=per_level_series(m.certificates.pass_rate),
-        min_service=np.array([[getattr(getattr(m.certificates.min_service_years, c), e) for e in EDUCATION] for c in CERT_LEVELS], dtype=np.float64),
+        min_service=np.array([[getattr(getattr(m.certificates.min_service_years, c), e) for e in EDUCATION] for c in CERT_LEVELS],
+                             dtype=np.float64),
         subsidy_sit=np.round(per_level_series(m.certificates.exam_subsidy.per_sitter) * 100).astype(np.int64),
         subsidy_pass=np.round(per_level_series(m.certificates.exam_subsidy.per_pass) * 100).astype(np.int64),
         fill_rate=series(m.hiring.fill_rate),

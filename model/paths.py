@@ -42,11 +42,11 @@ def input_file(path: str | Path) -> Path:
     folder once the package is installed). A path found nowhere is returned as given, so that the reader
     reports it missing under the name the user wrote."""
     given = Path(path)
-    if given.is_absolute() or given.exists():
-        return given
     try:
+        if given.is_absolute() or given.exists():
+            return given
         return data_file(given.as_posix())
-    except FileNotFoundError:
+    except OSError:  # not shipped either, or a name the system cannot hold (too long, ...)
         return given
 
 

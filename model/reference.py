@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import rng
 from . import metrics as M
+from . import rng
 from .lines import CONTRIBUTIONS, PAY_PARTS
 from .params import Params
 from .population import Roster
@@ -269,7 +269,8 @@ def simulate_draw(P: Params, R: Roster, seed: int, draw: int) -> np.ndarray:
             er_lines = [fen(er_rates[k] * sb * m) for k in range(4)] + [fen(er_rates[4] * hb * m), fen(er_rates[5] * sb * m) if inst else 0]
             ee_p = fen(ee_rates[0] * sb * m)
             ee_a = fen(ee_rates[5] * sb * m) if inst else 0
-            ee_all = ee_p + fen(ee_rates[1] * sb * m) + fen(ee_rates[2] * sb * m) + fen(ee_rates[3] * sb * m) + fen(ee_rates[4] * hb * m) + ee_a
+            ee_all = (ee_p + fen(ee_rates[1] * sb * m) + fen(ee_rates[2] * sb * m) + fen(ee_rates[3] * sb * m)
+                      + fen(ee_rates[4] * hb * m) + ee_a)
             pay, er = sum(parts), sum(er_lines)
             for line, amount in zip(PAY_PARTS, parts):  # (model.lines: the pay parts in declared order)
                 raw[t, M.RAW[line]] += amount

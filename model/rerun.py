@@ -77,7 +77,8 @@ def differences(recorded: dict, current: dict) -> list[str]:
 def first_change(recorded: bytes, rerun: bytes) -> str:
     """The first (year, metric) row and column where two summary.csv files differ, and how many rows do."""
     if recorded == rerun:
-        return "summary.csv beside the manifest is identical to the re-run's, but its digest is not the recorded one: the manifest was edited"
+        return ("summary.csv beside the manifest is identical to the re-run's, but its digest is not the recorded one: "
+                "the manifest was edited")
     import pandas as pd
 
     a = pd.read_csv(io.BytesIO(recorded), dtype=str, keep_default_na=False)

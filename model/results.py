@@ -9,7 +9,7 @@ import os
 import platform
 import sys
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
@@ -95,7 +95,8 @@ class Results:
             else:
                 items = [("", value)]
             for year, v in items:
-                rows.append({"path": leaf, "year": year, "value": json.dumps(v, ensure_ascii=False, default=str) if not isinstance(v, (int, float, str)) else v,
+                shown = v if isinstance(v, (int, float, str)) else json.dumps(v, ensure_ascii=False, default=str)
+                rows.append({"path": leaf, "year": year, "value": shown,
                              "unit": prov.unit, "source": prov.text, "kind": prov.kind,
                              "document": "；".join(docs[k] for k in prov.cites if k in docs)})
         return pd.DataFrame(rows, columns=["path", "year", "value", "unit", "source", "kind", "document"])
@@ -257,7 +258,7 @@ def manifest(results: Results, summary_bytes: bytes) -> dict:
 def created_date() -> str:
     """Today's date (UTC), or the date of SOURCE_DATE_EPOCH when set, for reproducible report builds."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    when = datetime.fromtimestamp(int(epoch), timezone.utc) if epoch and epoch.isdigit() else datetime.now(timezone.utc)
+    when = datetime.fromtimestamp(int(epoch), UTC) if epoch and epoch.isdigit() else datetime.now(UTC)
     return when.date().isoformat()
 
 

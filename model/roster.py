@@ -24,10 +24,10 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from .engine import statutory_month
 from .errors import UserError
 from .inputs import MB, check_xlsx, checked_file
 from .params import Params
-from .engine import statutory_month
 from .population import Roster, initial_grade
 from .schema import CERT_LEVELS, EDUCATION, POSTS, REGIMES, ScenarioModel
 

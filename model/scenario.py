@@ -433,7 +433,8 @@ def load_scenario(path: str | Path, overrides: list[str] | None = None) -> Scena
             continue
         if any(leaf.startswith(p + ".") and prov[p].kind for p in prov if leaf.startswith(p + ".")):
             continue
-        problems.append(f"{leaf} ({_where(leaf, where)}): no source or assumption given (write {{value: ..., source: ...}} or {{value: ..., assumption: ...}})")
+        problems.append(f"{leaf} ({_where(leaf, where)}): no source or assumption given "
+                        "(write {value: ..., source: ...} or {value: ..., assumption: ...})")
     # Every source names its documents, listed once under `sources:`.
     for dotted, prov_ in prov.items():
         if prov_.kind != "source":

@@ -372,7 +372,8 @@ class ScenarioModel(Strict):
                 out.append((f"posts.grade_coefficients.{post}", f"needs {N_GRADES} coefficients, one per grade; got {len(coefs)}"))
             for g in range(1, len(coefs)):
                 if coefs[g] < coefs[g - 1]:
-                    out.append((f"posts.grade_coefficients.{post}[{g}]", f"grade {g + 1} coefficient {coefs[g]} is below grade {g}'s {coefs[g - 1]}: the table must not decrease"))
+                    out.append((f"posts.grade_coefficients.{post}[{g}]",
+                                f"grade {g + 1} coefficient {coefs[g]} is below grade {g}'s {coefs[g - 1]}: the table must not decrease"))
             a = self.opening.age.get(post)
             if a.min > a.max:
                 out.append((f"opening.age.{post}", f"min {a.min} is above max {a.max}"))
@@ -419,7 +420,8 @@ class ScenarioModel(Strict):
             out.append(("opening.certificate_mix", f"shares must add up to 1; they add up to {mix:g}"))
         est = self.opening.establishment
         if est.special + est.reference > self.opening.headcount.chief:
-            out.append(("opening.establishment", f"{est.special + est.reference} career-managed secretaries but only {self.opening.headcount.chief} chiefs in post"))
+            out.append(("opening.establishment", f"{est.special + est.reference} career-managed secretaries but only "
+                                                  f"{self.opening.headcount.chief} chiefs in post"))
         u = self.uncertainty
         if u.attrition_multiplier_low > u.attrition_multiplier_high:
             out.append(("uncertainty.attrition_multiplier_low", "is above attrition_multiplier_high"))
@@ -429,7 +431,8 @@ class ScenarioModel(Strict):
         for y, floor in si.base_floor_share.items():
             ceiling = value_at(si.base_ceiling_share, max(y, h.opening_year))
             if floor > ceiling:
-                out.append(("social_insurance.base_floor_share", f"floor {floor} is above the ceiling {ceiling} in {max(y, h.opening_year)}"))
+                out.append(("social_insurance.base_floor_share",
+                            f"floor {floor} is above the ceiling {ceiling} in {max(y, h.opening_year)}"))
         ages = sorted(self.pension.months_divisor)
         for a, b in zip(ages, ages[1:]):
             if self.pension.months_divisor[b] > self.pension.months_divisor[a]:
@@ -441,9 +444,10 @@ class ScenarioModel(Strict):
             out.append(("pension.months_divisor", f"no 计发月数 for age {', '.join(map(str, missing))}: workers can retire at "
                         f"{lo_age}-{hi_age} under these retirement rules (国发〔2005〕38号 annex gives ages 40-70)"))
         years = sorted(self.retirement.min_contribution_years.items())
-        for (y0, v0), (y1, v1) in zip(years, years[1:]):
+        for (_, v0), (y1, v1) in zip(years, years[1:]):
             if v1 < v0:
-                out.append((f"retirement.min_contribution_years.{y1}", f"falls from {v0} to {v1}: minimum contribution years must not fall"))
+                out.append((f"retirement.min_contribution_years.{y1}",
+                            f"falls from {v0} to {v1}: minimum contribution years must not fall"))
         known = sorted(si.average_wage_monthly)
         if known[0] > h.opening_year - 1:
             out.append(("social_insurance.average_wage_monthly", f"needs the figure of {h.opening_year - 1}, the year before "
@@ -465,12 +469,14 @@ class ScenarioModel(Strict):
             if path == "pay.wage_growth" and self.pay.link_to_average_wage:
                 level = 0  # a linked wage is bounded by the average wage, checked below
             if level > MAX_PROJECTED_WAGE:
-                out.append((path, f"compounds to about {level:,.0f} yuan a month by {h.end_year}; at most {MAX_PROJECTED_WAGE:,} is plausible"))
+                out.append((path, f"compounds to about {level:,.0f} yuan a month by {h.end_year}; "
+                                  f"at most {MAX_PROJECTED_WAGE:,} is plausible"))
         # dated values: keys must lie in the horizon and the first must cover the opening year
         for path, dated in dated_fields(self):
             keys = sorted(dated)
             if keys[0] not in (ALWAYS,) and keys[0] > h.opening_year:
-                out.append((path, f"no value for {h.opening_year}..{keys[0] - 1}: the first year given is {keys[0]} (a value holds from its year on)"))
+                out.append((path, f"no value for {h.opening_year}..{keys[0] - 1}: the first year given is {keys[0]} "
+                                  "(a value holds from its year on)"))
             if ALWAYS in keys and len(keys) > 1:
                 out.append((path, "mixes a plain value with years"))
             for k in keys:
@@ -479,7 +485,7 @@ class ScenarioModel(Strict):
         return out
 
 
-def with_values(model: "ScenarioModel", values: dict[str, float]) -> "ScenarioModel":
+def with_values(model: ScenarioModel, values: dict[str, float]) -> ScenarioModel:
     """The scenario with each dotted path set to one value for every year (a parameter range's draw)."""
     tree = model.model_dump()
     for path, v in values.items():

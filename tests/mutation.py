@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import subprocess
 import sys
 import tarfile
@@ -173,7 +172,8 @@ MUTATIONS = [
                   "fen(ee_rates[1] * sb * m) + fen(ee_rates[2] * sb * m)", "fen(ee_rates[1] * sb * m)")),
     # ---------------------------------------------------------------- 5. pensions
     Mutation("pension_index_not_averaged", "pension", "basic pension on (1 + index) instead of (1 + index) / 2",
-             both("return base * (1.0 + index) / 2.0 * (contrib_m / 12.0) * accrual", "return base * (1.0 + index) * (contrib_m / 12.0) * accrual",
+             both("return base * (1.0 + index) / 2.0 * (contrib_m / 12.0) * accrual",
+                  "return base * (1.0 + index) * (contrib_m / 12.0) * accrual",
                   "pension = A * (1.0 + index) / 2.0 * (w.contrib_m / 12.0)", "pension = A * (1.0 + index) * (w.contrib_m / 12.0)")),
     Mutation("divisor_of_the_next_age", "pension", "计发月数 of the age one year older",
              both("P.divisor[min(max(age_years - 40, 0)", "P.divisor[min(max(age_years - 39, 0)")),
@@ -319,8 +319,10 @@ def main(argv=None) -> int:
             for m in chosen:
                 print(f"{m.name:40} {m.step:14} {'STALE ' + '; '.join(stale[m.name]) if stale[m.name] else m.description}")
             return 1 if any(stale.values()) else 0
-        print(f"mutating {args.ref} ({subprocess.run(['git', 'rev-parse', '--short', args.ref], cwd=ROOT, capture_output=True, text=True).stdout.strip()}); "
-              f"{'rule tests' if args.quick else 'suite'} without tests/test_golden.py, the engine-equals-reference tests{''.join(', ' + p for p in args.ignore)}", flush=True)
+        commit = subprocess.run(['git', 'rev-parse', '--short', args.ref], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+        ignored = ''.join(', ' + p for p in args.ignore)
+        print(f"mutating {args.ref} ({commit}); {'rule tests' if args.quick else 'suite'} without tests/test_golden.py, "
+              f"the engine-equals-reference tests{ignored}", flush=True)
         broken: tuple = tuple(args.deselect)
         if not args.no_control:
             failed, seconds = run_suite(trees[0], args.ignore, args.timeout, args.quick, stop_first=False)

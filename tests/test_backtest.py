@@ -18,7 +18,7 @@ def test_seed_figures_and_published_inputs_agree():
 
 
 def test_every_disagreement_is_explained():
-    for item, published, unit, source, got, diff, why in backtest.backtest(draws=4, seed=1):
+    for item, published, _unit, source, got, diff, why in backtest.backtest(draws=4, seed=1):
         assert source
         if abs(diff) > max(1e-6, 0.005 * abs(published)):
             assert why, f"{item}: the model ({got}) differs from the published {published} without a reason"

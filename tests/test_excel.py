@@ -7,8 +7,6 @@ from model.excel import text_width, write_workbook
 from model.report import read_run
 
 
-
-
 def test_cjk_counts_double():
     assert text_width("社区ab") == 6
 

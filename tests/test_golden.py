@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-
 from golden.update import GOLDEN, first_divergence, library, reduced_summary
 
 SCENARIOS = library()

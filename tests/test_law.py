@@ -10,13 +10,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import model
 from conftest import BASELINE, hand_case
 from model import engine
 from model.params import resolve
 from model.population import oldest_birth_month, synthesise
 from model.scenario import load_scenario
-
 
 # --------------------------------------------------------------------------- 1. which year's average wage
 

@@ -9,10 +9,9 @@ import numpy as np
 import pytest
 
 import model
+from conftest import ROOT
 from model.__main__ import main
 from model.params import resolve
-
-from conftest import ROOT
 
 LIBRARY = sorted(p.stem for p in (ROOT / "scenarios").glob("*.yaml") if p.stem != "baseline")
 SHORT = ["horizon.end_year=2027"]  # past the 2026 changes, short enough for a fast test

@@ -8,11 +8,11 @@ import sys
 
 import pytest
 import yaml
+from test_reference import SMALL
 
 import model
 from conftest import BASELINE, ROOT
 from model.__main__ import main
-from test_reference import SMALL
 
 
 def small_scenario(path, **changes):

@@ -15,9 +15,9 @@ the model's output. tests/MUTATION.md lists, for each rule, a change to it that 
 
 from __future__ import annotations
 
-import pytest
-
 from decimal import ROUND_HALF_UP, Decimal
+
+import pytest
 
 from conftest import hand_case
 from model import engine, reference

@@ -135,7 +135,7 @@ class Run:
 
     @cached_property
     def _canonical_means(self) -> dict[tuple[str, int], float]:
-        from .text import COST_TREE
+        from model.lines import COST_TREE
 
         tree = [(m, p) for m, p in COST_TREE if self.has(m)] + [(m, "cost.total") for m in self.other_lines()]
         out: dict[tuple[str, int], float] = {}

@@ -353,6 +353,7 @@ def costing_note(base: Run, alt: Run, lang: str, cap, pr: Printed | None = None)
         blocks.append(par(("模型计入的政策成本：" if zh else "Priced in the model: ") + ("；" if zh else "; ").join(prices)
                           + ("。" if zh else ".")))
     blocks.append(par(("未计入的成本：" if zh else "Not priced: ") +
-                      (("；" if zh else "; ").join(not_priced) if not_priced else ("情景文件未列出。" if zh else "none listed in the scenario file."))
+                      (("；" if zh else "; ").join(not_priced) if not_priced
+                       else ("情景文件未列出。" if zh else "none listed in the scenario file."))
                       + ("。" if zh and not_priced else ("." if not_priced else ""))))
     return blocks

@@ -12,10 +12,11 @@ from pathlib import Path
 
 import typst
 
+from model.lines import COST_TREE
 from model.metrics import EXIT_KINDS
 from model.report import Run, flatten, fmt_num, fmt_pct, read_run, to_wan
 from model.report.charts import FONT_DIR, FONT_FAMILY, write_charts
-from model.report.text import COST_TREE, POSTS, REGIMES, label, labels
+from model.report.text import POSTS, REGIMES, label, labels
 
 TEMPLATE = Path(__file__).parent / "template.typ"
 ZWSP = "\u200b"  # lets long identifiers break at dots and underscores
@@ -641,7 +642,8 @@ class _Writer:
         lo, hi, mean = (self.run.wan("cost.total", y, s) for s in ("p05", "p95", "mean"))
         width = self.pct("cost.total.band_width", y, value=(hi - lo) / mean)
         text = (f"各次模拟的差异来自两方面：人员退休、流失、换届、晋级和考证等个人层面的随机事件；以及逐年工资增长的随机波动、"
-                f"每次模拟整体偏高或偏低的流失率和考试通过率（附录一中“工资增长随机波动”“流失率倍数”“通过率倍数”各项）。{y}年经费的P5–P95区间为 "
+                "每次模拟整体偏高或偏低的流失率和考试通过率（附录一中“工资增长随机波动”“流失率倍数”“通过率倍数”各项）。"
+                f"{y}年经费的P5–P95区间为 "
                 f"{self.w('cost.total', y, 'p05')}–{self.w('cost.total', y, 'p95')} 万元，宽度相当于均值的 {width}。" if zh else
                 f"Draws differ through random events for each worker (retirements, exits, elections, progression, exams) "
                 f"and through uncertain parameters: a yearly wage-growth shock, and attrition and pass rates scaled up or "

@@ -1,7 +1,7 @@
 """Labels for reports and workbooks, in Chinese (zh) and English (en). The cost lines' names come from
 model.lines, where each line is declared once."""
 
-from model.lines import COST_TREE, LINES
+from model.lines import LINES
 
 POSTS = ["chief", "deputy", "member", "staff"]
 REGIMES = ["contract", "establishment", "reference"]

@@ -13,13 +13,13 @@ from pathlib import Path
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
+from test_reference import SMALL
 
 import model
 import model.errors
 from conftest import BASELINE, ROOT
 from model.__main__ import main
 from model.report.notebooks import declared_parameters, execute
-from test_reference import SMALL
 
 INVALID = sorted(str(p) for p in (ROOT / "tests" / "invalid").glob("*.yaml"))
 NOT_SCENARIOS = ["missing.yaml", "", "-", "--", str(ROOT), str(ROOT / "Makefile"), str(ROOT / "model" / "__init__.py"),

@@ -14,13 +14,13 @@ import pytest
 import yaml
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
+from test_reference import SMALL
 
 import model
 from conftest import BASELINE
 from model.errors import UserError
 from model.scenario import MAX_FILE_BYTES, load_scenario
 from model.schema import leaf_paths
-from test_reference import SMALL
 
 BASE_TREE = yaml.safe_load(BASELINE.read_text(encoding="utf-8"))
 BASE_MODEL = load_scenario(BASELINE).model

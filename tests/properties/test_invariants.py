@@ -7,11 +7,11 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import example, given
 from hypothesis import strategies as st
+from test_reference import SMALL
 
 import model
 from conftest import BASELINE
 from model.schema import POSTS
-from test_reference import SMALL
 
 
 def number(lo, hi):
