@@ -20,6 +20,7 @@ import argparse
 import base64
 import io
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -288,7 +289,7 @@ class Chart:
             self.ax["cost"].annotate("预算年度", (year, 1), xycoords=("data", "axes fraction"), xytext=(3, -2),
                                      textcoords="offset points", ha="left", va="top", fontsize=8.5, color="#777777")
             self.ax["diff"].axhline(0, color="black", lw=0.8)
-            self.same = self.ax["diff"].text(0.5, 0.5, "与基准情景相同", transform=self.ax["diff"].transAxes,
+            self.same = self.ax["diff"].text(0.5, 0.72, "与基准情景相同", transform=self.ax["diff"].transAxes,
                                              ha="center", va="center", color="#777777", fontsize=11)
             self.ax["share"].set_ylim(0, 100)
             self.bands, self.lines = {}, {}
@@ -422,7 +423,7 @@ class Explorer:
             low, high = min(lever.low * k, shown), max(lever.high * k, shown)  # a scenario's own value is always on the scale
             whole = all(float(v).is_integer() for v in (low, high, lever.step * k, shown))
             cls = w.IntSlider if whole else w.FloatSlider
-            extra = {} if whole else {"readout_format": ".1f"}
+            extra = {"readout_format": ",d"} if whole else {"readout_format": ".1f"}
             ctl = cls(min=low, max=high, step=lever.step * k, value=shown, continuous_update=False, layout=layout, **extra)
             span = f"{low:,.4g}–{high:,.4g}"
             text += f"<small>（{unit}，{span}）</small>" if unit else f"<small>（{span}）</small>"
@@ -579,6 +580,7 @@ def serve(port: int) -> int:
             "--Voila.open_browser=True", "--theme=light", "--show_tracebacks=False", "--Voila.log_level=ERROR"]
     if zmq.has("curve"):  # encrypted kernel sockets: the kernel has nothing to warn about
         argv.append("--KernelManager.transport_encryption=auto")
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl+C stops it even where SIGINT came in ignored
     Server.launch_instance(argv=argv)
     print("stopped", flush=True)
     return 0
