@@ -245,7 +245,7 @@ LABELS: dict[str, Label] = {
     "elections.from_staff_share": Label(
         "空缺职位由专职人员当选比例", "Share of vacant seats filled from staff", "share", "占空缺席位",
         "of vacant seats",
-        "换届时两委空缺席位中由本社区符合条件的专职人员当选的比例，其余由外部人员当选；均不占招聘名额。",
+        "换届时两委空缺席位中由符合条件的专职人员当选的比例，其余由外部人员当选；均不占招聘名额。",
         "Share of the vacant 两委 seats at an election won by eligible full-time staff, the rest by outside "
         "candidates; neither counts against the recruitment cap."),
     "elections.outside_candidates": Label(
@@ -451,7 +451,7 @@ LABELS: dict[str, Label] = {
         "First year in which past unpaid pension contributions are paid."),
     "arrears.clearance_rate": Label(
         "年度补缴比例", "Share of workers with gaps clearing them each year", "share", "每年", "a year",
-        "尚有欠缴的在岗人员中每年一次补清欠费的比例；补缴额=欠缴月数×缴费基数×养老保险费率，列入欠费补缴。",
+        "尚有欠缴的在岗人员中每年一次性补清欠费的比例；补缴额=欠缴月数×缴费基数×养老保险费率，列入欠费补缴。",
         "Share of workers in post with gaps who pay them off each year; the payment is months x contribution base x "
         "pension rate, booked as arrears."),
     "arrears.employer_pays_employee_share": Label(
