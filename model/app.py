@@ -572,6 +572,19 @@ def serve(port: int) -> int:
     from voila.app import Voila
 
     class Server(Voila):
+        def initialize(self, argv=None):
+            super().initialize(argv)
+            signal.signal(signal.SIGINT, self.stop_soon)
+            signal.signal(signal.SIGTERM, self.stop_soon)
+
+        def stop_soon(self, _sig, _frame):
+            """Ctrl+C or SIGTERM: the loop stops between two callbacks, then Voila shuts the kernels down (a
+            KeyboardInterrupt raised inside a callback can leave that shutdown waiting for ever)."""
+            loop = getattr(self, "ioloop", None)
+            if loop is None:  # not serving yet
+                raise KeyboardInterrupt
+            loop.asyncio_loop.call_soon_threadsafe(loop.stop)
+
         def launch_browser(self):  # Voila calls this once it listens, before it serves: the moment to give the address
             print(f"社区工作者经费测算 · 参数探索 / explorer: http://127.0.0.1:{self.port}/   (Ctrl+C to stop)", flush=True)
 
@@ -580,7 +593,6 @@ def serve(port: int) -> int:
             "--Voila.open_browser=True", "--theme=light", "--show_tracebacks=False", "--Voila.log_level=ERROR"]
     if zmq.has("curve"):  # encrypted kernel sockets: the kernel has nothing to warn about
         argv.append("--KernelManager.transport_encryption=auto")
-    signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl+C stops it even where SIGINT came in ignored
     Server.launch_instance(argv=argv)
     print("stopped", flush=True)
     return 0
