@@ -4,8 +4,10 @@ Each mutation below changes one rule of the model, in the compiled engine (model
 readable reference (model/reference.py) together, so the engine-equals-reference test cannot see it. For each
 one, a copy of the committed tree (``git archive``, never the files of the working folder) is mutated and the
 suite is run there, without the golden snapshot (tests/test_golden.py, which compares the code with its own
-earlier output) and without the engine-equals-reference tests. The first failing test is the mutation's killer;
-a mutation that no test kills survives.
+earlier output) and without the engine-equals-reference tests: the rule tests (FIRST below) in a pytest run of
+their own, then the rest of the suite. The first failing test is the mutation's killer (with the reason pytest
+gives; a kill by an exception rather than a failed check is marked 'raised'); a mutation that no test kills
+survives.
 
     python -m tests.mutation                  # every mutation, the full suite (minus the two above)
     python -m tests.mutation --only fen_truncates,reform_removed
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import subprocess
 import sys
 import tarfile
@@ -259,28 +262,54 @@ def snapshot(ref: str, into: Path) -> None:
             tar.extractall(into, filter="data")
 
 
+def pytest_run(tree: Path, env: dict, args: list[str], timeout: float) -> tuple[list[tuple[str, str]], str]:
+    """One pytest run in ``tree``: ([(failing test id, why), ...] in the order they ran, problem), where the
+    problem is '' when pytest ran (whatever the outcome), else 'timeout' or 'error: <last lines>'."""
+    cmd = [sys.executable, "-m", "pytest", "-q", "-rfE", "-p", "no:randomly", "-p", "no:cacheprovider", *args]
+    try:
+        proc = subprocess.run(cmd, cwd=tree, env=env, capture_output=True, text=True, timeout=max(timeout, 1))
+    except subprocess.TimeoutExpired:
+        return [], "timeout"
+    failed = []
+    for line in proc.stdout.splitlines():
+        if line.startswith(("FAILED ", "ERROR ")):
+            head, _, why = line.partition(" - ")
+            failed.append((head.split()[1], why.strip()))
+    if failed or proc.returncode in (0, 5):  # 5: nothing collected (every file of the run left out)
+        return failed, ""
+    tail = (proc.stdout + proc.stderr).strip().splitlines()[-3:]
+    return [], "error: " + " | ".join(tail)
+
+
 def run_suite(tree: Path, ignore: list[str], timeout: int, quick: bool = False, deselect: tuple = (),
-              stop_first: bool = True) -> tuple[list[str], float]:
-    """(failing test ids, in order: the first is the killer; [] if all passed, ['timeout'] or ['error: ...'],
-    seconds) of the suite in ``tree``."""
+              stop_first: bool = True) -> tuple[list[tuple[str, str]], str, float]:
+    """(failing tests [(id, why), ...] in the order they ran: the first is the killer; problem: '' when the
+    suite ran, else 'timeout' or 'error: ...'; seconds) of the suite in ``tree``.
+
+    Two pytest runs: the rule tests (FIRST, in that order), then, unless ``quick`` or a rule test already
+    failed, the rest of the suite. (Given both the files and their folder, pytest runs the folder's files in
+    name order, so a single run would not try the rule tests first.) The second run reuses the numba cache
+    the first one wrote in the tree."""
     env = dict(os.environ, PYTHONPATH=str(tree), NUMBA_CACHE_DIR=str(tree / ".numba_cache"), NUMBA_NUM_THREADS="1",
-               PYTHONDONTWRITEBYTECODE="1")
+               PYTHONDONTWRITEBYTECODE="1", COLUMNS="240")
     env.pop("HYPOTHESIS_PROFILE", None)
     first = [f for f in FIRST if f not in ignore]
-    cmd = [sys.executable, "-m", "pytest", *(["-x"] if stop_first else []), "-q", "-rfE", "-p", "no:randomly",
-           "-p", "no:cacheprovider", *EXCLUDED, *(f"--ignore={p}" for p in ignore), *(f"--deselect={d}" for d in deselect),
-           *first, *([] if quick else ["tests"])]
+    common = [*(["-x"] if stop_first else []), *EXCLUDED, *(f"--ignore={p}" for p in ignore),
+              *(f"--deselect={d}" for d in deselect)]
     start = time.monotonic()
-    try:
-        proc = subprocess.run(cmd, cwd=tree, env=env, capture_output=True, text=True, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        return ["timeout"], time.monotonic() - start
-    seconds = time.monotonic() - start
-    failed = [line.split()[1] for line in proc.stdout.splitlines() if line.startswith(("FAILED ", "ERROR "))]
-    if failed or proc.returncode == 0:
-        return failed, seconds
-    tail = (proc.stdout + proc.stderr).strip().splitlines()[-3:]
-    return ["error: " + " | ".join(tail)], seconds
+    failed, problem = pytest_run(tree, env, [*common, *first], timeout)
+    if problem or quick or (failed and stop_first):
+        return failed, problem, time.monotonic() - start
+    rest, problem = pytest_run(tree, env, [*common, *(f"--ignore={f}" for f in first), "tests"],
+                               timeout - (time.monotonic() - start))
+    return failed + rest, problem, time.monotonic() - start
+
+
+def kind_of_failure(why: str) -> str:
+    """'' when a test's check failed (an assertion, pytest.raises or pytest.fail), else the exception raised:
+    a mutation that makes the code raise is caught, but not by a check of the rule's value."""
+    raised = re.match(r"([A-Za-z_][\w.]*)(:|$)", why)  # 'ValueError: ...'; a failed assert reads 'assert ...'
+    return raised.group(1) if raised and raised.group(1) not in ("AssertionError", "Failed") else ""
 
 
 def worker_tree(base: Path, k: int, ref: str) -> Path:
@@ -325,13 +354,15 @@ def main(argv=None) -> int:
               f"the engine-equals-reference tests{ignored}", flush=True)
         broken: tuple = tuple(args.deselect)
         if not args.no_control:
-            failed, seconds = run_suite(trees[0], args.ignore, args.timeout, args.quick, stop_first=False)
+            failed, problem, seconds = run_suite(trees[0], args.ignore, args.timeout, args.quick, stop_first=False)
             print(f"control (no mutation): {len(failed)} failing in {seconds:.0f} s", flush=True)
-            if any(f.startswith(("timeout", "error")) for f in failed):
-                print(f"the unmutated suite does not run: {failed}", file=sys.stderr)
+            if problem:
+                print(f"the unmutated suite does not run: {problem}", file=sys.stderr)
                 return 1
             if failed:  # a test that fails without any mutation cannot tell us anything: left out, loudly
-                broken += tuple(sorted({f.split("[")[0] for f in failed}))
+                for test, why in failed:
+                    print(f"  {test}: {why}", flush=True)
+                broken += tuple(sorted({f.split("[")[0] for f, _ in failed}))
                 print("WARNING: failing before any mutation, left out of every run: " + ", ".join(broken), flush=True)
         free = list(trees)
         import threading
@@ -340,22 +371,22 @@ def main(argv=None) -> int:
 
         def one(m: Mutation):
             if stale[m.name]:
-                return m, "STALE: " + "; ".join(stale[m.name]), 0.0
+                return m, "STALE: " + "; ".join(stale[m.name]), "", 0.0
             with lock:
                 tree = free.pop()
             try:
                 texts, _ = apply(m, originals)
                 for f, text in texts.items():
                     (tree / f).write_text(text, encoding="utf-8")
-                failed, seconds = run_suite(tree, args.ignore, args.timeout, args.quick, broken)
-                outcome = failed[0] if failed else "passed"
+                failed, problem, seconds = run_suite(tree, args.ignore, args.timeout, args.quick, broken)
+                outcome, why = failed[0] if failed else (problem or "passed", "")
             finally:
                 for f, text in originals.items():
                     (tree / f).write_text(text, encoding="utf-8")
                 with lock:
                     free.append(tree)
-            print(f"  {m.name:40} {outcome} ({seconds:.0f} s)", flush=True)
-            return m, outcome, seconds
+            print(f"  {m.name:40} {outcome} ({seconds:.0f} s){' - ' + why[:150] if why else ''}", flush=True)
+            return m, outcome, why, seconds
 
         with ThreadPoolExecutor(jobs) as pool:
             results = list(pool.map(one, chosen))
@@ -363,10 +394,12 @@ def main(argv=None) -> int:
     print()
     print("| # | mutation | step | what changes | killed by |")
     print("|---|---|---|---|---|")
-    for i, (m, outcome, _) in enumerate(results, 1):
+    for i, (m, outcome, why, _) in enumerate(results, 1):
         shown = "**SURVIVED**" if outcome == "passed" else f"`{outcome}`" if not outcome.startswith("STALE") else f"**{outcome}**"
+        if kind_of_failure(why):
+            shown += f" (raised {kind_of_failure(why)})"
         print(f"| {i} | `{m.name}` | {m.step} | {m.description} | {shown} |")
-    counted = [o for _, o, _ in results if not o.startswith("STALE")]
+    counted = [o for _, o, _, _ in results if not o.startswith("STALE")]
     killed = [o for o in counted if o != "passed"]
     n_stale = len(results) - len(counted)
     print()
@@ -374,7 +407,7 @@ def main(argv=None) -> int:
           + (f"; {n_stale} STALE (snippet not found: update the list)" if n_stale else ""))
     if broken:
         print("left out (failing without any mutation): " + ", ".join(broken))
-    survivors = [m.name for m, o, _ in results if o == "passed"]
+    survivors = [m.name for m, o, _, _ in results if o == "passed"]
     if survivors:
         print("survivors: " + ", ".join(survivors))
     return 0 if not survivors and not n_stale else 1
