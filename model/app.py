@@ -492,9 +492,9 @@ class Explorer:
             self.status.value = f"<div class='cwm-error'>无法按此设置测算：{exc}</div>"
             return
         self.last = now
-        self.narrative.value = narrative(now, self.base, self.year, self.changed(settings))
+        self.narrative.value = narrative(now, self.base, self.year, self.changed(settings))  # the words first: the chart
+        self.table.value = table(now, self.base, int(now.years[0]) + 1)  # takes longer to draw
         self.image.value = self.chart.png(now)
-        self.table.value = table(now, self.base, int(now.years[0]) + 1)
         self.seconds = time.perf_counter() - t0
         self.status.value = (f"<div class='cwm-status'>每次测算 {self.draws:,} 次模拟（随机种子 {self.seed}，与基准情景相同，"
                              f"差异只来自所调参数）；竖线为预算年度 {self.year} 年；按年度变化的参数调整后各年取同一数值。"
