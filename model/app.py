@@ -446,12 +446,12 @@ class Explorer:
 
         pairs = {lever.path: self._control(lever) for lever in LEVERS}
         self.controls = {path: ctl for path, (_, ctl) in pairs.items()}
-        self.narrative = w.HTML(layout=w.Layout(width="920px"))
+        self.narrative = w.HTML(layout=w.Layout(width="100%"))
         self.narrative.add_class("cwm-narrative")
         self.chart = Chart(self.base, self.year)
-        self.image = w.Image(format="png", layout=w.Layout(width="920px"))
+        self.image = w.Image(format="png", layout=w.Layout(width="100%"))
         self.table = w.HTML()
-        self.status = w.HTML(layout=w.Layout(width="920px"))
+        self.status = w.HTML(layout=w.Layout(width="100%"))
         reset = w.Button(description="恢复基准设置", layout=w.Layout(width="310px"))
         self.report_button = w.Button(description="生成完整PDF报告", button_style="primary", layout=w.Layout(width="310px"))
         self.report_status = w.HTML(f"<div class='cwm-status'>按当前设置运行 {REPORT_DRAWS:,} 次模拟，写出完整报告"
@@ -463,7 +463,8 @@ class Explorer:
         left = w.VBox([w.HTML("<h3 style='margin:0 0 2px 0'>调整参数</h3>")] + [x for pair in pairs.values() for x in pair]
                       + [w.HTML("<div style='height:8px'></div>"), reset, self.report_button, self.report_status],
                       layout=w.Layout(width="330px", min_width="330px", padding="0 16px 0 0"))
-        right = w.VBox([self.narrative, self.image, self.status, self.table])
+        right = w.VBox([self.narrative, self.image, self.status, self.table],
+                       layout=w.Layout(flex="1 1 auto", min_width="0", max_width="920px"))  # narrower where the window is
         root = w.HBox([left, right])
         root.add_class("cwm")
         self.update()

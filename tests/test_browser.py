@@ -88,7 +88,7 @@ def test_the_page_renders_responds_and_stops_cleanly(server):
             assert "实施渐进式延迟退休 是 → 否" in narrative.inner_text()
             assert not [w for w in ERROR_TEXT if w in page.inner_text("body")]
             if os.environ.get("EXPLORER_SCREENSHOT"):
-                page.set_viewport_size({"width": 1366, "height": 1700})  # the whole page: Voila scrolls inside it
+                page.set_viewport_size({"width": 1366, "height": 1800})  # the whole page: Voila scrolls inside it
                 page.wait_for_timeout(1000)
                 page.screenshot(path=os.environ["EXPLORER_SCREENSHOT"])
         finally:
