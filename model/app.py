@@ -575,6 +575,9 @@ def serve(port: int) -> int:
     class Server(Voila):
         def initialize(self, argv=None):
             super().initialize(argv)
+            # the kernel websocket's ping timeout no longer than its interval, as this tornado requires (else it
+            # says so on every page load)
+            self.tornado_settings = {**self.tornado_settings, "ws_ping_timeout": 30_000}
             signal.signal(signal.SIGINT, self.stop_soon)
             signal.signal(signal.SIGTERM, self.stop_soon)
 
