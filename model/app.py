@@ -533,10 +533,25 @@ class Explorer:
         return thread
 
 
+def _not_interrupt_noise(record) -> bool:
+    return "KeyboardInterrupt caught in kernel" not in record.getMessage()
+
+
+def _quiet_kernel_interrupts() -> None:
+    """Jupyter interrupts a kernel before it shuts it down (the page closed, or the server stopped); a kernel busy
+    with a widget message then logs "KeyboardInterrupt caught in kernel" to the server's terminal, which is no
+    error. In a kernel, that line is dropped."""
+    from ipykernel.kernelapp import IPKernelApp
+
+    if IPKernelApp.initialized() and _not_interrupt_noise not in IPKernelApp.instance().log.filters:
+        IPKernelApp.instance().log.addFilter(_not_interrupt_noise)
+
+
 def page(scenario: str | Path = "scenarios/baseline.yaml", draws: int = 200, seed: int = 1):
     """The explorer's page, or a message saying what is wrong with the notebook's parameters."""
     import ipywidgets as w
 
+    _quiet_kernel_interrupts()
     try:
         return Explorer(scenario, draws=draws, seed=seed).show()
     except UserError as exc:
@@ -571,8 +586,18 @@ def serve(port: int) -> int:
     Voila then shuts the page's kernels down."""
     import zmq
     from voila.app import Voila
+    from voila.shutdown_kernel_handler import VoilaShutdownKernelHandler
+
+    class Shutdown(VoilaShutdownKernelHandler):
+        def check_xsrf_cookie(self):
+            """The page asks for its kernel's shutdown as it unloads (a beacon, which cannot carry the XSRF token);
+            refused, every page load would leave a kernel running. The kernel's id in the address is a random UUID,
+            which another site cannot know."""
 
     class Server(Voila):
+        def init_handlers(self):
+            return [(h[0], Shutdown, *h[2:]) if h[1] is VoilaShutdownKernelHandler else h for h in super().init_handlers()]
+
         def initialize(self, argv=None):
             super().initialize(argv)
             # the kernel websocket's ping timeout no longer than its interval, as this tornado requires (else it
@@ -594,7 +619,9 @@ def serve(port: int) -> int:
 
     os.environ.setdefault(REPORTS_ENV, str(output_dir("reports")))
     argv = [str(data_file("notebooks/explore.ipynb")), f"--port={port}", "--Voila.ip=127.0.0.1", "--Voila.port_retries=0",
-            "--Voila.open_browser=True", "--theme=light", "--show_tracebacks=False", "--Voila.log_level=ERROR"]
+            "--Voila.open_browser=True", "--theme=light", "--show_tracebacks=False", "--Voila.log_level=ERROR",
+            # a kernel whose page went away without saying so (a browser closed) is shut down after 10 minutes
+            "--MappingKernelManager.cull_idle_timeout=600", "--MappingKernelManager.cull_interval=60"]
     if zmq.has("curve"):  # encrypted kernel sockets: the kernel has nothing to warn about
         argv.append("--KernelManager.transport_encryption=auto")
     Server.launch_instance(argv=argv)

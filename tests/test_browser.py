@@ -60,6 +60,10 @@ def server(tmp_path):
             proc.wait()
 
 
+def kernels(proc) -> list:
+    return [c for c in psutil.Process(proc.pid).children(recursive=True) if "ipykernel" in " ".join(c.cmdline())]
+
+
 def test_the_page_renders_responds_and_stops_cleanly(server):
     from playwright.sync_api import sync_playwright
 
@@ -87,6 +91,15 @@ def test_the_page_renders_responds_and_stops_cleanly(server):
             page.wait_for_function("document.querySelector('.cwm-narrative').innerText.includes('已调整')", timeout=60_000)
             assert "实施渐进式延迟退休 是 → 否" in narrative.inner_text()
             assert not [w for w in ERROR_TEXT if w in page.inner_text("body")]
+            # a reload: the page's kernel is shut down as it unloads (one kernel a page, not one a load)
+            page.reload()
+            page.locator(".cwm-narrative").wait_for(timeout=120_000)
+            deadline = time.monotonic() + 30
+            while len(kernels(proc)) != 1 and time.monotonic() < deadline:
+                time.sleep(0.2)
+            assert len(kernels(proc)) == 1
+            page.select_option(".lever-retirement-reform select", label="否")
+            page.wait_for_function("document.querySelector('.cwm-narrative').innerText.includes('已调整')", timeout=60_000)
             if os.environ.get("EXPLORER_SCREENSHOT"):
                 page.set_viewport_size({"width": 1366, "height": 1800})  # the whole page: Voila scrolls inside it
                 page.wait_for_timeout(1000)
@@ -101,3 +114,5 @@ def test_the_page_renders_responds_and_stops_cleanly(server):
     left = [pid for pid in family if psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE]
     assert not left, left
     assert "stopped" in "".join(lines)
+    # the terminal shows the address and the stop, nothing else (no kernel or websocket warnings)
+    assert [line.strip() for line in lines] == [f"社区工作者经费测算 · 参数探索 / explorer: {url}   (Ctrl+C to stop)", "stopped"]
