@@ -541,10 +541,12 @@ def _quiet_kernel_interrupts() -> None:
     """Jupyter interrupts a kernel before it shuts it down (the page closed, or the server stopped); a kernel busy
     with a widget message then logs "KeyboardInterrupt caught in kernel" to the server's terminal, which is no
     error. In a kernel, that line is dropped."""
-    from ipykernel.kernelapp import IPKernelApp
-
-    if IPKernelApp.initialized() and _not_interrupt_noise not in IPKernelApp.instance().log.filters:
-        IPKernelApp.instance().log.addFilter(_not_interrupt_noise)
+    kernelapp = sys.modules.get("ipykernel.kernelapp")  # imported where a kernel runs (importing it elsewhere
+    if kernelapp is None or not kernelapp.IPKernelApp.initialized():  # changes how widgets' comms are made)
+        return
+    log = kernelapp.IPKernelApp.instance().log
+    if _not_interrupt_noise not in log.filters:
+        log.addFilter(_not_interrupt_noise)
 
 
 def page(scenario: str | Path = "scenarios/baseline.yaml", draws: int = 200, seed: int = 1):
