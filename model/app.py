@@ -29,12 +29,13 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
+from html import escape
 from pathlib import Path
 
 import numpy as np
 
 from .errors import UserError
-from .parameter_labels import LABELS, _prefix, parameter_name, unit_text
+from .parameter_labels import label_of, parameter_about, parameter_name, parameter_unit
 from .paths import data_file, input_file, output_dir
 
 DEFAULT_PORT = 8866  # Voila's own default
@@ -57,7 +58,7 @@ class Lever:
     @property
     def scale(self) -> int:
         """Shares are shown in percent."""
-        return 100 if self.kind == "number" and LABELS[_prefix(self.path)[0]][2] == "share" else 1
+        return 100 if self.kind == "number" and label_of(self.path).kind == "share" else 1
 
     def shown(self, value):
         """The parameter's value as its control holds it."""
@@ -86,15 +87,14 @@ NEVER = 0  # a rule's "from year" when it never applies
 
 
 def unit_of(lever: Lever, scenario) -> str:
-    """The unit a lever is shown in: % for shares, else the scenario's own unit in Chinese (人 for counts)."""
+    """The unit a lever is shown in: % for shares, else the parameter's unit as the report prints it."""
     if lever.kind != "number":
         return ""
     if lever.scale == 100:
         return "%"
     from .scenario import provenance_of
 
-    unit = provenance_of(scenario, lever.path).unit
-    return unit_text(unit) if unit else {"count": "人", "yuan": "元", "years": "年"}.get(LABELS[_prefix(lever.path)[0]][2], "")
+    return parameter_unit(lever.path, given=provenance_of(scenario, lever.path).unit)
 
 
 def _raw(scenario, path: str):
@@ -428,7 +428,8 @@ class Explorer:
             span = f"{low:,.4g}–{high:,.4g}"
             text += f"<small>（{unit}，{span}）</small>" if unit else f"<small>（{span}）</small>"
         ctl.add_class("lever-" + lever.path.replace(".", "-"))
-        return w.HTML(f"<div class='cwm-label'>{text}</div>"), ctl
+        about = escape(parameter_about(lever.path), quote=True)  # what it is and how the model uses it, on hover
+        return w.HTML(f"<div class='cwm-label' title='{about}'>{text}</div>"), ctl
 
     def settings(self) -> dict[str, object]:
         """Each lever's setting on the page."""
@@ -490,7 +491,7 @@ class Explorer:
             sets = overrides(self.scenario, settings)
             now = self.outcome(sets)
         except UserError as exc:
-            self.status.value = f"<div class='cwm-error'>无法按此设置测算：{exc}</div>"
+            self.status.value = f"<div class='cwm-error'>无法按此设置测算：{escape(str(exc))}</div>"
             return
         self.last = now
         self.narrative.value = narrative(now, self.base, self.year, self.changed(settings))  # the words first: the chart
@@ -557,8 +558,6 @@ def page(scenario: str | Path = "scenarios/baseline.yaml", draws: int = 200, see
     try:
         return Explorer(scenario, draws=draws, seed=seed).show()
     except UserError as exc:
-        from html import escape
-
         return w.HTML(f"{CSS}<div class='cwm-error'>无法打开参数探索页面：{escape(str(exc))}</div>")
 
 

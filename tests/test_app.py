@@ -5,6 +5,7 @@ as the browser would and reads what the page then shows. tests/test_browser.py l
 """
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -71,12 +72,14 @@ def test_every_lever_is_valid_under_the_schema_at_both_ends(lever, baseline):
 def test_a_lever_is_named_in_chinese_with_its_unit(lever, explorer):
     name = parameter_name(lever.path)
     assert name != lever.path and any("\u4e00" <= ch <= "\u9fff" for ch in name)
-    expected = {"pay.reference_wage_monthly": "元/月", "hiring.annual_cap": "人", "pay.wage_growth": "%",
+    expected = {"pay.reference_wage_monthly": "元/月", "hiring.annual_cap": "人/年", "pay.wage_growth": "%",
                 "attrition.rate.staff": "%", "social_insurance.employer.housing_fund": "%"}
     if lever.path in expected:
         assert explorer.units[lever.path] == expected[lever.path]
     if lever.path.startswith("pay.certificate_allowance_monthly."):
         assert explorer.units[lever.path] == "元/月"
+    label = explorer._control(lever)[0].value
+    assert name in label and re.search("title='[^']*[\u4e00-\u9fff][^']*'", label)  # what it is, on hover
 
 
 def test_lever_ranges_hold_the_sensitivity_ranges():
