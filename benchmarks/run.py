@@ -441,7 +441,7 @@ def numba_note(numba: list, where: str = "") -> str:
     compiled = max(0.0, union((a, b) for kind, a, b in numba if kind == "compile") - load)
     if load + compiled < 0.005:
         return ""
-    return f"of which numba{where}, any thread: cached code loaded {load:.2f} s, compiled {compiled:.2f} s"
+    return f"of which numba{where}, any thread: cache looked up and loaded {load:.2f} s, compiled {compiled:.2f} s"
 
 
 def phase_rows(spent: dict[str, float], width: int = 4, by_size: bool = False) -> tuple[float, str, list[tuple[str, float, str]]]:
@@ -513,7 +513,7 @@ def notebook_rows(parent: dict, notebook: Path, kernel: dict | None) -> list[tup
     for cell in cells:
         meta = cell["metadata"]["papermill"]
         a, b = at(meta["start_time"]), at(meta["end_time"])
-        if b - a < 0.1:
+        if b - a < 0.2:
             small += b - a
             continue
         detail = ""
@@ -558,17 +558,18 @@ def profile(names: list[str], quick: bool, repeats: int) -> None:
             for k in range(repeats):
                 (Path(tmp) / str(k)).mkdir()
                 runs.append(profile_once(name, quick, Path(tmp) / str(k)))
-        middle = sorted(runs, key=lambda r: r[0][1])[len(runs) // 2]  # the run whose whole time is the median: its details
+        middle = sorted(runs, key=lambda r: r[0][1])[len(runs) // 2]  # the run whose whole time is the median: its rows
         print(f"{name} profile: {' '.join(['python', *user_command(name, quick, Path('<tmp>'))[1:]])}")
-        print(f"  median of {repeats} profiled runs after a warm-up, seconds; details from the median run" if name != "R2_first"
-              else "  one profiled run with an empty numba cache, seconds")
+        print(f"  median of {repeats} profiled runs after a warm-up, seconds; each row's detail from the run with its median"
+              if name != "R2_first" else "  one profiled run with an empty numba cache, seconds")
         for where, _, detail in middle:
-            values = [seconds for run in runs for w, seconds, _ in run if w == where]
             if not where:
                 if detail:
                     print(f"  {detail}")
                 continue
-            print(f"  {where:50} {statistics.median(values):6.2f}  {detail}")
+            seen = sorted((seconds, text) for run in runs for w, seconds, text in run if w == where)
+            seconds, detail = seen[(len(seen) - 1) // 2]
+            print(f"  {where:50} {seconds:6.2f}  {detail}")
 
 
 def peak_rss_mb() -> float:
