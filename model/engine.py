@@ -168,7 +168,7 @@ class PayRates(NamedTuple):
     er: np.ndarray  # [line] employer rates
     ee: np.ndarray  # [line] employee rates
     institution: np.ndarray  # [regime] 1 if in the institution scheme (annuity)
-    union_fund_rate: float  # 工会经费 as a share of gross pay
+    union_fund_rate: float  # the union fund (cost.other.union_fund) as a share of gross pay
     avg: float  # last year's provincial average wage, yuan a month (limits, contribution index, 计发基数)
 
 
@@ -180,9 +180,10 @@ def pay_rates(P, t, wage, avg_last):
     (国办发〔2019〕13号: 上年度全口径城镇单位就业人员平均工资); the housing fund's limits likewise.
     """
     A = avg_last[t]
-    return PayRates(wage[t], P.coef, P.perf_share[t], P.probation_share, P.post_allow[t], P.seniority_per_year[t],
-                    P.seniority_cap, P.cert_allow[t], P.career_allow[t], P.floor_share[t] * A, P.ceil_share[t] * A,
-                    P.hf_floor_share[t] * A, P.hf_ceil_share[t] * A, P.er[t], P.ee[t], P.institution,
+    return PayRates(wage[t], P.grade_coefficients, P.performance_share[t], P.probation_pay_share, P.post_allowance_monthly[t],
+                    P.seniority_allowance_per_year_monthly[t], P.seniority_cap_years, P.certificate_allowance_monthly[t],
+                    P.career_allowance_monthly[t], P.base_floor_share[t] * A, P.base_ceiling_share[t] * A,
+                    P.housing_fund_floor_share[t] * A, P.housing_fund_ceiling_share[t] * A, P.employer[t], P.employee[t], P.institution,
                     P.union_fund_rate[t], A)
 
 
@@ -286,7 +287,7 @@ def tally_row(raw, t, vals, r, count, post, regime):
 def draw_paths(P, seed, draw):
     """Per-draw reference wage wage[t], last year's provincial average wage avg_last[t], and the two rate multipliers.
 
-    The average wage of a year is the published figure where there is one (P.avg_known), else
+    The average wage of a year is the published figure where there is one (P.average_wage_monthly), else
     A_y = A_(y-1) x (1 + g_avg + sd x z_t) (the opening year, if not published, grows without a shock);
     W_t = link_t x A_(t-1) where linked, else W_(t-1) x (1 + g + sd x z_t), with z_t one standard-normal
     shock per draw and year, common to both. avg_last[t] = A_(t-1) is the 上年度 figure used in year t.
@@ -294,26 +295,27 @@ def draw_paths(P, seed, draw):
     n = P.n_years
     wage = np.empty(n)
     avg_year = np.empty(n + 1)  # avg_year[k]: the average wage of year opening_year - 1 + k
-    wage[0] = P.wage0
-    avg_year[0] = P.avg_known[0]
-    avg_year[1] = P.avg_known[1] if P.avg_known[1] > 0 else P.avg_known[0] * (1.0 + P.avg_growth[0])
+    wage[0] = P.reference_wage_monthly
+    avg_year[0] = P.average_wage_monthly[0]
+    known = P.average_wage_monthly
+    avg_year[1] = known[1] if known[1] > 0 else known[0] * (1.0 + P.average_wage_growth[0])
     for t in range(1, n):
         year = P.opening_year + t
         u1 = rng.uniform_nb(seed, draw, rng.GLOBAL_WORKER, year, rng.WAGE_SHOCK)
         u2 = rng.uniform_nb(seed, draw, rng.GLOBAL_WORKER, year, rng.WAGE_SHOCK + 1000)
         z = math.sqrt(-2.0 * math.log(1.0 - u1)) * math.cos(2.0 * math.pi * u2)
-        if P.avg_known[t + 1] > 0:
-            avg_year[t + 1] = P.avg_known[t + 1]
+        if P.average_wage_monthly[t + 1] > 0:
+            avg_year[t + 1] = P.average_wage_monthly[t + 1]
         else:
-            avg_year[t + 1] = avg_year[t] * (1.0 + P.avg_growth[t] + P.wage_sd * z)
-        if P.wage_link[t] > 0:
-            wage[t] = P.wage_link[t] * avg_year[t]
+            avg_year[t + 1] = avg_year[t] * (1.0 + P.average_wage_growth[t] + P.wage_growth_sd * z)
+        if P.link_to_average_wage[t] > 0:
+            wage[t] = P.link_to_average_wage[t] * avg_year[t]
         else:
-            wage[t] = wage[t - 1] * (1.0 + P.wage_growth[t] + P.wage_sd * z)
+            wage[t] = wage[t - 1] * (1.0 + P.wage_growth[t] + P.wage_growth_sd * z)
     ua = rng.uniform_nb(seed, draw, rng.GLOBAL_WORKER, 0, rng.ATTRITION_SCALE)
     up = rng.uniform_nb(seed, draw, rng.GLOBAL_WORKER, 0, rng.PASS_SCALE)
-    att_mult = P.att_lo + (P.att_hi - P.att_lo) * ua
-    pass_mult = P.pass_lo + (P.pass_hi - P.pass_lo) * up
+    att_mult = P.attrition_multiplier_low + (P.attrition_multiplier_high - P.attrition_multiplier_low) * ua
+    pass_mult = P.pass_rate_multiplier_low + (P.pass_rate_multiplier_high - P.pass_rate_multiplier_low) * up
     return wage, avg_year[:n].copy(), att_mult, pass_mult
 
 
@@ -396,7 +398,7 @@ def open_roster(P, R, W, S, s):
         W.grade[i] = R.grade[j]; W.yig[i] = R.yig[j]; W.cert[i] = R.cert[j]; W.arrears_m[i] = R.arrears_m[j]
         W.account[i] = R.account[j]; W.annuity[i] = 0.0; W.idx_sum[i] = R.idx_sum[j]; W.alive[i] = True
         W.hired_t[i] = -10
-        W.stat_m[i] = statutory_month(P.male_age, P.female_age, W.female[i], W.birth_m[i], W.post[i], P.reform == 1)
+        W.stat_m[i] = statutory_month(P.male_age, P.female_original_age, W.female[i], W.birth_m[i], W.post[i], P.reform == 1)
 
 
 @njit(cache=True)
@@ -428,7 +430,7 @@ def retirement(P, W, lo, hi, y_start):
     for i in range(lo, hi):
         stat = W.stat_m[i]
         if stat < y_start + 12:
-            out, short = retirement_exit(stat, W.contrib_m[i], y_start, P.opening_year, P.min_contrib_months,
+            out, short = retirement_exit(stat, W.contrib_m[i], y_start, P.opening_year, P.min_contribution_months,
                                          P.max_deferral_months)
             if out < y_start + 12:
                 leave(W, i, RETIRED_SHORT if short else RETIRED, max(0, out - y_start))
@@ -442,20 +444,20 @@ def exits(P, W, lo, hi, t, att_mult):
     for i in range(lo, hi):
         if not W.alive[i]:
             continue
-        rate = P.attrition[t, W.post[i]] * att_mult * (P.early_mult if W.service[i] < P.early_years else 1.0)
+        rate = P.attrition[t, W.post[i]] * att_mult * (P.early_service_multiplier if W.service[i] < P.early_service_years else 1.0)
         if W.u_att[i] < rate:
             leave(W, i, ATTRITED, P.exit_month - 1)
             continue
-        W.failed[i] = W.u_rev[i] < P.review_fail[t]
+        W.failed[i] = W.u_rev[i] < P.review_fail_rate[t]
         W.fails[i] = W.fails[i] + 1 if W.failed[i] else 0
-        if W.fails[i] >= P.dismiss_after:
+        if W.fails[i] >= P.dismiss_after_fails:
             leave(W, i, DISMISSED, P.exit_month - 1)
 
 
 @njit(cache=True, inline="always")
 def exempt(P, W, i):
     """A career-post secretary keeps the post at an election (where the scenario says so)."""
-    return P.career_exempt == 1 and W.regime[i] != 0
+    return P.career_secretaries_exempt == 1 and W.regime[i] != 0
 
 
 @njit(cache=True)
@@ -464,7 +466,7 @@ def turnover(P, W, lo, hi, t):
     others are not returned with probability ``turnover``; both leave in exit_month."""
     for i in range(lo, hi):
         if W.alive[i] and W.post[i] != STAFF and not exempt(P, W, i):
-            out = P.cert_required[t] and W.cert[i] == 0
+            out = P.certificate_required[t] and W.cert[i] == 0
             if not out:
                 out = rng.event_uniform(W.wykey[i], rng.ELECTION) < P.turnover[t]
             if out:
@@ -484,7 +486,7 @@ def move_to_post(P, W, i, p):
     """Worker i takes post p, at the nearest grade of its range; its statutory age follows the post."""
     W.post[i] = p
     W.grade[i] = min(max(W.grade[i], P.grade_lo[p]), P.grade_hi[p])
-    W.stat_m[i] = statutory_month(P.male_age, P.female_age, W.female[i], W.birth_m[i], p, P.reform == 1)
+    W.stat_m[i] = statutory_month(P.male_age, P.female_original_age, W.female[i], W.birth_m[i], p, P.reform == 1)
 
 
 @njit(cache=True)
@@ -508,7 +510,7 @@ def surplus(P, W, S, t, in_post, rk):
         order = key_order(cand[:k], keys[:k], W.wid)
         excess = min(excess, k)
         room = max(P.quota[t, STAFF] - in_post[STAFF], 0)
-        n_move = int(math.floor(P.surplus_to_staff * min(excess, room) + 1e-9))
+        n_move = int(math.floor(P.surplus_to_staff_share * min(excess, room) + 1e-9))
         for j in range(excess):
             i = cand[order[j]]
             in_post[p] -= 1
@@ -531,7 +533,7 @@ def fill_seats(P, W, S, t, in_post, rk):
     want = np.zeros(STAFF, np.int64)
     for p in range(STAFF):
         seats[p] = max(P.quota[t, p] - in_post[p], 0)
-        want[p] = int(math.floor(P.from_staff[t] * seats[p] + 1e-9))
+        want[p] = int(math.floor(P.from_staff_share[t] * seats[p] + 1e-9))
     k = 0
     cand = np.empty(max(in_post[STAFF], 0) if want.sum() > 0 else 0, np.int64)
     keys = np.empty(cand.shape[0], np.uint64)
@@ -540,7 +542,7 @@ def fill_seats(P, W, S, t, in_post, rk):
             lo, hi = shard_slots(S.base, S.ns, s)
             for i in range(lo, hi):
                 if (W.alive[i] and W.post[i] == STAFF and W.ppost[i] == STAFF
-                        and (W.cert[i] > 0 or not P.cert_required[t])):
+                        and (W.cert[i] > 0 or not P.certificate_required[t])):
                     cand[k] = i
                     keys[k] = rng.event_hash(W.wykey[i], rng.ELECT_FROM_STAFF)
                     k += 1
@@ -572,7 +574,7 @@ def hiring(P, W, S, t, in_post, outside, next_id, rk):
     for p in range(STAFF):
         next_id = add_entrants(outside[p], p, S, W, next_id)
     elected_to = S.ns.copy()
-    cap_left = P.cap[t]
+    cap_left = P.annual_cap[t]
     for p in range(4):
         vacancies = P.quota[t, p] - in_post[p]
         if vacancies <= 0:
@@ -602,25 +604,25 @@ def entrants(P, W, first, elected_to, hi, t, dkey, rk):
         age = P.ent_age_min[t, kind, hp] + int(math.floor(rng.event_uniform(wk, rng.HIRE_AGE) * span))
         W.birth_m[i] = (year - age) * 12 + int(math.floor(rng.event_uniform(wk, rng.HIRE_MONTH) * 12))
         W.female[i] = 1 if rng.event_uniform(wk, rng.HIRE_SEX) < P.ent_female[t, kind, hp] else 0
-        W.stat_m[i] = statutory_month(P.male_age, P.female_age, W.female[i], W.birth_m[i], hp, P.reform == 1)
+        W.stat_m[i] = statutory_month(P.male_age, P.female_original_age, W.female[i], W.birth_m[i], hp, P.reform == 1)
         ue = rng.event_uniform(wk, rng.HIRE_EDU)
         e = 0
         while e < P.ent_edu_cum.shape[2] - 1 and ue >= P.ent_edu_cum[t, kind, e]:
             e += 1
         W.edu[i] = e
         W.cert[i] = 1 if rng.event_uniform(wk, rng.HIRE_CERT) < P.ent_cert[t, kind, hp] else 0
-        if hp != STAFF and P.cert_required[t]:
+        if hp != STAFF and P.certificate_required[t]:
             W.cert[i] = 1  # where candidates must hold a certificate, new 两委 members hold one
         if kind == 1:
             rk[R_ELECTED_CERT] += W.cert[i] > 0
         W.service[i] = 0
-        counted = P.edu_credit[e]
-        W.grade[i] = min(P.grade_lo[hp] + counted // ypg + P.cert_bonus[W.cert[i]], P.grade_hi[hp])
+        counted = P.education_credit_years[e]
+        W.grade[i] = min(P.grade_lo[hp] + counted // ypg + P.certificate_grade_bonus[W.cert[i]], P.grade_hi[hp])
         W.yig[i] = counted % ypg
         W.contrib_m[i] = int(math.floor(P.ent_prior[kind] * max(0, age - 22))) * 12
-        W.account[i] = P.account_per_year * W.contrib_m[i] / 12.0
+        W.account[i] = P.account_per_contribution_year * W.contrib_m[i] / 12.0
         W.annuity[i] = 0.0
-        W.idx_sum[i] = P.contribution_index0 * W.contrib_m[i]
+        W.idx_sum[i] = P.contribution_index * W.contrib_m[i]
         W.arrears_m[i] = 0; W.fails[i] = 0; W.failed[i] = False
         W.ppost[i] = hp; W.pgrade[i] = W.grade[i]; W.pcert[i] = W.cert[i]; W.pservice[i] = 0
         W.qcert[i] = W.cert[i]
@@ -635,9 +637,9 @@ def pension(P, W, i, Y, gross, rk, t):
     """A retiree's monthly pension (monthly_pension, plus the annuity / 计发月数 in the institution scheme),
     tallied with the replacement rate over last monthly gross pay (parts per million)."""
     age_years = (W.exit_at[i] - W.birth_m[i]) // 12
-    div = P.divisor[min(max(age_years - 40, 0), P.divisor.shape[0] - 1)]
+    div = P.months_divisor[min(max(age_years - 40, 0), P.months_divisor.shape[0] - 1)]
     index = W.idx_sum[i] / W.contrib_m[i] if W.contrib_m[i] > 0 else 0.0
-    amount = monthly_pension(Y.avg, index, W.contrib_m[i], P.accrual, W.account[i], div)
+    amount = monthly_pension(Y.avg, index, W.contrib_m[i], P.accrual_rate, W.account[i], div)
     if P.institution[W.regime[i]] == 1:
         amount += W.annuity[i] / div
     rk[t, R_RETIREES] += 1
@@ -650,17 +652,17 @@ def clear_arrears(P, W, i, sb, rk, t):
     """Arrears of a worker in post, cleared this year with probability ``clear_rate``: the pension principal
     (employer's rate, plus the employee's where the employer pays it) on this year's base, and the late fee
     (daily rate x share charged) over the years overdue; the months join the account."""
-    if rng.event_uniform(W.wykey[i], rng.ARREARS_CLEAR) < P.clear_rate[t]:
+    if rng.event_uniform(W.wykey[i], rng.ARREARS_CLEAR) < P.clearance_rate[t]:
         m = W.arrears_m[i]
-        rate = P.er[t, 0] + (P.ee[t, 0] if P.employer_pays_ee == 1 else 0.0)
+        rate = P.employer[t, 0] + (P.employee[t, 0] if P.employer_pays_employee_share == 1 else 0.0)
         principal = fen(m * sb * rate)
-        fee = fen(principal / 100.0 * P.late_fee_daily * 365.0 * (t + m / 24.0) * P.late_fee_share)
+        fee = fen(principal / 100.0 * P.late_fee_daily * 365.0 * (t + m / 24.0) * P.late_fee_charged_share)
         rk[t, R_ARR_PRINCIPAL] += principal
         rk[t, R_ARR_FEES] += fee
         rk[t, R_ARR_POST_A[W.post[i]]] += principal + fee
         rk[t, R_ARR_REGIME_A[W.regime[i]]] += principal + fee
         rk[t, R_ARR_CLEARED] += m
-        W.account[i] += m * sb * P.ee[t, 0]
+        W.account[i] += m * sb * P.employee[t, 0]
         W.contrib_m[i] += m
         W.arrears_m[i] = 0
 
@@ -676,9 +678,9 @@ def pay(P, W, lo, hi, t, Y, Y_prev, cells, rk, carry):
     priced and tallied one by one in the scratch row (same amounts, fewer computations).
     """
     cell_tag, vals, fvals, cell_n, cell_post, cell_regime = cells
-    u1, ng, nc = np.uint64(1), np.uint64(P.coef.shape[1]), np.uint64(P.cert_allow.shape[1])
-    nr, uscap = np.uint64(P.institution.shape[0]), np.uint64(P.seniority_cap)
-    grow = 1.0 + P.crediting[t]
+    u1, ng, nc = np.uint64(1), np.uint64(P.grade_coefficients.shape[1]), np.uint64(P.certificate_allowance_monthly.shape[1])
+    nr, uscap = np.uint64(P.institution.shape[0]), np.uint64(P.seniority_cap_years)
+    grow = 1.0 + P.crediting_rate[t]
     scratch = vals.shape[0] - 1
     n_cells_met = 0
     exit_cost = br_exits = br_hires = br_prog = br_cert = br_uprate = br_contrib = np.int64(0)
@@ -725,7 +727,7 @@ def pay(P, W, lo, hi, t, Y, Y_prev, cells, rk, carry):
                 # this year's state at last year's wage and rates; the certificate allowance change is split
                 # off, the rest of the state change is progression
                 pay_b = vals[r, V_PAY_PREV_PRICES]
-                cert_step = vals[r, V_CERT_PREV_PRICES] - fen(P.cert_allow[t - 1, W.qcert[i]] * 12)
+                cert_step = vals[r, V_CERT_PREV_PRICES] - fen(P.certificate_allowance_monthly[t - 1, W.qcert[i]] * 12)
                 br_prog += pay_b - cert_step - W.prev_pay[i]
                 br_cert += cert_step
                 br_uprate += amount - pay_b
@@ -766,16 +768,16 @@ def certificates(P, W, lo, hi, t, pass_mult, rk):
     within the post's range. A policy's exam subsidy is paid per sitting and per pass. Not the year's hires."""
     for i in range(lo, hi):
         c = W.cert[i]
-        if not W.alive[i] or W.hired_t[i] == t or c >= 3 or W.service[i] < P.min_service[c, W.edu[i]]:
+        if not W.alive[i] or W.hired_t[i] == t or c >= 3 or W.service[i] < P.min_service_years[c, W.edu[i]]:
             continue
-        if W.u_sit[i] < P.sit[t, c]:
+        if W.u_sit[i] < P.sitting_rate[t, c]:
             rk[t, R_SAT] += 1
-            subsidy = P.subsidy_sit[t, c]
+            subsidy = P.per_sitter[t, c]
             if rng.event_uniform(W.wykey[i], rng.PASS) < min(1.0, P.pass_rate[t, c] * pass_mult):
                 rk[t, R_PASSES] += 1
-                subsidy += P.subsidy_pass[t, c]
+                subsidy += P.per_pass[t, c]
                 W.cert[i] = c + 1
-                W.grade[i] = min(W.grade[i] + P.cert_bonus[c + 1] - P.cert_bonus[c], P.grade_hi[W.post[i]])
+                W.grade[i] = min(W.grade[i] + P.certificate_grade_bonus[c + 1] - P.certificate_grade_bonus[c], P.grade_hi[W.post[i]])
             rk[t, R_EXAM_SUBSIDY] += subsidy
             rk[t, R_OTHER_POST_A[W.post[i]]] += subsidy
             rk[t, R_OTHER_REGIME_A[W.regime[i]]] += subsidy
@@ -985,7 +987,8 @@ def simulate_draw_wide(P, R, seed, draw, capacity, raw, cells):
 @njit(cache=True)
 def n_pay_cells(P):
     """Pay cells: posts x grades x certificate levels x service years 0..seniority cap x regimes."""
-    return P.coef.shape[0] * P.coef.shape[1] * P.cert_allow.shape[1] * (P.seniority_cap + 1) * P.institution.shape[0]
+    posts, grades = P.grade_coefficients.shape
+    return posts * grades * P.certificate_allowance_monthly.shape[1] * (P.seniority_cap_years + 1) * P.institution.shape[0]
 
 
 def pay_cells_bytes(P, capacity: int) -> int:
@@ -1059,4 +1062,4 @@ def capacity_for(P, n_open: int) -> int:
     cap, and outside candidates elected to at most every 两委 seat)."""
     most = int(P.quota.sum(axis=1).max())
     seats = int(P.quota[:, :STAFF].sum(axis=1).max())
-    return max(n_open, most) + min(most, int(P.cap.max()) + seats) + 1
+    return max(n_open, most) + min(most, int(P.annual_cap.max()) + seats) + 1

@@ -115,17 +115,17 @@ def statutory_retirement_month(female: int, birth_m: int, original_age: int, ref
 
 
 def monthly_pay(P: Params, t: int, wage: float, post, grade, cert, service, regime):
-    base = wage * float(P.coef[post, grade - 1])
-    perf = base * float(P.perf_share[t])
-    return (base, perf, float(P.post_allow[t, post]),
-            float(P.seniority_per_year[t]) * min(service, P.seniority_cap),
-            float(P.cert_allow[t, cert]), float(P.career_allow[t, regime]))
+    base = wage * float(P.grade_coefficients[post, grade - 1])
+    perf = base * float(P.performance_share[t])
+    return (base, perf, float(P.post_allowance_monthly[t, post]),
+            float(P.seniority_allowance_per_year_monthly[t]) * min(service, P.seniority_cap_years),
+            float(P.certificate_allowance_monthly[t, cert]), float(P.career_allowance_monthly[t, regime]))
 
 
 def annual_pay(P, t, wage, jan, regime, months, probation):
     post, grade, cert, service = jan
     base, perf, post_allow, seniority, cert_allow, career = monthly_pay(P, t, wage, post, grade, cert, service, regime)
-    return [fen(base * (months - probation) + base * P.probation_share * probation), fen(perf * (months - probation)),
+    return [fen(base * (months - probation) + base * P.probation_pay_share * probation), fen(perf * (months - probation)),
             fen(post_allow * months), fen(seniority * months), fen(cert_allow * months), fen(career * months)]
 
 
@@ -135,20 +135,22 @@ def draw_paths(P: Params, seed: int, draw: int):
     The average wage of a year is the published figure where there is one, else last year's x (1 + growth
     + sd x z); the opening year, if not published, grows from the year before without a shock.
     """
-    wage = [P.wage0]
-    known = [float(a) for a in P.avg_known]
+    wage = [P.reference_wage_monthly]
+    known = [float(a) for a in P.average_wage_monthly]
     avg_year = [known[0]]  # avg_year[k]: the average wage of year opening_year - 1 + k
-    avg_year.append(known[1] if known[1] > 0 else known[0] * (1.0 + float(P.avg_growth[0])))
+    avg_year.append(known[1] if known[1] > 0 else known[0] * (1.0 + float(P.average_wage_growth[0])))
     for t in range(1, P.n_years):
         year = P.opening_year + t
         u1 = rng.uniform_py(seed, draw, rng.GLOBAL_WORKER, year, rng.WAGE_SHOCK)
         u2 = rng.uniform_py(seed, draw, rng.GLOBAL_WORKER, year, rng.WAGE_SHOCK + 1000)
         z = math.sqrt(-2.0 * math.log(1.0 - u1)) * math.cos(2.0 * math.pi * u2)
-        avg_year.append(known[t + 1] if known[t + 1] > 0 else avg_year[t] * (1.0 + float(P.avg_growth[t]) + P.wage_sd * z))
-        linked = float(P.wage_link[t]) * avg_year[t]
-        wage.append(linked if P.wage_link[t] > 0 else wage[-1] * (1.0 + float(P.wage_growth[t]) + P.wage_sd * z))
-    att = P.att_lo + (P.att_hi - P.att_lo) * rng.uniform_py(seed, draw, rng.GLOBAL_WORKER, 0, rng.ATTRITION_SCALE)
-    pas = P.pass_lo + (P.pass_hi - P.pass_lo) * rng.uniform_py(seed, draw, rng.GLOBAL_WORKER, 0, rng.PASS_SCALE)
+        avg_year.append(known[t + 1] if known[t + 1] > 0 else avg_year[t] * (1.0 + float(P.average_wage_growth[t]) + P.wage_growth_sd * z))
+        linked = float(P.link_to_average_wage[t]) * avg_year[t]
+        wage.append(linked if P.link_to_average_wage[t] > 0 else wage[-1] * (1.0 + float(P.wage_growth[t]) + P.wage_growth_sd * z))
+    ua = rng.uniform_py(seed, draw, rng.GLOBAL_WORKER, 0, rng.ATTRITION_SCALE)
+    up = rng.uniform_py(seed, draw, rng.GLOBAL_WORKER, 0, rng.PASS_SCALE)
+    att = P.attrition_multiplier_low + (P.attrition_multiplier_high - P.attrition_multiplier_low) * ua
+    pas = P.pass_rate_multiplier_low + (P.pass_rate_multiplier_high - P.pass_rate_multiplier_low) * up
     return wage, avg_year[:P.n_years], att, pas
 
 
@@ -177,12 +179,12 @@ def retirement(d: Draw) -> None:
     the age is reached (months worked this year count as contributed)."""
     P, y_start = d.P, d.year * 12
     for w in list(d.in_post):
-        original = P.male_age if w.female == 0 else int(P.female_age[w.post])
+        original = P.male_age if w.female == 0 else int(P.female_original_age[w.post])
         stat = statutory_retirement_month(w.female, w.birth_m, original, P.reform)
         if stat >= y_start + 12:
             continue
         year_of_age = min(max(stat // 12 - P.opening_year, 0), P.n_years - 1)
-        minimum = int(P.min_contrib_months[year_of_age])
+        minimum = int(P.min_contribution_months[year_of_age])
         months_by = lambda month: w.contrib_m + max(0, month - y_start)  # noqa: E731 - contributed by that month
         if months_by(stat) >= minimum:
             out, kind = max(stat, y_start), "retirement"
@@ -202,19 +204,19 @@ def exits(d: Draw) -> None:
     P, t = d.P, d.t
     for w in list(d.in_post):
         rate = float(P.attrition[t, w.post]) * d.att_mult
-        if w.service < P.early_years:
-            rate *= P.early_mult
+        if w.service < P.early_service_years:
+            rate *= P.early_service_multiplier
         if d.u(w, rng.ATTRITION) < rate:
             d.leave(w, "attrition", P.exit_month - 1)
             continue
-        d.failed[w.wid] = d.u(w, rng.REVIEW) < P.review_fail[t]
+        d.failed[w.wid] = d.u(w, rng.REVIEW) < P.review_fail_rate[t]
         w.fails = w.fails + 1 if d.failed[w.wid] else 0
-        if w.fails >= P.dismiss_after:
+        if w.fails >= P.dismiss_after_fails:
             d.leave(w, "dismissal", P.exit_month - 1)
 
 
 def exempt(d: Draw, w: Worker) -> bool:
-    return d.P.career_exempt and w.regime != 0
+    return d.P.career_secretaries_exempt and w.regime != 0
 
 
 def move_to_post(P: Params, w: Worker, p: int) -> None:
@@ -229,7 +231,7 @@ def turnover(d: Draw) -> None:
     for w in list(d.in_post):
         if w.post == STAFF or exempt(d, w):
             continue
-        if (P.cert_required[t] and w.cert == 0) or d.u(w, rng.ELECTION) < P.turnover[t]:
+        if (P.certificate_required[t] and w.cert == 0) or d.u(w, rng.ELECTION) < P.turnover[t]:
             d.leave(w, "election", P.exit_month - 1)
 
 
@@ -244,7 +246,7 @@ def surplus(d: Draw) -> None:
         candidates = sorted((w for w in holders if not exempt(d, w)), key=lambda w: d.key(w, rng.SURPLUS))
         excess = min(excess, len(candidates))
         room = max(int(P.quota[t, STAFF]) - sum(w.post == STAFF for w in d.in_post), 0)
-        n_move = int(math.floor(P.surplus_to_staff * min(excess, room) + 1e-9))
+        n_move = int(math.floor(P.surplus_to_staff_share * min(excess, room) + 1e-9))
         for j, w in enumerate(candidates[:excess]):
             if j < n_move:
                 d.tally(M.R_MOVES[p], -1)
@@ -262,9 +264,9 @@ def fill_seats(d: Draw) -> None:
         seats = int(P.quota[t, p]) - sum(w.post == p for w in d.in_post)
         if seats <= 0:
             continue
-        want = int(math.floor(P.from_staff[t] * seats + 1e-9))
+        want = int(math.floor(P.from_staff_share[t] * seats + 1e-9))
         eligible = sorted((w for w in d.in_post if w.post == STAFF and w.jan[0] == STAFF
-                           and (w.cert > 0 or not P.cert_required[t])), key=lambda w: d.key(w, rng.ELECT_FROM_STAFF))
+                           and (w.cert > 0 or not P.certificate_required[t])), key=lambda w: d.key(w, rng.ELECT_FROM_STAFF))
         for w in eligible[:want]:
             d.tally(M.R_MOVES[STAFF], -1)
             d.tally(M.R_MOVES[p])
@@ -285,7 +287,7 @@ def elections(d: Draw) -> None:
 def hiring(d: Draw) -> None:
     """4. Entrants: the outside candidates elected above, then recruits for the vacancies within the cap."""
     P, t = d.P, d.t
-    cap_left = int(P.cap[t])
+    cap_left = int(P.annual_cap[t])
     entrants = [(p, 1) for p in range(STAFF) for _ in range(d.elected_outside[p])]
     for p in range(STAFF):
         d.tally(M.R_ELECTED_OUT[p], d.elected_outside[p])
@@ -316,16 +318,16 @@ def enter(d: Draw, p: int, kind: int) -> None:
     cum = P.ent_edu_cum[t, kind]
     w.edu = next((e for e, c in enumerate(cum[:-1]) if ue < c), len(cum) - 1)
     w.cert = 1 if d.u(w, rng.HIRE_CERT) < P.ent_cert[t, kind, p] else 0
-    if p != STAFF and P.cert_required[t]:
+    if p != STAFF and P.certificate_required[t]:
         w.cert = 1
     if kind == 1:
         d.tally(M.R_ELECTED_CERT, w.cert > 0)
-    counted = int(P.edu_credit[w.edu])
-    w.grade = min(int(P.grade_lo[p]) + counted // ypg + int(P.cert_bonus[w.cert]), int(P.grade_hi[p]))
+    counted = int(P.education_credit_years[w.edu])
+    w.grade = min(int(P.grade_lo[p]) + counted // ypg + int(P.certificate_grade_bonus[w.cert]), int(P.grade_hi[p]))
     w.yig = counted % ypg
     w.contrib_m = int(math.floor(P.ent_prior[kind] * max(0, age - 22))) * 12
-    w.account = P.account_per_year * w.contrib_m / 12.0
-    w.idx_sum = P.contribution_index0 * w.contrib_m
+    w.account = P.account_per_contribution_year * w.contrib_m / 12.0
+    w.idx_sum = P.contribution_index * w.contrib_m
     w.jan = w.last_jan = (p, w.grade, w.cert, 0)
     # elected members take their seats as the old ones leave, without probation
     d.months[w.wid] = 13 - (P.exit_month if kind == 1 else P.start_month)
@@ -344,10 +346,10 @@ def pay(d: Draw) -> None:
         m = d.months[w.wid]
         parts = annual_pay(P, t, W, w.jan, w.regime, m, d.probation[w.wid])
         gross_m = sum(monthly_pay(P, t, W, *w.jan, w.regime))
-        sb = min(max(gross_m, P.floor_share[t] * A), P.ceil_share[t] * A)
-        hb = min(max(gross_m, P.hf_floor_share[t] * A), P.hf_ceil_share[t] * A)
+        sb = min(max(gross_m, P.base_floor_share[t] * A), P.base_ceiling_share[t] * A)
+        hb = min(max(gross_m, P.housing_fund_floor_share[t] * A), P.housing_fund_ceiling_share[t] * A)
         inst = P.institution[w.regime] == 1
-        er_rates, ee_rates = P.er[t], P.ee[t]
+        er_rates, ee_rates = P.employer[t], P.employee[t]
         er_lines = [fen(er_rates[k] * sb * m) for k in range(4)] + [fen(er_rates[4] * hb * m), fen(er_rates[5] * sb * m) if inst else 0]
         ee_p = fen(ee_rates[0] * sb * m)
         ee_a = fen(ee_rates[5] * sb * m) if inst else 0
@@ -361,13 +363,13 @@ def pay(d: Draw) -> None:
         raw[t, M.R_EE_TOTAL] += ee_all
         raw[t, M.R_COST_POST[w.jan[0]]] += pay + er
         raw[t, M.R_COST_REGIME[w.regime]] += pay + er
-        union = fen(P.union_fund_rate[t] * (pay / 100.0))  # 工会经费: a share of the year's gross pay
+        union = fen(P.union_fund_rate[t] * (pay / 100.0))  # the union fund (model.lines): a share of the year's gross pay
         raw[t, M.R_UNION_FUND] += union
         raw[t, M.R_OTHER_POST[w.jan[0]]] += union
         raw[t, M.R_OTHER_REGIME[w.regime]] += union
         if t > 0:  # the opening roster's accounts are complete at the end of the opening year
-            w.account = w.account * (1.0 + P.crediting[t]) + ee_p / 100.0
-            w.annuity = w.annuity * (1.0 + P.crediting[t]) + (er_lines[5] + ee_a) / 100.0
+            w.account = w.account * (1.0 + P.crediting_rate[t]) + ee_p / 100.0
+            w.annuity = w.annuity * (1.0 + P.crediting_rate[t]) + (er_lines[5] + ee_a) / 100.0
             w.idx_sum += sb / A * m
             w.contrib_m += m
         kind = d.exit_kind.get(w.wid)
@@ -411,9 +413,9 @@ def pension(d: Draw, w: Worker, gross_m: float) -> None:
     account (and in the institution scheme the annuity) over the 计发月数 of the age at retirement."""
     P, A = d.P, d.avg_last[d.t]
     age_years = (d.exit_at[w.wid] - w.birth_m) // 12
-    div = int(P.divisor[min(max(age_years - 40, 0), len(P.divisor) - 1)])
+    div = int(P.months_divisor[min(max(age_years - 40, 0), len(P.months_divisor) - 1)])
     index = w.idx_sum / w.contrib_m if w.contrib_m > 0 else 0.0
-    pension = A * (1.0 + index) / 2.0 * (w.contrib_m / 12.0) * P.accrual + w.account / div
+    pension = A * (1.0 + index) / 2.0 * (w.contrib_m / 12.0) * P.accrual_rate + w.account / div
     if P.institution[w.regime] == 1:
         pension += w.annuity / div
     d.tally(M.R_RETIREES)
@@ -424,16 +426,16 @@ def pension(d: Draw, w: Worker, gross_m: float) -> None:
 def clear_arrears(d: Draw, w: Worker, sb: float) -> None:
     """Arrears cleared this year with probability ``clear_rate``: principal and late fee."""
     P, t = d.P, d.t
-    if d.u(w, rng.ARREARS_CLEAR) < P.clear_rate[t]:
-        rate = P.er[t, 0] + (P.ee[t, 0] if P.employer_pays_ee else 0.0)
+    if d.u(w, rng.ARREARS_CLEAR) < P.clearance_rate[t]:
+        rate = P.employer[t, 0] + (P.employee[t, 0] if P.employer_pays_employee_share else 0.0)
         principal = fen(w.arrears_m * sb * rate)
-        fee = fen(principal / 100.0 * P.late_fee_daily * 365.0 * (t + w.arrears_m / 24.0) * P.late_fee_share)
+        fee = fen(principal / 100.0 * P.late_fee_daily * 365.0 * (t + w.arrears_m / 24.0) * P.late_fee_charged_share)
         d.tally(M.R_ARR_PRINCIPAL, principal)
         d.tally(M.R_ARR_FEES, fee)
         d.tally(M.R_ARR_POST[w.post], principal + fee)
         d.tally(M.R_ARR_REGIME[w.regime], principal + fee)
         d.tally(M.R_ARR_CLEARED, w.arrears_m)
-        w.account += w.arrears_m * sb * P.ee[t, 0]
+        w.account += w.arrears_m * sb * P.employee[t, 0]
         w.contrib_m += w.arrears_m
         w.arrears_m = 0
 
@@ -459,17 +461,17 @@ def certificates(d: Draw) -> None:
     P, t = d.P, d.t
     for w in stayers(d):
         c = w.cert
-        if c < 3 and w.service >= P.min_service[c, w.edu] and d.u(w, rng.SIT) < P.sit[t, c]:
+        if c < 3 and w.service >= P.min_service_years[c, w.edu] and d.u(w, rng.SIT) < P.sitting_rate[t, c]:
             d.tally(M.R_SAT)
             passed = d.u(w, rng.PASS) < min(1.0, P.pass_rate[t, c] * d.pass_mult)
-            subsidy = int(P.subsidy_sit[t, c]) + (int(P.subsidy_pass[t, c]) if passed else 0)  # fen
+            subsidy = int(P.per_sitter[t, c]) + (int(P.per_pass[t, c]) if passed else 0)  # fen
             d.tally(M.R_EXAM_SUBSIDY, subsidy)
             d.tally(M.R_OTHER_POST[w.post], subsidy)
             d.tally(M.R_OTHER_REGIME[w.regime], subsidy)
             if passed:
                 d.tally(M.R_PASSES)
                 w.cert = c + 1
-                w.grade = min(w.grade + int(P.cert_bonus[c + 1] - P.cert_bonus[c]), int(P.grade_hi[w.post]))
+                w.grade = min(w.grade + int(P.certificate_grade_bonus[c + 1] - P.certificate_grade_bonus[c]), int(P.grade_hi[w.post]))
 
 
 def ageing(d: Draw) -> None:

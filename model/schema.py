@@ -277,7 +277,7 @@ PayerShares = type("PayerShares", (Strict,), {"__annotations__": {k: Prob for k 
 class OtherCosts(Strict):
     """Costs outside pay and contributions, each a cost.other.* line."""
 
-    # 工会经费: an employer with a trade union pays this share of its wage bill (2 %, 《工会法》 art. 43);
+    # The trade-union fund: an employer with a trade union pays this share of its wage bill (2 %, 《工会法》 art. 43);
     # the share of each worker's gross pay of the year.
     union_fund_rate: Dated(Prob)
 
