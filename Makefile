@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 SCENARIO ?= scenarios/baseline.yaml
 
-.PHONY: setup report test bench lab fuzz golden validation clean mutation
+.PHONY: setup report test bench lab app fuzz golden validation clean mutation
 
 setup: $(STAMP)
 
@@ -40,6 +40,10 @@ mutation: $(STAMP)
 
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab notebooks/
+
+# The web explorer: notebooks/explore.ipynb served with Voila on 127.0.0.1 (port APP_PORT, else 8866). Ctrl+C stops it.
+app: $(STAMP)
+	$(PY) -m model.app
 
 clean:
 	rm -rf reports/*/ .pytest_cache

@@ -10,7 +10,7 @@ import xlsxwriter
 
 from model.lines import COST_TREE
 from model.metrics import EXIT_KINDS
-from model.parameter_labels import parameter_name
+from model.parameter_labels import parameter_about, parameter_name, parameter_unit
 from model.report import Run, flatten, read_run
 from model.report.text import POSTS, REGIMES, label
 
@@ -245,13 +245,13 @@ def write_workbook(run_dir: Path) -> Path:
     # parameters with sources
     s = _Sheet(wb, "参数", fmts)
     s.row(0, [L("param.path"), L("param.year"), L("param.value"), L("param.unit"), L("param.source"), "类别", "参数名称",
-              "文献"], ["head"] * 8)
+              "文献", "参数说明"], ["head"] * 9)
     for i, rec in enumerate(run.parameters.to_dict("records"), start=1):
-        kind = rec.get("kind", "")
-        s.row(i, [rec.get("path", ""), rec.get("year", ""), rec.get("value", ""), rec.get("unit", ""),
+        kind, key = rec.get("kind", ""), rec.get("path", "")
+        s.row(i, [key, rec.get("year", ""), rec.get("value", ""), parameter_unit(key, "zh", rec.get("unit", "")),
                   rec.get("source", "") or L("assumption"), "来源" if kind == "source" else L("assumption"),
-                  parameter_name(rec.get("path", "")), rec.get("document", "")])
-    s.ws.autofilter(0, 0, len(run.parameters), 7)
+                  parameter_name(key), rec.get("document", ""), parameter_about(key)])
+    s.ws.autofilter(0, 0, len(run.parameters), 8)
     s.finish(1, 1)
 
     # run record

@@ -80,7 +80,10 @@ class Results:
 
     def parameters(self) -> pd.DataFrame:
         """Every resolved parameter with its unit and provenance; dated values one row per key year.
-        ``document`` gives the full citation of each document a source note names (``sources:``)."""
+        ``document`` gives the full citation of each document a source note names (``sources:``);
+        ``description`` says in one line what the parameter is and how the model uses it (model.parameter_labels)."""
+        from .parameter_labels import parameter_about
+
         rows = []
         docs = self.scenario.model.sources
         model = self.scenario.model.model_dump()
@@ -98,8 +101,9 @@ class Results:
                 shown = v if isinstance(v, (int, float, str)) else json.dumps(v, ensure_ascii=False, default=str)
                 rows.append({"path": leaf, "year": year, "value": shown,
                              "unit": prov.unit, "source": prov.text, "kind": prov.kind,
-                             "document": "；".join(docs[k] for k in prov.cites if k in docs)})
-        return pd.DataFrame(rows, columns=["path", "year", "value", "unit", "source", "kind", "document"])
+                             "document": "；".join(docs[k] for k in prov.cites if k in docs),
+                             "description": parameter_about(leaf)})
+        return pd.DataFrame(rows, columns=["path", "year", "value", "unit", "source", "kind", "document", "description"])
 
 
 def estimate_bytes(draws: int, n_years: int, n_metrics: int = 250) -> int:

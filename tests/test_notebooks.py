@@ -100,6 +100,11 @@ def test_explore_runs_from_the_notebooks_folder(tmp_path, kernel_env):
     before = _entries(NOTEBOOK_DIR)
     execute("explore", {"draws": 20}, tmp_path / "explore.ipynb", NOTEBOOK_DIR)
     assert _entries(NOTEBOOK_DIR) == before
+    # the page is in the saved widget state: its narrative in 万元 and its chart, not a message about a parameter
+    nb = json.loads((tmp_path / "explore.ipynb").read_text(encoding="utf-8"))
+    state = json.dumps(nb["metadata"]["widgets"], ensure_ascii=False)
+    assert "万元" in state and "cwm-narrative" in state and '"format": "png"' in state
+    assert "无法" not in state
 
 
 def test_paths_from_any_working_folder(tmp_path, monkeypatch):

@@ -119,14 +119,15 @@ def _part(p) -> dict:
 
 
 def table(caption: str, header: list[str], rows: list, note: str = "", align: str | None = None,
-          widths: list | None = None, size: float = 8.5) -> dict:
-    """A table; a row is a list of cells or {"cells": [...], "strong": bool, "indent": int}.
-    ``align`` has one letter per column (l/r/c); the default is left then right."""
+          widths: list | None = None, size: float = 8.5, zebra: bool = True) -> dict:
+    """A table; a row is a list of cells or {"cells": [...], "strong": bool, "indent": int}, or a shaded row
+    across the table {"cells": [], "span": {"title": bold text, "text": grey text}}.
+    ``align`` has one letter per column (l/r/c); the default is left then right; ``zebra`` shades every other row."""
     rows = [r if isinstance(r, dict) else {"cells": r} for r in rows]
     align = align or "l" + "r" * (len(header) - 1)
     widths = widths or ["auto"] + ["1fr"] * (len(header) - 1)
     return {"kind": "table", "caption": caption, "header": header, "rows": rows, "note": note,
-            "align": list(align), "widths": widths, "size": size, "breakable": len(rows) > 20}
+            "align": list(align), "widths": widths, "size": size, "breakable": len(rows) > 20, "zebra": zebra}
 
 
 def figure(svg_path: Path | None, caption: str) -> dict | None:
@@ -149,6 +150,21 @@ def breakable(text: str, at: str = "._") -> str:
     if len(text) > 40 and " " not in text:
         text = ZWSP.join(text[i:i + 16] for i in range(0, len(text), 16))
     return text
+
+
+def packed(items: list[str], sep: str, width: float) -> str:
+    """Named parts (高中及以下 15%) packed into lines of at most ``width`` ems, so that no part is split by a
+    line break (a CJK character is an em wide, other characters about half)."""
+    def ems(text: str) -> float:
+        return sum(1.0 if ord(ch) > 0x2E80 else 0.55 for ch in text)
+
+    lines: list[str] = []
+    for item in items:
+        if lines and ems(lines[-1] + sep + item) <= width:
+            lines[-1] += sep + item
+        else:
+            lines.append(item)
+    return "\n".join(lines)
 
 
 # ----------------------------------------------------------------------------- the report
@@ -782,10 +798,11 @@ class _Writer:
                     "reproduce these figures byte for byte.")]
 
     def appendix_params(self) -> list:
-        """Every parameter value within the horizon: its name, value, unit and basis. A source is cited by the
-        number of its document in the list that follows (the scenario's ``sources:``); the Chinese report leaves
-        the English working remarks to parameters.csv and the workbook."""
-        from model.parameter_labels import parameter_name, parameter_value, unit_text
+        """Every parameter value within the horizon: its name, value, unit and basis, under a line that says
+        what the parameter is and how the model uses it (one per parameter, from model.parameter_labels). A
+        source is cited by the number of its document in the list that follows (the scenario's ``sources:``);
+        the Chinese report leaves the English working remarks to parameters.csv and the workbook."""
+        from model.parameter_labels import LABELS, labelled_prefix, parameter_about, parameter_name, parameter_unit, parameter_value
         from model.scenario import Provenance
 
         p = self.run.parameters
@@ -793,10 +810,16 @@ class _Writer:
         last = self.years[-1]
         numbers: dict[str, int] = {}
         rows = []
+        group = None
         for rec in p.to_dict("records"):
             year = str(rec.get("year", ""))
             if year.isdigit() and int(year) > last:
                 continue  # a dated value beyond the horizon is never used
+            head = labelled_prefix(rec["path"])
+            if head and head != group:  # the parameter's description, once above its rows
+                name = LABELS[head].zh if self.zh else LABELS[head].en
+                rows.append({"cells": [], "span": {"title": name, "text": parameter_about(rec["path"], self.lang)}})
+            group = head
             prov = Provenance(rec.get("kind", ""), str(rec.get("source", "") or ""))
             cites = "".join(f"〔{numbers.setdefault(k, len(numbers) + 1)}〕" for k in prov.cites if k in docs)
             if prov.kind == "source":
@@ -805,21 +828,27 @@ class _Writer:
                 basis = "测算假设" if self.zh else "Assumption: " + prov.text
             else:
                 basis = "本情景设定" if self.zh else "Set by this scenario"
-            rows.append([parameter_name(rec["path"], self.lang), year,
-                         breakable(parameter_value(rec["path"], rec.get("value", ""), self.lang), at=""),
-                         unit_text(rec.get("unit", ""), self.lang), basis])
+            value = parameter_value(rec["path"], rec.get("value", ""), self.lang)
+            items = value.split(sep := "；" if self.zh else "; ")
+            value = packed(items, sep, 17 if self.zh else 11.5) if len(items) > 1 else breakable(value, at="")
+            rows.append([parameter_name(rec["path"], self.lang), year, value,
+                         parameter_unit(rec["path"], self.lang, rec.get("unit", "")), basis])
         n_src = int((p.get("kind") == "source").sum()) if "kind" in p else 0
         refs = [[f"〔{n}〕", docs[k]] for k, n in numbers.items()]
+        params = table(self.cap("参数取值与依据", "见单位栏") if self.zh else self.cap("Parameters and sources", "units as stated"),
+                       [self.l("param.path"), self.l("param.year"), self.l("param.value"), self.l("param.unit"),
+                        self.l("param.source")], rows, align="lclll",
+                       widths=["2.6fr", "0.5fr", "2.2fr", "1.1fr", "1fr"] if self.zh else ["2.3fr", "0.5fr", "1.8fr", "1.1fr", "3.3fr"],
+                       size=7.5,
+                       zebra=False)  # the description rows are shaded instead
         return [
             par(f"共 {len(p)} 项参数取值，其中有文件依据的 {n_src} 项（依据栏的编号对应表后所列文献），其余为测算假设。"
+                "每项参数的取值之上，灰底一行说明该参数的含义及其在测算中的用法。"
                 if self.zh else
                 f"{len(p)} parameter values: {n_src} rest on a document (numbered as in the list after the table), "
-                "the rest are labelled assumptions."),
-            table(self.cap("参数取值与依据", "见单位栏") if self.zh else
-                  self.cap("Parameters and sources", "units as stated"),
-                  [self.l("param.path"), self.l("param.year"), self.l("param.value"), self.l("param.unit"),
-                   self.l("param.source")], rows, align="lclll",
-                  widths=["2.6fr", "0.6fr", "1.8fr", "0.9fr", "1.4fr" if self.zh else "3.6fr"], size=7.5),
+                "the rest are labelled assumptions. Above each parameter's values, a shaded line says what it is "
+                "and how the model uses it."),
+            params,
             table("参数依据文献" if self.zh else "Documents cited", ["", "文献" if self.zh else "Document"], refs,
                   align="ll", widths=["0.3fr", "5fr"], size=7.5),
         ]
