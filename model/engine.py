@@ -39,7 +39,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
 
 import numpy as np
-from numba import get_num_threads, literal_unroll, njit, prange
+from numba import get_num_threads, njit, prange
 
 from . import rng
 from .lines import CONTRIBUTIONS, PAY_PARTS
@@ -323,7 +323,10 @@ class Workers(NamedTuple):
     """The per-worker state of a running draw: one slot per worker, in the narrowest types that hold each
     value (less memory traffic at national scale; STATE_BYTES_PER_SLOT in all). Codes and counts are
     unsigned: numba indexes with them without checking for a negative index. Workers live in shards of
-    contiguous slots (Shards); a leaver's slot is refilled from the end of its shard (compact)."""
+    contiguous slots (Shards); a leaver's slot is refilled from the end of its shard (compact).
+
+    Each step binds the fields it reads (and the Params it reads) to local names before its loop: numba
+    takes an array out of a named tuple inside a loop at a cost (reference counts) that doubled a draw's time."""
 
     wid: np.ndarray  # worker id (int64): the key of its random numbers
     post: np.ndarray
@@ -405,14 +408,18 @@ def open_roster(P, R, W, S, s):
 def start_year(W, lo, hi, dkey, year):
     """1 January: the state pay reads, a full year's months, and the year's random keys and uniforms (drawn
     in one loop the compiler vectorises; in the loops that use them each would be a hash to wait for)."""
+    wid, post, service, grade, cert = W.wid, W.post, W.service, W.grade, W.cert
+    ppost, pgrade, pcert, pservice, months = W.ppost, W.pgrade, W.pcert, W.pservice, W.months
+    probation, exit_kind, failed, wykey, u_att = W.probation, W.exit_kind, W.failed, W.wykey, W.u_att
+    u_rev, u_sit = W.u_rev, W.u_sit
     for i in range(lo, hi):
-        W.ppost[i] = W.post[i]; W.pgrade[i] = W.grade[i]; W.pcert[i] = W.cert[i]; W.pservice[i] = W.service[i]
-        W.months[i] = 12; W.probation[i] = 0; W.exit_kind[i] = NOT_EXITED; W.failed[i] = False
-        wk = rng.worker_year_key(dkey, W.wid[i], year)
-        W.wykey[i] = wk
-        W.u_att[i] = rng.event_uniform(wk, rng.ATTRITION)
-        W.u_rev[i] = rng.event_uniform(wk, rng.REVIEW)
-        W.u_sit[i] = rng.event_uniform(wk, rng.SIT)
+        ppost[i] = post[i]; pgrade[i] = grade[i]; pcert[i] = cert[i]; pservice[i] = service[i]
+        months[i] = 12; probation[i] = 0; exit_kind[i] = NOT_EXITED; failed[i] = False
+        wk = rng.worker_year_key(dkey, wid[i], year)
+        wykey[i] = wk
+        u_att[i] = rng.event_uniform(wk, rng.ATTRITION)
+        u_rev[i] = rng.event_uniform(wk, rng.REVIEW)
+        u_sit[i] = rng.event_uniform(wk, rng.SIT)
 
 
 @njit(cache=True, inline="always")
@@ -427,58 +434,69 @@ def leave(W, i, kind, months):
 def retirement(P, W, lo, hi, y_start):
     """Step 1: workers who reach the statutory age this year (or did, and were kept on) leave at
     retirement_exit's month, with a pension or short of the minimum years."""
+    opening_year, min_contribution_months, max_deferral_months = P.opening_year, P.min_contribution_months, P.max_deferral_months
+    contrib_m, stat_m, exit_at = W.contrib_m, W.stat_m, W.exit_at
     for i in range(lo, hi):
-        stat = W.stat_m[i]
+        stat = stat_m[i]
         if stat < y_start + 12:
-            out, short = retirement_exit(stat, W.contrib_m[i], y_start, P.opening_year, P.min_contribution_months,
-                                         P.max_deferral_months)
+            out, short = retirement_exit(stat, contrib_m[i], y_start, opening_year, min_contribution_months,
+                                         max_deferral_months)
             if out < y_start + 12:
                 leave(W, i, RETIRED_SHORT if short else RETIRED, max(0, out - y_start))
-                W.exit_at[i] = out
+                exit_at[i] = out
 
 
 @njit(cache=True)
 def exits(P, W, lo, hi, t, att_mult):
     """Step 2: attrition by post, higher in early service (leave in exit_month); the annual review:
     ``dismiss_after`` consecutive failures end in dismissal in the same month."""
+    attrition, early_service_multiplier = P.attrition, P.early_service_multiplier
+    early_service_years, exit_month = P.early_service_years, P.exit_month
+    review_fail_rate, dismiss_after_fails = P.review_fail_rate, P.dismiss_after_fails
+    post, service, fails, failed, alive = W.post, W.service, W.fails, W.failed, W.alive
+    u_att, u_rev = W.u_att, W.u_rev
     for i in range(lo, hi):
-        if not W.alive[i]:
+        if not alive[i]:
             continue
-        rate = P.attrition[t, W.post[i]] * att_mult * (P.early_service_multiplier if W.service[i] < P.early_service_years else 1.0)
-        if W.u_att[i] < rate:
-            leave(W, i, ATTRITED, P.exit_month - 1)
+        rate = attrition[t, post[i]] * att_mult * (early_service_multiplier if service[i] < early_service_years else 1.0)
+        if u_att[i] < rate:
+            leave(W, i, ATTRITED, exit_month - 1)
             continue
-        W.failed[i] = W.u_rev[i] < P.review_fail_rate[t]
-        W.fails[i] = W.fails[i] + 1 if W.failed[i] else 0
-        if W.fails[i] >= P.dismiss_after_fails:
-            leave(W, i, DISMISSED, P.exit_month - 1)
+        failed[i] = u_rev[i] < review_fail_rate[t]
+        fails[i] = fails[i] + 1 if failed[i] else 0
+        if fails[i] >= dismiss_after_fails:
+            leave(W, i, DISMISSED, exit_month - 1)
 
 
 @njit(cache=True, inline="always")
-def exempt(P, W, i):
-    """A career-post secretary keeps the post at an election (where the scenario says so)."""
-    return P.career_secretaries_exempt == 1 and W.regime[i] != 0
+def exempt(career_secretaries_exempt, regime):
+    """A career-post secretary (regime not contract) keeps the post at an election, where the scenario says so."""
+    return career_secretaries_exempt and regime != 0
 
 
 @njit(cache=True)
 def turnover(P, W, lo, hi, t):
     """Step 3a, election years: a 两委 member without a certificate cannot stand (where required); the
     others are not returned with probability ``turnover``; both leave in exit_month."""
+    certificate_required, turnover, exit_month = P.certificate_required, P.turnover, P.exit_month
+    career_secretaries_exempt = P.career_secretaries_exempt == 1
+    post, regime, cert, alive, wykey = W.post, W.regime, W.cert, W.alive, W.wykey
     for i in range(lo, hi):
-        if W.alive[i] and W.post[i] != STAFF and not exempt(P, W, i):
-            out = P.certificate_required[t] and W.cert[i] == 0
+        if alive[i] and post[i] != STAFF and not exempt(career_secretaries_exempt, regime[i]):
+            out = certificate_required[t] and cert[i] == 0
             if not out:
-                out = rng.event_uniform(W.wykey[i], rng.ELECTION) < P.turnover[t]
+                out = rng.event_uniform(wykey[i], rng.ELECTION) < turnover[t]
             if out:
-                leave(W, i, ELECTED_OUT, P.exit_month - 1)
+                leave(W, i, ELECTED_OUT, exit_month - 1)
 
 
 @njit(cache=True)
 def count_in_post(W, lo, hi, counts):
     """counts[post] += workers of the slots lo..hi still in post."""
+    post, alive = W.post, W.alive
     for i in range(lo, hi):
-        if W.alive[i]:
-            counts[W.post[i]] += 1
+        if alive[i]:
+            counts[post[i]] += 1
 
 
 @njit(cache=True)
@@ -493,6 +511,7 @@ def move_to_post(P, W, i, p):
 def surplus(P, W, S, t, in_post, rk):
     """Step 3b, election years: a 两委 post above its quota loses its surplus (lowest random keys, ties by id),
     moved into vacant staff posts (``surplus_to_staff`` of those that fit) or leaving in exit_month."""
+    career_secretaries_exempt = P.career_secretaries_exempt == 1
     for p in range(STAFF):
         excess = in_post[p] - P.quota[t, p]
         if excess <= 0:
@@ -503,7 +522,7 @@ def surplus(P, W, S, t, in_post, rk):
         for s in range(S.base.shape[0]):
             lo, hi = shard_slots(S.base, S.ns, s)
             for i in range(lo, hi):
-                if W.alive[i] and W.post[i] == p and not exempt(P, W, i):
+                if W.alive[i] and W.post[i] == p and not exempt(career_secretaries_exempt, W.regime[i]):
                     cand[k] = i
                     keys[k] = rng.event_hash(W.wykey[i], rng.SURPLUS)
                     k += 1
@@ -592,44 +611,59 @@ def entrants(P, W, first, elected_to, hi, t, dkey, rk):
     (elected outside candidate below elected_to, else recruit); grade from the post's lowest, education
     credit and certificate bonus; elected members take their seats as the old ones leave, without probation;
     recruits start in start_month on probation."""
-    year = P.opening_year + t
-    ypg = P.years_per_grade[t]
+    opening_year, years_per_grade, ent_age_max, ent_female = P.opening_year, P.years_per_grade, P.ent_age_max, P.ent_female
+    male_age, female_original_age, reform, ent_edu_cum = P.male_age, P.female_original_age, P.reform, P.ent_edu_cum
+    ent_cert, certificate_required = P.ent_cert, P.certificate_required
+    education_credit_years, grade_lo = P.education_credit_years, P.grade_lo
+    certificate_grade_bonus, grade_hi = P.certificate_grade_bonus, P.grade_hi
+    ent_prior, account_per_contribution_year = P.ent_prior, P.account_per_contribution_year
+    contribution_index, exit_month, start_month, probation_months = P.contribution_index, P.exit_month, P.start_month, P.probation_months
+    ent_age_min = P.ent_age_min
+    wid, post, regime, female, edu = W.wid, W.post, W.regime, W.female, W.edu
+    birth_m, service, contrib_m, grade, yig = W.birth_m, W.service, W.contrib_m, W.grade, W.yig
+    cert, arrears_m, account, annuity, idx_sum = W.cert, W.arrears_m, W.account, W.annuity, W.idx_sum
+    stat_m, fails, hired_t, ppost, pgrade = W.stat_m, W.fails, W.hired_t, W.ppost, W.pgrade
+    pcert, pservice, qcert, prev_pay, prev_er = W.pcert, W.pservice, W.qcert, W.prev_pay, W.prev_er
+    months, probation, exit_kind, failed, alive = W.months, W.probation, W.exit_kind, W.failed, W.alive
+    wykey = W.wykey
+    year = opening_year + t
+    ypg = years_per_grade[t]
     for i in range(first, hi):
-        hp = W.post[i]
+        hp = post[i]
         kind = 1 if i < elected_to else 0
-        wk = rng.worker_year_key(dkey, W.wid[i], year)
-        W.wykey[i] = wk
-        W.regime[i] = 0; W.alive[i] = True; W.hired_t[i] = t
-        span = P.ent_age_max[t, kind, hp] - P.ent_age_min[t, kind, hp] + 1
-        age = P.ent_age_min[t, kind, hp] + int(math.floor(rng.event_uniform(wk, rng.HIRE_AGE) * span))
-        W.birth_m[i] = (year - age) * 12 + int(math.floor(rng.event_uniform(wk, rng.HIRE_MONTH) * 12))
-        W.female[i] = 1 if rng.event_uniform(wk, rng.HIRE_SEX) < P.ent_female[t, kind, hp] else 0
-        W.stat_m[i] = statutory_month(P.male_age, P.female_original_age, W.female[i], W.birth_m[i], hp, P.reform == 1)
+        wk = rng.worker_year_key(dkey, wid[i], year)
+        wykey[i] = wk
+        regime[i] = 0; alive[i] = True; hired_t[i] = t
+        span = ent_age_max[t, kind, hp] - ent_age_min[t, kind, hp] + 1
+        age = ent_age_min[t, kind, hp] + int(math.floor(rng.event_uniform(wk, rng.HIRE_AGE) * span))
+        birth_m[i] = (year - age) * 12 + int(math.floor(rng.event_uniform(wk, rng.HIRE_MONTH) * 12))
+        female[i] = 1 if rng.event_uniform(wk, rng.HIRE_SEX) < ent_female[t, kind, hp] else 0
+        stat_m[i] = statutory_month(male_age, female_original_age, female[i], birth_m[i], hp, reform == 1)
         ue = rng.event_uniform(wk, rng.HIRE_EDU)
         e = 0
-        while e < P.ent_edu_cum.shape[2] - 1 and ue >= P.ent_edu_cum[t, kind, e]:
+        while e < ent_edu_cum.shape[2] - 1 and ue >= ent_edu_cum[t, kind, e]:
             e += 1
-        W.edu[i] = e
-        W.cert[i] = 1 if rng.event_uniform(wk, rng.HIRE_CERT) < P.ent_cert[t, kind, hp] else 0
-        if hp != STAFF and P.certificate_required[t]:
-            W.cert[i] = 1  # where candidates must hold a certificate, new 两委 members hold one
+        edu[i] = e
+        cert[i] = 1 if rng.event_uniform(wk, rng.HIRE_CERT) < ent_cert[t, kind, hp] else 0
+        if hp != STAFF and certificate_required[t]:
+            cert[i] = 1  # where candidates must hold a certificate, new 两委 members hold one
         if kind == 1:
-            rk[R_ELECTED_CERT] += W.cert[i] > 0
-        W.service[i] = 0
-        counted = P.education_credit_years[e]
-        W.grade[i] = min(P.grade_lo[hp] + counted // ypg + P.certificate_grade_bonus[W.cert[i]], P.grade_hi[hp])
-        W.yig[i] = counted % ypg
-        W.contrib_m[i] = int(math.floor(P.ent_prior[kind] * max(0, age - 22))) * 12
-        W.account[i] = P.account_per_contribution_year * W.contrib_m[i] / 12.0
-        W.annuity[i] = 0.0
-        W.idx_sum[i] = P.contribution_index * W.contrib_m[i]
-        W.arrears_m[i] = 0; W.fails[i] = 0; W.failed[i] = False
-        W.ppost[i] = hp; W.pgrade[i] = W.grade[i]; W.pcert[i] = W.cert[i]; W.pservice[i] = 0
-        W.qcert[i] = W.cert[i]
-        W.prev_pay[i] = 0; W.prev_er[i] = 0
-        W.months[i] = 13 - (P.exit_month if kind == 1 else P.start_month)
-        W.probation[i] = 0 if kind == 1 else min(P.probation_months, W.months[i])
-        W.exit_kind[i] = NOT_EXITED
+            rk[R_ELECTED_CERT] += cert[i] > 0
+        service[i] = 0
+        counted = education_credit_years[e]
+        grade[i] = min(grade_lo[hp] + counted // ypg + certificate_grade_bonus[cert[i]], grade_hi[hp])
+        yig[i] = counted % ypg
+        contrib_m[i] = int(math.floor(ent_prior[kind] * max(0, age - 22))) * 12
+        account[i] = account_per_contribution_year * contrib_m[i] / 12.0
+        annuity[i] = 0.0
+        idx_sum[i] = contribution_index * contrib_m[i]
+        arrears_m[i] = 0; fails[i] = 0; failed[i] = False
+        ppost[i] = hp; pgrade[i] = grade[i]; pcert[i] = cert[i]; pservice[i] = 0
+        qcert[i] = cert[i]
+        prev_pay[i] = 0; prev_er[i] = 0
+        months[i] = 13 - (exit_month if kind == 1 else start_month)
+        probation[i] = 0 if kind == 1 else min(probation_months, months[i])
+        exit_kind[i] = NOT_EXITED
 
 
 @njit(cache=True, inline="always")
@@ -668,7 +702,7 @@ def clear_arrears(P, W, i, sb, rk, t):
 
 
 @njit(cache=True)
-def pay(P, W, lo, hi, t, Y, Y_prev, cells, rk, carry):
+def pay(P, W, lo, hi, t, wage, avg_last, cells, rk, carry):
     """Step 5: pay, contributions, accounts, the wage-bill bridge, pensions of this year's retirees and arrears
     for the slots lo..hi; returns this year's cost of its leavers (next year's bridge carry).
 
@@ -677,25 +711,34 @@ def pay(P, W, lo, hi, t, Y, Y_prev, cells, rk, carry):
     each cell met is priced once a year and tallied as count x amount at the end; part-year workers are
     priced and tallied one by one in the scratch row (same amounts, fewer computations).
     """
+    Y = pay_rates(P, t, wage, avg_last)
+    Y_prev = pay_rates(P, max(t - 1, 0), wage, avg_last)  # (at t = 0 the counterfactual is not used)
+    grade_coefficients, certificate_allowance_monthly = P.grade_coefficients, P.certificate_allowance_monthly
+    institution, seniority_cap_years = P.institution, P.seniority_cap_years
+    crediting_rate, clear_start_t = P.crediting_rate, P.clear_start_t
+    regime, contrib_m, arrears_m, account, annuity = W.regime, W.contrib_m, W.arrears_m, W.account, W.annuity
+    idx_sum, hired_t, ppost, pgrade, pcert = W.idx_sum, W.hired_t, W.ppost, W.pgrade, W.pcert
+    pservice, qcert, prev_pay, prev_er, months = W.pservice, W.qcert, W.prev_pay, W.prev_er, W.months
+    probation, exit_kind, alive = W.probation, W.exit_kind, W.alive
     cell_tag, vals, fvals, cell_n, cell_post, cell_regime = cells
-    u1, ng, nc = np.uint64(1), np.uint64(P.grade_coefficients.shape[1]), np.uint64(P.certificate_allowance_monthly.shape[1])
-    nr, uscap = np.uint64(P.institution.shape[0]), np.uint64(P.seniority_cap_years)
-    grow = 1.0 + P.crediting_rate[t]
+    u1, ng, nc = np.uint64(1), np.uint64(grade_coefficients.shape[1]), np.uint64(certificate_allowance_monthly.shape[1])
+    nr, uscap = np.uint64(institution.shape[0]), np.uint64(seniority_cap_years)
+    grow = 1.0 + crediting_rate[t]
     scratch = vals.shape[0] - 1
     n_cells_met = 0
     exit_cost = br_exits = br_hires = br_prog = br_cert = br_uprate = br_contrib = np.int64(0)
     for i in range(lo, hi):
-        m = W.months[i]
-        full_year = m == 12 and W.probation[i] == 0 and W.exit_kind[i] == NOT_EXITED
+        m = months[i]
+        full_year = m == 12 and probation[i] == 0 and exit_kind[i] == NOT_EXITED
         if full_year:
-            c = (((W.ppost[i] * ng + W.pgrade[i] - u1) * nc + W.pcert[i]) * (uscap + u1)
-                 + min(W.pservice[i], uscap)) * nr + W.regime[i]
+            c = (((ppost[i] * ng + pgrade[i] - u1) * nc + pcert[i]) * (uscap + u1)
+                 + min(pservice[i], uscap)) * nr + regime[i]
             tag = cell_tag[c]
             fresh = (tag >> 16) != t
             if fresh:  # a cell's tag: year t << 16 | its row among year t's cells; -1 before it is first met
                 r = n_cells_met
                 cell_tag[c] = (t << 16) | r; cell_n[r] = 0
-                cell_post[r] = W.ppost[i]; cell_regime[r] = W.regime[i]
+                cell_post[r] = ppost[i]; cell_regime[r] = regime[i]
                 n_cells_met += 1
             else:
                 r = tag & 0xFFFF
@@ -704,39 +747,39 @@ def pay(P, W, lo, hi, t, Y, Y_prev, cells, rk, carry):
             r = scratch
             fresh = True
         if fresh:
-            price(Y, Y_prev, W.ppost[i], W.pgrade[i], W.pcert[i], W.pservice[i], W.regime[i], m, W.probation[i], vals, fvals, r)
+            price(Y, Y_prev, ppost[i], pgrade[i], pcert[i], pservice[i], regime[i], m, probation[i], vals, fvals, r)
         if not full_year:
-            tally_row(rk, t, vals, r, 1, W.ppost[i], W.regime[i])
+            tally_row(rk, t, vals, r, 1, ppost[i], regime[i])
         amount, er = vals[r, V_PAY], vals[r, V_ER]
         if t > 0:
             # accounts: credited at the year end, then this year's contributions added (not in the opening
             # year, whose months the roster's accounts already hold)
-            W.account[i] = W.account[i] * grow + fvals[r, F_ACCOUNT]
-            W.annuity[i] = W.annuity[i] * grow + fvals[r, F_ANNUITY]
-            W.idx_sum[i] += fvals[r, F_INDEX] * m
-            W.contrib_m[i] += m
+            account[i] = account[i] * grow + fvals[r, F_ACCOUNT]
+            annuity[i] = annuity[i] * grow + fvals[r, F_ANNUITY]
+            idx_sum[i] += fvals[r, F_INDEX] * m
+            contrib_m[i] += m
             # wage-bill bridge
-            if W.exit_kind[i] != NOT_EXITED:
-                br_exits += amount + er - W.prev_pay[i] - W.prev_er[i]
+            if exit_kind[i] != NOT_EXITED:
+                br_exits += amount + er - prev_pay[i] - prev_er[i]
                 exit_cost += amount + er
-            elif W.hired_t[i] == t:
+            elif hired_t[i] == t:
                 br_hires += amount + er
-            elif W.hired_t[i] == t - 1:
-                br_hires += amount + er - W.prev_pay[i] - W.prev_er[i]
+            elif hired_t[i] == t - 1:
+                br_hires += amount + er - prev_pay[i] - prev_er[i]
             else:
                 # this year's state at last year's wage and rates; the certificate allowance change is split
                 # off, the rest of the state change is progression
                 pay_b = vals[r, V_PAY_PREV_PRICES]
-                cert_step = vals[r, V_CERT_PREV_PRICES] - fen(P.certificate_allowance_monthly[t - 1, W.qcert[i]] * 12)
-                br_prog += pay_b - cert_step - W.prev_pay[i]
+                cert_step = vals[r, V_CERT_PREV_PRICES] - fen(certificate_allowance_monthly[t - 1, qcert[i]] * 12)
+                br_prog += pay_b - cert_step - prev_pay[i]
                 br_cert += cert_step
                 br_uprate += amount - pay_b
-                br_contrib += er - W.prev_er[i]
-        W.prev_pay[i] = amount
-        W.prev_er[i] = er
-        if W.exit_kind[i] == RETIRED:
+                br_contrib += er - prev_er[i]
+        prev_pay[i] = amount
+        prev_er[i] = er
+        if exit_kind[i] == RETIRED:
             pension(P, W, i, Y, fvals[r, F_GROSS], rk, t)
-        if W.alive[i] and W.arrears_m[i] > 0 and t >= P.clear_start_t and t > 0:
+        if alive[i] and arrears_m[i] > 0 and t >= clear_start_t and t > 0:
             clear_arrears(P, W, i, fvals[r, F_BASE], rk, t)
     for r in range(n_cells_met):
         tally_row(rk, t, vals, r, cell_n[r], cell_post[r], cell_regime[r])
@@ -753,12 +796,15 @@ def pay(P, W, lo, hi, t, Y, Y_prev, cells, rk, carry):
 def progression(P, W, lo, hi, t):
     """Step 6, year end: a passed review adds a year; a full step of years_per_grade moves up a grade within the
     post's range. Without branches (whether a grade is gained is as good as random). Not the year's hires."""
+    years_per_grade, grade_hi = P.years_per_grade, P.grade_hi
+    post, grade, yig, hired_t, failed = W.post, W.grade, W.yig, W.hired_t, W.failed
+    alive = W.alive
     for i in range(lo, hi):
-        if W.alive[i] and W.hired_t[i] != t:
-            y = W.yig[i] + (not W.failed[i])
-            up = (not W.failed[i]) and y >= P.years_per_grade[t] and W.grade[i] < P.grade_hi[W.post[i]]
-            W.grade[i] += up
-            W.yig[i] = 0 if up else y
+        if alive[i] and hired_t[i] != t:
+            y = yig[i] + (not failed[i])
+            up = (not failed[i]) and y >= years_per_grade[t] and grade[i] < grade_hi[post[i]]
+            grade[i] += up
+            yig[i] = 0 if up else y
 
 
 @njit(cache=True)
@@ -766,49 +812,70 @@ def certificates(P, W, lo, hi, t, pass_mult, rk):
     """Step 7, year end: a non-holder of the top level with the service the next level needs sits its exam
     with probability ``sit``; a pass (pass rate x the draw's multiplier) adds the level and its grade bonus
     within the post's range. A policy's exam subsidy is paid per sitting and per pass. Not the year's hires."""
+    min_service_years, sitting_rate, per_sitter, pass_rate = P.min_service_years, P.sitting_rate, P.per_sitter, P.pass_rate
+    per_pass, certificate_grade_bonus, grade_hi = P.per_pass, P.certificate_grade_bonus, P.grade_hi
+    post, regime, edu, service, grade = W.post, W.regime, W.edu, W.service, W.grade
+    cert, hired_t, alive, wykey, u_sit = W.cert, W.hired_t, W.alive, W.wykey, W.u_sit
     for i in range(lo, hi):
-        c = W.cert[i]
-        if not W.alive[i] or W.hired_t[i] == t or c >= 3 or W.service[i] < P.min_service_years[c, W.edu[i]]:
+        c = cert[i]
+        if not alive[i] or hired_t[i] == t or c >= 3 or service[i] < min_service_years[c, edu[i]]:
             continue
-        if W.u_sit[i] < P.sitting_rate[t, c]:
+        if u_sit[i] < sitting_rate[t, c]:
             rk[t, R_SAT] += 1
-            subsidy = P.per_sitter[t, c]
-            if rng.event_uniform(W.wykey[i], rng.PASS) < min(1.0, P.pass_rate[t, c] * pass_mult):
+            subsidy = per_sitter[t, c]
+            if rng.event_uniform(wykey[i], rng.PASS) < min(1.0, pass_rate[t, c] * pass_mult):
                 rk[t, R_PASSES] += 1
-                subsidy += P.per_pass[t, c]
-                W.cert[i] = c + 1
-                W.grade[i] = min(W.grade[i] + P.certificate_grade_bonus[c + 1] - P.certificate_grade_bonus[c], P.grade_hi[W.post[i]])
+                subsidy += per_pass[t, c]
+                cert[i] = c + 1
+                grade[i] = min(grade[i] + certificate_grade_bonus[c + 1] - certificate_grade_bonus[c], grade_hi[post[i]])
             rk[t, R_EXAM_SUBSIDY] += subsidy
-            rk[t, R_OTHER_POST_A[W.post[i]]] += subsidy
-            rk[t, R_OTHER_REGIME_A[W.regime[i]]] += subsidy
+            rk[t, R_OTHER_POST_A[post[i]]] += subsidy
+            rk[t, R_OTHER_REGIME_A[regime[i]]] += subsidy
 
 
 @njit(cache=True)
 def ageing(W, lo, hi):
     """Step 8, year end: a year of service for everyone in post."""
+    service, alive = W.service, W.alive
     for i in range(lo, hi):
-        W.service[i] += W.alive[i]
+        service[i] += alive[i]
 
 
 @njit(cache=True)
 def year_end(W, lo, hi, t, y_start, rk):
     """The year-end tallies: leavers by kind and post; the stock by post, regime, grade and certificate, its
     age and arrears. Then last January's certificate moves on a year (bridge)."""
+    post, regime, birth_m, grade, cert = W.post, W.regime, W.birth_m, W.grade, W.cert
+    arrears_m, pcert, qcert, exit_kind, alive = W.arrears_m, W.pcert, W.qcert, W.exit_kind, W.alive
     age_months = arrears_out = np.int64(0)  # sums kept in registers, added to the tallies after the loop
     for i in range(lo, hi):
-        if not W.alive[i]:
-            rk[t, EXIT_RAW[W.exit_kind[i]]] += 1
-            rk[t, R_EXITS_POST_A[W.post[i]]] += 1
+        if not alive[i]:
+            rk[t, EXIT_RAW[exit_kind[i]]] += 1
+            rk[t, R_EXITS_POST_A[post[i]]] += 1
             continue
-        rk[t, R_HC_A[W.post[i]]] += 1
-        rk[t, R_REGIME_A[W.regime[i]]] += 1
-        rk[t, R_GRADE_A[W.grade[i] - 1]] += 1
-        rk[t, R_CERT_A[max(W.cert[i], 1) - 1]] += W.cert[i] > 0  # (without a branch)
-        age_months += y_start + 11 - W.birth_m[i]
-        arrears_out += W.arrears_m[i]
-        W.qcert[i] = W.pcert[i]
+        rk[t, R_HC_A[post[i]]] += 1
+        rk[t, R_REGIME_A[regime[i]]] += 1
+        rk[t, R_GRADE_A[grade[i] - 1]] += 1
+        rk[t, R_CERT_A[max(cert[i], 1) - 1]] += cert[i] > 0  # (without a branch)
+        age_months += y_start + 11 - birth_m[i]
+        arrears_out += arrears_m[i]
+        qcert[i] = pcert[i]
     rk[t, R_AGE_MONTHS] += age_months
     rk[t, R_ARR_OUT] += arrears_out
+
+
+@njit(cache=True, inline="always")
+def move_slot(W, i, j):
+    """Slot i takes the worker of slot j (every field of Workers)."""
+    W.wid[i] = W.wid[j]; W.post[i] = W.post[j]; W.regime[i] = W.regime[j]; W.female[i] = W.female[j]
+    W.edu[i] = W.edu[j]; W.birth_m[i] = W.birth_m[j]; W.service[i] = W.service[j]; W.contrib_m[i] = W.contrib_m[j]
+    W.grade[i] = W.grade[j]; W.yig[i] = W.yig[j]; W.cert[i] = W.cert[j]; W.arrears_m[i] = W.arrears_m[j]
+    W.account[i] = W.account[j]; W.annuity[i] = W.annuity[j]; W.idx_sum[i] = W.idx_sum[j]; W.stat_m[i] = W.stat_m[j]
+    W.fails[i] = W.fails[j]; W.hired_t[i] = W.hired_t[j]; W.ppost[i] = W.ppost[j]; W.pgrade[i] = W.pgrade[j]
+    W.pcert[i] = W.pcert[j]; W.pservice[i] = W.pservice[j]; W.qcert[i] = W.qcert[j]; W.prev_pay[i] = W.prev_pay[j]
+    W.prev_er[i] = W.prev_er[j]; W.months[i] = W.months[j]; W.probation[i] = W.probation[j]
+    W.exit_kind[i] = W.exit_kind[j]; W.exit_at[i] = W.exit_at[j]; W.failed[i] = W.failed[j]; W.alive[i] = W.alive[j]
+    W.wykey[i] = W.wykey[j]; W.u_att[i] = W.u_att[j]; W.u_rev[i] = W.u_rev[j]; W.u_sit[i] = W.u_sit[j]
 
 
 @njit(cache=True)
@@ -817,16 +884,16 @@ def compact(W, S, s):
     meaning). (Written here, not in the caller's parallel loop: numba's parallel loops lose a store into an
     array taken from a named tuple's field.)"""
     lo, hi = shard_slots(S.base, S.ns, s)
+    alive = W.alive
     end = hi
     i = lo
     while i < end:
-        if W.alive[i]:
+        if alive[i]:
             i += np.uint64(1)
             continue
         end -= np.uint64(1)
-        for a in literal_unroll(W):
-            a[i] = a[end]
-        W.alive[end] = False  # a freed slot
+        move_slot(W, i, end)
+        alive[end] = False  # a freed slot
     S.ns[s] = end - lo
 
 
@@ -892,10 +959,8 @@ def draw_years(P, R, seed, draw, raw, cells, W, S):
                          t, dkey, rawk[s, t])
         for s in prange(K):
             lo, hi = shard_slots(S.base, S.ns, s)
-            Y = pay_rates(P, t, wage, avg_last)
-            Y_prev = pay_rates(P, max(t - 1, 0), wage, avg_last)  # (at t = 0 the counterfactual is not used)
             cell_s = (cells[0][s], cells[1][s], cells[2][s], cells[3][s], cells[4][s], cells[5][s])
-            carry[s] = pay(P, W, lo, hi, t, Y, Y_prev, cell_s, rawk[s], carry[s])
+            carry[s] = pay(P, W, lo, hi, t, wage, avg_last, cell_s, rawk[s], carry[s])
         for p in range(4):
             rawk[0, t, R_QUOTA_A[p]] = P.quota[t, p]
         for s in prange(K):
