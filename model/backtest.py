@@ -37,7 +37,7 @@ class Figure:
 
 def _last_year_avg(P, year):
     """The published average wage of year - 1 (the 上年度 figure used in ``year``)."""
-    return float(P.avg_known[year - P.opening_year])
+    return float(P.average_wage_monthly[year - P.opening_year])
 
 
 def _share(a, b):
@@ -78,17 +78,17 @@ PUBLISHED = [
            "the baseline keeps the seed's 2,072 posts for the 162 urban communities only; the census counts the "
            "whole city, counties included; scenario posts_per_10k prices the target"),
     Figure("Individual-account crediting rate 2021", 0.0669, "rate", "人社部、财政部 yearly notice (M)",
-           lambda v, P, m: P.crediting[2021 - P.opening_year]),
+           lambda v, P, m: P.crediting_rate[2021 - P.opening_year]),
     Figure("Individual-account crediting rate 2022", 0.0612, "rate", "人社部、财政部 yearly notice (M)",
-           lambda v, P, m: P.crediting[2022 - P.opening_year]),
+           lambda v, P, m: P.crediting_rate[2022 - P.opening_year]),
     Figure("Individual-account crediting rate 2023", 0.0397, "rate", "人社部、财政部 yearly notice (M)",
-           lambda v, P, m: P.crediting[2023 - P.opening_year]),
+           lambda v, P, m: P.crediting_rate[2023 - P.opening_year]),
     Figure("Individual-account crediting rate 2024", 0.0262, "rate", "人社部、财政部 yearly notice (M)",
-           lambda v, P, m: P.crediting[2024 - P.opening_year]),
+           lambda v, P, m: P.crediting_rate[2024 - P.opening_year]),
     Figure("Contribution base ceiling 2025, Hubei tier 2 (黄石)", 21678, "yuan/month", "鄂人社发〔2025〕28号 as cited (M)",
-           lambda v, P, m: P.ceil_share[2025 - P.opening_year] * _last_year_avg(P, 2025)),
+           lambda v, P, m: P.base_ceiling_share[2025 - P.opening_year] * _last_year_avg(P, 2025)),
     Figure("Contribution base floor 2025, Hubei tier 2 (黄石)", 4299, "yuan/month", "鄂人社发〔2025〕28号 as cited (M)",
-           lambda v, P, m: P.floor_share[2025 - P.opening_year] * _last_year_avg(P, 2025),
+           lambda v, P, m: P.base_floor_share[2025 - P.opening_year] * _last_year_avg(P, 2025),
            "the floor share 59.5 % is rounded; Hubei publishes whole yuan"),
     Figure("Huangshi pension 计发基数 2024", 7048, "yuan/month", "a 17-city table in a pension calculator (L-M)",
            lambda v, P, m: _last_year_avg(P, 2024),
@@ -96,10 +96,10 @@ PUBLISHED = [
            "the contribution standard (6,948), for both: pensions are the workers' outcome, not a budget line"),
     Figure("Huangshi pension 计发基数 2025", 7347, "yuan/month", "a 17-city table in a pension calculator (L-M)",
            lambda v, P, m: _last_year_avg(P, 2025), "as for 2024 (model 7,226)"),
-    Figure("Employer basic-pension rate", 0.16, "rate", "国办发〔2019〕13号 (H)", lambda v, P, m: P.er[1, 0]),
-    Figure("Work-injury rate, class 1 (基层群众自治组织)", 0.002, "rate", "人社部发〔2015〕71号 (H)", lambda v, P, m: P.er[1, 3]),
+    Figure("Employer basic-pension rate", 0.16, "rate", "国办发〔2019〕13号 (H)", lambda v, P, m: P.employer[1, 0]),
+    Figure("Work-injury rate, class 1 (基层群众自治组织)", 0.002, "rate", "人社部发〔2015〕71号 (H)", lambda v, P, m: P.employer[1, 3]),
     Figure("Minimum contribution years, 2030", 15.5, "years", "2024 NPCSC decision, 办法 art. 4 (H)",
-           lambda v, P, m: P.min_contrib_months[2030 - P.opening_year] / 12),
+           lambda v, P, m: P.min_contribution_months[2030 - P.opening_year] / 12),
 ]
 
 

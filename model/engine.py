@@ -168,7 +168,7 @@ class PayRates(NamedTuple):
     er: np.ndarray  # [line] employer rates
     ee: np.ndarray  # [line] employee rates
     institution: np.ndarray  # [regime] 1 if in the institution scheme (annuity)
-    union_fund_rate: float  # 工会经费 as a share of gross pay
+    union_fund_rate: float  # the union fund (cost.other.union_fund) as a share of gross pay
     avg: float  # last year's provincial average wage, yuan a month (limits, contribution index, 计发基数)
 
 
@@ -180,9 +180,10 @@ def pay_rates(P, t, wage, avg_last):
     (国办发〔2019〕13号: 上年度全口径城镇单位就业人员平均工资); the housing fund's limits likewise.
     """
     A = avg_last[t]
-    return PayRates(wage[t], P.coef, P.perf_share[t], P.probation_share, P.post_allow[t], P.seniority_per_year[t],
-                    P.seniority_cap, P.cert_allow[t], P.career_allow[t], P.floor_share[t] * A, P.ceil_share[t] * A,
-                    P.hf_floor_share[t] * A, P.hf_ceil_share[t] * A, P.er[t], P.ee[t], P.institution,
+    return PayRates(wage[t], P.grade_coefficients, P.performance_share[t], P.probation_pay_share, P.post_allowance_monthly[t],
+                    P.seniority_allowance_per_year_monthly[t], P.seniority_cap_years, P.certificate_allowance_monthly[t],
+                    P.career_allowance_monthly[t], P.base_floor_share[t] * A, P.base_ceiling_share[t] * A,
+                    P.housing_fund_floor_share[t] * A, P.housing_fund_ceiling_share[t] * A, P.employer[t], P.employee[t], P.institution,
                     P.union_fund_rate[t], A)
 
 
@@ -286,7 +287,7 @@ def tally_row(raw, t, vals, r, count, post, regime):
 def draw_paths(P, seed, draw):
     """Per-draw reference wage wage[t], last year's provincial average wage avg_last[t], and the two rate multipliers.
 
-    The average wage of a year is the published figure where there is one (P.avg_known), else
+    The average wage of a year is the published figure where there is one (P.average_wage_monthly), else
     A_y = A_(y-1) x (1 + g_avg + sd x z_t) (the opening year, if not published, grows without a shock);
     W_t = link_t x A_(t-1) where linked, else W_(t-1) x (1 + g + sd x z_t), with z_t one standard-normal
     shock per draw and year, common to both. avg_last[t] = A_(t-1) is the 上年度 figure used in year t.
@@ -294,443 +295,682 @@ def draw_paths(P, seed, draw):
     n = P.n_years
     wage = np.empty(n)
     avg_year = np.empty(n + 1)  # avg_year[k]: the average wage of year opening_year - 1 + k
-    wage[0] = P.wage0
-    avg_year[0] = P.avg_known[0]
-    avg_year[1] = P.avg_known[1] if P.avg_known[1] > 0 else P.avg_known[0] * (1.0 + P.avg_growth[0])
+    wage[0] = P.reference_wage_monthly
+    avg_year[0] = P.average_wage_monthly[0]
+    known = P.average_wage_monthly
+    avg_year[1] = known[1] if known[1] > 0 else known[0] * (1.0 + P.average_wage_growth[0])
     for t in range(1, n):
         year = P.opening_year + t
         u1 = rng.uniform_nb(seed, draw, rng.GLOBAL_WORKER, year, rng.WAGE_SHOCK)
         u2 = rng.uniform_nb(seed, draw, rng.GLOBAL_WORKER, year, rng.WAGE_SHOCK + 1000)
         z = math.sqrt(-2.0 * math.log(1.0 - u1)) * math.cos(2.0 * math.pi * u2)
-        if P.avg_known[t + 1] > 0:
-            avg_year[t + 1] = P.avg_known[t + 1]
+        if P.average_wage_monthly[t + 1] > 0:
+            avg_year[t + 1] = P.average_wage_monthly[t + 1]
         else:
-            avg_year[t + 1] = avg_year[t] * (1.0 + P.avg_growth[t] + P.wage_sd * z)
-        if P.wage_link[t] > 0:
-            wage[t] = P.wage_link[t] * avg_year[t]
+            avg_year[t + 1] = avg_year[t] * (1.0 + P.average_wage_growth[t] + P.wage_growth_sd * z)
+        if P.link_to_average_wage[t] > 0:
+            wage[t] = P.link_to_average_wage[t] * avg_year[t]
         else:
-            wage[t] = wage[t - 1] * (1.0 + P.wage_growth[t] + P.wage_sd * z)
+            wage[t] = wage[t - 1] * (1.0 + P.wage_growth[t] + P.wage_growth_sd * z)
     ua = rng.uniform_nb(seed, draw, rng.GLOBAL_WORKER, 0, rng.ATTRITION_SCALE)
     up = rng.uniform_nb(seed, draw, rng.GLOBAL_WORKER, 0, rng.PASS_SCALE)
-    att_mult = P.att_lo + (P.att_hi - P.att_lo) * ua
-    pass_mult = P.pass_lo + (P.pass_hi - P.pass_lo) * up
+    att_mult = P.attrition_multiplier_low + (P.attrition_multiplier_high - P.attrition_multiplier_low) * ua
+    pass_mult = P.pass_rate_multiplier_low + (P.pass_rate_multiplier_high - P.pass_rate_multiplier_low) * up
     return wage, avg_year[:n].copy(), att_mult, pass_mult
+
+
+class Workers(NamedTuple):
+    """The per-worker state of a running draw: one slot per worker, in the narrowest types that hold each
+    value (less memory traffic at national scale; STATE_BYTES_PER_SLOT in all). Codes and counts are
+    unsigned: numba indexes with them without checking for a negative index. Workers live in shards of
+    contiguous slots (Shards); a leaver's slot is refilled from the end of its shard (compact).
+
+    Each step binds the fields it reads (and the Params it reads) to local names before its loop: numba
+    takes an array out of a named tuple inside a loop at a cost (reference counts) that doubled a draw's time."""
+
+    wid: np.ndarray  # worker id (int64): the key of its random numbers
+    post: np.ndarray
+    regime: np.ndarray
+    female: np.ndarray
+    edu: np.ndarray
+    birth_m: np.ndarray  # month of birth, year * 12 + month - 1
+    service: np.ndarray  # whole years of community service
+    contrib_m: np.ndarray  # months contributed to the pension
+    grade: np.ndarray  # 1..18
+    yig: np.ndarray  # years towards the next grade
+    cert: np.ndarray  # 0 none, 1 junior, 2 intermediate, 3 senior
+    arrears_m: np.ndarray  # months of contributions owed
+    account: np.ndarray  # individual pension account, yuan
+    annuity: np.ndarray  # occupational annuity account, yuan
+    idx_sum: np.ndarray  # sum over contributed months of the contribution index
+    stat_m: np.ndarray  # month of reaching the statutory age (depends on sex, birth and post)
+    fails: np.ndarray  # consecutive failed reviews
+    hired_t: np.ndarray  # year index of entry (-10 for the opening roster)
+    ppost: np.ndarray  # post, grade, certificate and service on 1 January (what pay uses)
+    pgrade: np.ndarray
+    pcert: np.ndarray
+    pservice: np.ndarray
+    qcert: np.ndarray  # certificate on 1 January of the year before (bridge)
+    prev_pay: np.ndarray  # last year's pay and employer contributions, fen (bridge)
+    prev_er: np.ndarray
+    months: np.ndarray  # this year: months paid, of which on probation
+    probation: np.ndarray
+    exit_kind: np.ndarray
+    exit_at: np.ndarray  # month of retirement
+    failed: np.ndarray  # failed this year's review
+    alive: np.ndarray  # in post
+    wykey: np.ndarray  # random-stream key of (seed, draw, worker, year)
+    u_att: np.ndarray  # this year's uniforms for attrition, the review and sitting the exam (start_year)
+    u_rev: np.ndarray
+    u_sit: np.ndarray
+
+
+class Shards(NamedTuple):
+    """Shard s holds slots base[s] .. base[s] + ns[s] - 1, at most ``size`` of them."""
+
+    base: np.ndarray
+    ns: np.ndarray
+    size: int
+
+
+@njit(cache=True)
+def new_workers(C):
+    """Workers with C empty slots."""
+    u8, u16, i16, i32, f8 = np.uint8, np.uint16, np.int16, np.int32, np.float64
+    return Workers(np.empty(C, np.int64), np.empty(C, u8), np.empty(C, u8), np.empty(C, u8), np.empty(C, u8),
+                   np.empty(C, i32), np.empty(C, u16), np.empty(C, i32), np.empty(C, u8), np.empty(C, u16),
+                   np.empty(C, u8), np.empty(C, i32), np.empty(C, f8), np.empty(C, f8), np.empty(C, f8),
+                   np.empty(C, i32), np.zeros(C, u8), np.zeros(C, i16),
+                   np.empty(C, u8), np.empty(C, u8), np.empty(C, u8), np.empty(C, u16), np.empty(C, u8),
+                   np.zeros(C, np.int64), np.zeros(C, np.int64),
+                   np.zeros(C, u8), np.zeros(C, u8), np.zeros(C, u8), np.zeros(C, i32), np.zeros(C, np.bool_),
+                   np.zeros(C, np.bool_), np.zeros(C, np.uint64), np.empty(C, f8), np.empty(C, f8), np.empty(C, f8))
+
+
+@njit(cache=True)
+def open_roster(P, R, W, S, s):
+    """Shard s takes its contiguous block of the opening roster."""
+    K = S.base.shape[0]
+    n_open = R.wid.shape[0]
+    lo, hi = n_open * s // K, n_open * (s + 1) // K
+    S.ns[s] = hi - lo
+    for j in range(lo, hi):
+        i = S.base[s] + j - lo
+        W.wid[i] = R.wid[j]; W.post[i] = R.post[j]; W.regime[i] = R.regime[j]; W.female[i] = R.female[j]
+        W.edu[i] = R.edu[j]; W.birth_m[i] = R.birth_m[j]; W.service[i] = R.service[j]; W.contrib_m[i] = R.contrib_m[j]
+        W.grade[i] = R.grade[j]; W.yig[i] = R.yig[j]; W.cert[i] = R.cert[j]; W.arrears_m[i] = R.arrears_m[j]
+        W.account[i] = R.account[j]; W.annuity[i] = 0.0; W.idx_sum[i] = R.idx_sum[j]; W.alive[i] = True
+        W.hired_t[i] = -10
+        W.stat_m[i] = statutory_month(P.male_age, P.female_original_age, W.female[i], W.birth_m[i], W.post[i], P.reform == 1)
+
+
+@njit(cache=True)
+def start_year(W, lo, hi, dkey, year):
+    """1 January: the state pay reads, a full year's months, and the year's random keys and uniforms (drawn
+    in one loop the compiler vectorises; in the loops that use them each would be a hash to wait for)."""
+    wid, post, service, grade, cert = W.wid, W.post, W.service, W.grade, W.cert
+    ppost, pgrade, pcert, pservice, months = W.ppost, W.pgrade, W.pcert, W.pservice, W.months
+    probation, exit_kind, failed, wykey, u_att = W.probation, W.exit_kind, W.failed, W.wykey, W.u_att
+    u_rev, u_sit = W.u_rev, W.u_sit
+    for i in range(lo, hi):
+        ppost[i] = post[i]; pgrade[i] = grade[i]; pcert[i] = cert[i]; pservice[i] = service[i]
+        months[i] = 12; probation[i] = 0; exit_kind[i] = NOT_EXITED; failed[i] = False
+        wk = rng.worker_year_key(dkey, wid[i], year)
+        wykey[i] = wk
+        u_att[i] = rng.event_uniform(wk, rng.ATTRITION)
+        u_rev[i] = rng.event_uniform(wk, rng.REVIEW)
+        u_sit[i] = rng.event_uniform(wk, rng.SIT)
+
+
+@njit(cache=True, inline="always")
+def leave(W, i, kind, months):
+    """Worker i leaves post this year, paid ``months`` months."""
+    W.alive[i] = False
+    W.exit_kind[i] = kind
+    W.months[i] = months
+
+
+@njit(cache=True)
+def retirement(P, W, lo, hi, y_start):
+    """Step 1: workers who reach the statutory age this year (or did, and were kept on) leave at
+    retirement_exit's month, with a pension or short of the minimum years."""
+    opening_year, min_contribution_months, max_deferral_months = P.opening_year, P.min_contribution_months, P.max_deferral_months
+    contrib_m, stat_m, exit_at = W.contrib_m, W.stat_m, W.exit_at
+    for i in range(lo, hi):
+        stat = stat_m[i]
+        if stat < y_start + 12:
+            out, short = retirement_exit(stat, contrib_m[i], y_start, opening_year, min_contribution_months,
+                                         max_deferral_months)
+            if out < y_start + 12:
+                leave(W, i, RETIRED_SHORT if short else RETIRED, max(0, out - y_start))
+                exit_at[i] = out
+
+
+@njit(cache=True)
+def exits(P, W, lo, hi, t, att_mult):
+    """Step 2: attrition by post, higher in early service (leave in exit_month); the annual review:
+    ``dismiss_after`` consecutive failures end in dismissal in the same month."""
+    attrition, early_service_multiplier = P.attrition, P.early_service_multiplier
+    early_service_years, exit_month = P.early_service_years, P.exit_month
+    review_fail_rate, dismiss_after_fails = P.review_fail_rate, P.dismiss_after_fails
+    post, service, fails, failed, alive = W.post, W.service, W.fails, W.failed, W.alive
+    u_att, u_rev = W.u_att, W.u_rev
+    for i in range(lo, hi):
+        if not alive[i]:
+            continue
+        rate = attrition[t, post[i]] * att_mult * (early_service_multiplier if service[i] < early_service_years else 1.0)
+        if u_att[i] < rate:
+            leave(W, i, ATTRITED, exit_month - 1)
+            continue
+        failed[i] = u_rev[i] < review_fail_rate[t]
+        fails[i] = fails[i] + 1 if failed[i] else 0
+        if fails[i] >= dismiss_after_fails:
+            leave(W, i, DISMISSED, exit_month - 1)
+
+
+@njit(cache=True, inline="always")
+def exempt(career_secretaries_exempt, regime):
+    """A career-post secretary (regime not contract) keeps the post at an election, where the scenario says so."""
+    return career_secretaries_exempt and regime != 0
+
+
+@njit(cache=True)
+def turnover(P, W, lo, hi, t):
+    """Step 3a, election years: a 两委 member without a certificate cannot stand (where required); the
+    others are not returned with probability ``turnover``; both leave in exit_month."""
+    certificate_required, turnover, exit_month = P.certificate_required, P.turnover, P.exit_month
+    career_secretaries_exempt = P.career_secretaries_exempt == 1
+    post, regime, cert, alive, wykey = W.post, W.regime, W.cert, W.alive, W.wykey
+    for i in range(lo, hi):
+        if alive[i] and post[i] != STAFF and not exempt(career_secretaries_exempt, regime[i]):
+            out = certificate_required[t] and cert[i] == 0
+            if not out:
+                out = rng.event_uniform(wykey[i], rng.ELECTION) < turnover[t]
+            if out:
+                leave(W, i, ELECTED_OUT, exit_month - 1)
+
+
+@njit(cache=True)
+def count_in_post(W, lo, hi, counts):
+    """counts[post] += workers of the slots lo..hi still in post."""
+    post, alive = W.post, W.alive
+    for i in range(lo, hi):
+        if alive[i]:
+            counts[post[i]] += 1
+
+
+@njit(cache=True)
+def move_to_post(P, W, i, p):
+    """Worker i takes post p, at the nearest grade of its range; its statutory age follows the post."""
+    W.post[i] = p
+    W.grade[i] = min(max(W.grade[i], P.grade_lo[p]), P.grade_hi[p])
+    W.stat_m[i] = statutory_month(P.male_age, P.female_original_age, W.female[i], W.birth_m[i], p, P.reform == 1)
+
+
+@njit(cache=True)
+def surplus(P, W, S, t, in_post, rk):
+    """Step 3b, election years: a 两委 post above its quota loses its surplus (lowest random keys, ties by id),
+    moved into vacant staff posts (``surplus_to_staff`` of those that fit) or leaving in exit_month."""
+    career_secretaries_exempt = P.career_secretaries_exempt == 1
+    for p in range(STAFF):
+        excess = in_post[p] - P.quota[t, p]
+        if excess <= 0:
+            continue
+        cand = np.empty(in_post[p], np.int64)
+        keys = np.empty(in_post[p], np.uint64)
+        k = 0
+        for s in range(S.base.shape[0]):
+            lo, hi = shard_slots(S.base, S.ns, s)
+            for i in range(lo, hi):
+                if W.alive[i] and W.post[i] == p and not exempt(career_secretaries_exempt, W.regime[i]):
+                    cand[k] = i
+                    keys[k] = rng.event_hash(W.wykey[i], rng.SURPLUS)
+                    k += 1
+        order = key_order(cand[:k], keys[:k], W.wid)
+        excess = min(excess, k)
+        room = max(P.quota[t, STAFF] - in_post[STAFF], 0)
+        n_move = int(math.floor(P.surplus_to_staff_share * min(excess, room) + 1e-9))
+        for j in range(excess):
+            i = cand[order[j]]
+            in_post[p] -= 1
+            if j < n_move:
+                in_post[STAFF] += 1
+                rk[R_MOVES_A[p]] -= 1
+                rk[R_MOVES_A[STAFF]] += 1
+                move_to_post(P, W, i, STAFF)
+            else:
+                leave(W, i, ELECTED_OUT, P.exit_month - 1)
+
+
+@njit(cache=True)
+def fill_seats(P, W, S, t, in_post, rk):
+    """Step 3c, election years: the 两委 seats left vacant are filled at the election, outside the recruitment
+    cap: ``from_staff_share`` of them by full-time staff (staff on 1 January, certified where required), in
+    order of their keys; the rest by outside candidates. Returns the outside candidates per post."""
+    outside = np.zeros(STAFF, np.int64)
+    seats = np.zeros(STAFF, np.int64)
+    want = np.zeros(STAFF, np.int64)
+    for p in range(STAFF):
+        seats[p] = max(P.quota[t, p] - in_post[p], 0)
+        want[p] = int(math.floor(P.from_staff_share[t] * seats[p] + 1e-9))
+    k = 0
+    cand = np.empty(max(in_post[STAFF], 0) if want.sum() > 0 else 0, np.int64)
+    keys = np.empty(cand.shape[0], np.uint64)
+    if cand.shape[0] > 0:  # the eligible staff, once; each post takes the next in key order
+        for s in range(S.base.shape[0]):
+            lo, hi = shard_slots(S.base, S.ns, s)
+            for i in range(lo, hi):
+                if (W.alive[i] and W.post[i] == STAFF and W.ppost[i] == STAFF
+                        and (W.cert[i] > 0 or not P.certificate_required[t])):
+                    cand[k] = i
+                    keys[k] = rng.event_hash(W.wykey[i], rng.ELECT_FROM_STAFF)
+                    k += 1
+    order = first_in_key_order(cand[:k], keys[:k], W.wid, want.sum())
+    j = 0
+    for p in range(STAFF):
+        moved = min(want[p], order.shape[0] - j)
+        for q in range(moved):
+            i = cand[order[j + q]]
+            move_to_post(P, W, i, p)
+            rk[R_ELECTED_CERT] += W.cert[i] > 0
+        j += moved
+        in_post[STAFF] -= moved
+        rk[R_MOVES_A[STAFF]] -= moved
+        rk[R_MOVES_A[p]] += moved
+        rk[R_ELECTED_STAFF_A[p]] += moved
+        outside[p] = seats[p] - moved
+        in_post[p] += seats[p]
+        rk[R_ELECTED_OUT_A[p]] += outside[p]
+    return outside
+
+
+@njit(cache=True)
+def hiring(P, W, S, t, in_post, outside, next_id, rk):
+    """Step 4: slots for the entrants, the elected outside candidates first, then recruits: vacancies per post
+    (quota - in post) x fill rate, in post order, within the yearly cap. Entrants take the slots after
+    hired_from in each shard, the elected ones up to elected_to. Returns (next_id, hired_from, elected_to)."""
+    hired_from = S.ns.copy()
+    for p in range(STAFF):
+        next_id = add_entrants(outside[p], p, S, W, next_id)
+    elected_to = S.ns.copy()
+    cap_left = P.annual_cap[t]
+    for p in range(4):
+        vacancies = P.quota[t, p] - in_post[p]
+        if vacancies <= 0:
+            continue
+        k = min(int(math.floor(P.fill_rate[t] * vacancies + 1e-9)), cap_left)
+        cap_left -= k
+        rk[R_HIRES_A[p]] += k
+        next_id = add_entrants(k, p, S, W, next_id)
+    return next_id, hired_from, elected_to
+
+
+@njit(cache=True)
+def entrants(P, W, first, elected_to, hi, t, dkey, rk):
+    """Step 4, the entrants in slots first..hi of a shard: profile drawn by id, post and kind
+    (elected outside candidate below elected_to, else recruit); grade from the post's lowest, education
+    credit and certificate bonus; elected members take their seats as the old ones leave, without probation;
+    recruits start in start_month on probation."""
+    opening_year, years_per_grade, ent_age_max, ent_female = P.opening_year, P.years_per_grade, P.ent_age_max, P.ent_female
+    male_age, female_original_age, reform, ent_edu_cum = P.male_age, P.female_original_age, P.reform, P.ent_edu_cum
+    ent_cert, certificate_required = P.ent_cert, P.certificate_required
+    education_credit_years, grade_lo = P.education_credit_years, P.grade_lo
+    certificate_grade_bonus, grade_hi = P.certificate_grade_bonus, P.grade_hi
+    ent_prior, account_per_contribution_year = P.ent_prior, P.account_per_contribution_year
+    contribution_index, exit_month, start_month, probation_months = P.contribution_index, P.exit_month, P.start_month, P.probation_months
+    ent_age_min = P.ent_age_min
+    wid, post, regime, female, edu = W.wid, W.post, W.regime, W.female, W.edu
+    birth_m, service, contrib_m, grade, yig = W.birth_m, W.service, W.contrib_m, W.grade, W.yig
+    cert, arrears_m, account, annuity, idx_sum = W.cert, W.arrears_m, W.account, W.annuity, W.idx_sum
+    stat_m, fails, hired_t, ppost, pgrade = W.stat_m, W.fails, W.hired_t, W.ppost, W.pgrade
+    pcert, pservice, qcert, prev_pay, prev_er = W.pcert, W.pservice, W.qcert, W.prev_pay, W.prev_er
+    months, probation, exit_kind, failed, alive = W.months, W.probation, W.exit_kind, W.failed, W.alive
+    wykey = W.wykey
+    year = opening_year + t
+    ypg = years_per_grade[t]
+    for i in range(first, hi):
+        hp = post[i]
+        kind = 1 if i < elected_to else 0
+        wk = rng.worker_year_key(dkey, wid[i], year)
+        wykey[i] = wk
+        regime[i] = 0; alive[i] = True; hired_t[i] = t
+        span = ent_age_max[t, kind, hp] - ent_age_min[t, kind, hp] + 1
+        age = ent_age_min[t, kind, hp] + int(math.floor(rng.event_uniform(wk, rng.HIRE_AGE) * span))
+        birth_m[i] = (year - age) * 12 + int(math.floor(rng.event_uniform(wk, rng.HIRE_MONTH) * 12))
+        female[i] = 1 if rng.event_uniform(wk, rng.HIRE_SEX) < ent_female[t, kind, hp] else 0
+        stat_m[i] = statutory_month(male_age, female_original_age, female[i], birth_m[i], hp, reform == 1)
+        ue = rng.event_uniform(wk, rng.HIRE_EDU)
+        e = 0
+        while e < ent_edu_cum.shape[2] - 1 and ue >= ent_edu_cum[t, kind, e]:
+            e += 1
+        edu[i] = e
+        cert[i] = 1 if rng.event_uniform(wk, rng.HIRE_CERT) < ent_cert[t, kind, hp] else 0
+        if hp != STAFF and certificate_required[t]:
+            cert[i] = 1  # where candidates must hold a certificate, new 两委 members hold one
+        if kind == 1:
+            rk[R_ELECTED_CERT] += cert[i] > 0
+        service[i] = 0
+        counted = education_credit_years[e]
+        grade[i] = min(grade_lo[hp] + counted // ypg + certificate_grade_bonus[cert[i]], grade_hi[hp])
+        yig[i] = counted % ypg
+        contrib_m[i] = int(math.floor(ent_prior[kind] * max(0, age - 22))) * 12
+        account[i] = account_per_contribution_year * contrib_m[i] / 12.0
+        annuity[i] = 0.0
+        idx_sum[i] = contribution_index * contrib_m[i]
+        arrears_m[i] = 0; fails[i] = 0; failed[i] = False
+        ppost[i] = hp; pgrade[i] = grade[i]; pcert[i] = cert[i]; pservice[i] = 0
+        qcert[i] = cert[i]
+        prev_pay[i] = 0; prev_er[i] = 0
+        months[i] = 13 - (exit_month if kind == 1 else start_month)
+        probation[i] = 0 if kind == 1 else min(probation_months, months[i])
+        exit_kind[i] = NOT_EXITED
+
+
+@njit(cache=True, inline="always")
+def pension(P, W, i, Y, gross, rk, t):
+    """A retiree's monthly pension (monthly_pension, plus the annuity / 计发月数 in the institution scheme),
+    tallied with the replacement rate over last monthly gross pay (parts per million)."""
+    age_years = (W.exit_at[i] - W.birth_m[i]) // 12
+    div = P.months_divisor[min(max(age_years - 40, 0), P.months_divisor.shape[0] - 1)]
+    index = W.idx_sum[i] / W.contrib_m[i] if W.contrib_m[i] > 0 else 0.0
+    amount = monthly_pension(Y.avg, index, W.contrib_m[i], P.accrual_rate, W.account[i], div)
+    if P.institution[W.regime[i]] == 1:
+        amount += W.annuity[i] / div
+    rk[t, R_RETIREES] += 1
+    rk[t, R_PENSION_SUM] += fen(amount)
+    rk[t, R_REPL_PPM] += np.int64(math.floor(amount / gross * 1e6 + 0.5))
+
+
+@njit(cache=True, inline="always")
+def clear_arrears(P, W, i, sb, rk, t):
+    """Arrears of a worker in post, cleared this year with probability ``clear_rate``: the pension principal
+    (employer's rate, plus the employee's where the employer pays it) on this year's base, and the late fee
+    (daily rate x share charged) over the years overdue; the months join the account."""
+    if rng.event_uniform(W.wykey[i], rng.ARREARS_CLEAR) < P.clearance_rate[t]:
+        m = W.arrears_m[i]
+        rate = P.employer[t, 0] + (P.employee[t, 0] if P.employer_pays_employee_share == 1 else 0.0)
+        principal = fen(m * sb * rate)
+        fee = fen(principal / 100.0 * P.late_fee_daily * 365.0 * (t + m / 24.0) * P.late_fee_charged_share)
+        rk[t, R_ARR_PRINCIPAL] += principal
+        rk[t, R_ARR_FEES] += fee
+        rk[t, R_ARR_POST_A[W.post[i]]] += principal + fee
+        rk[t, R_ARR_REGIME_A[W.regime[i]]] += principal + fee
+        rk[t, R_ARR_CLEARED] += m
+        W.account[i] += m * sb * P.employee[t, 0]
+        W.contrib_m[i] += m
+        W.arrears_m[i] = 0
+
+
+@njit(cache=True)
+def pay(P, W, lo, hi, t, wage, avg_last, cells, rk, carry):
+    """Step 5: pay, contributions, accounts, the wage-bill bridge, pensions of this year's retirees and arrears
+    for the slots lo..hi; returns this year's cost of its leavers (next year's bridge carry).
+
+    Pay reads the state on 1 January (moves in the year count from next January). A full-year worker's
+    amounts depend only on the pay cell (post, grade, certificate, service up to the seniority cap, regime):
+    each cell met is priced once a year and tallied as count x amount at the end; part-year workers are
+    priced and tallied one by one in the scratch row (same amounts, fewer computations).
+    """
+    Y = pay_rates(P, t, wage, avg_last)
+    Y_prev = pay_rates(P, max(t - 1, 0), wage, avg_last)  # (at t = 0 the counterfactual is not used)
+    grade_coefficients, certificate_allowance_monthly = P.grade_coefficients, P.certificate_allowance_monthly
+    institution, seniority_cap_years = P.institution, P.seniority_cap_years
+    crediting_rate, clear_start_t = P.crediting_rate, P.clear_start_t
+    regime, contrib_m, arrears_m, account, annuity = W.regime, W.contrib_m, W.arrears_m, W.account, W.annuity
+    idx_sum, hired_t, ppost, pgrade, pcert = W.idx_sum, W.hired_t, W.ppost, W.pgrade, W.pcert
+    pservice, qcert, prev_pay, prev_er, months = W.pservice, W.qcert, W.prev_pay, W.prev_er, W.months
+    probation, exit_kind, alive = W.probation, W.exit_kind, W.alive
+    cell_tag, vals, fvals, cell_n, cell_post, cell_regime = cells
+    u1, ng, nc = np.uint64(1), np.uint64(grade_coefficients.shape[1]), np.uint64(certificate_allowance_monthly.shape[1])
+    nr, uscap = np.uint64(institution.shape[0]), np.uint64(seniority_cap_years)
+    grow = 1.0 + crediting_rate[t]
+    scratch = vals.shape[0] - 1
+    n_cells_met = 0
+    exit_cost = br_exits = br_hires = br_prog = br_cert = br_uprate = br_contrib = np.int64(0)
+    for i in range(lo, hi):
+        m = months[i]
+        full_year = m == 12 and probation[i] == 0 and exit_kind[i] == NOT_EXITED
+        if full_year:
+            c = (((ppost[i] * ng + pgrade[i] - u1) * nc + pcert[i]) * (uscap + u1)
+                 + min(pservice[i], uscap)) * nr + regime[i]
+            tag = cell_tag[c]
+            fresh = (tag >> 16) != t
+            if fresh:  # a cell's tag: year t << 16 | its row among year t's cells; -1 before it is first met
+                r = n_cells_met
+                cell_tag[c] = (t << 16) | r; cell_n[r] = 0
+                cell_post[r] = ppost[i]; cell_regime[r] = regime[i]
+                n_cells_met += 1
+            else:
+                r = tag & 0xFFFF
+            cell_n[r] += 1
+        else:
+            r = scratch
+            fresh = True
+        if fresh:
+            price(Y, Y_prev, ppost[i], pgrade[i], pcert[i], pservice[i], regime[i], m, probation[i], vals, fvals, r)
+        if not full_year:
+            tally_row(rk, t, vals, r, 1, ppost[i], regime[i])
+        amount, er = vals[r, V_PAY], vals[r, V_ER]
+        if t > 0:
+            # accounts: credited at the year end, then this year's contributions added (not in the opening
+            # year, whose months the roster's accounts already hold)
+            account[i] = account[i] * grow + fvals[r, F_ACCOUNT]
+            annuity[i] = annuity[i] * grow + fvals[r, F_ANNUITY]
+            idx_sum[i] += fvals[r, F_INDEX] * m
+            contrib_m[i] += m
+            # wage-bill bridge
+            if exit_kind[i] != NOT_EXITED:
+                br_exits += amount + er - prev_pay[i] - prev_er[i]
+                exit_cost += amount + er
+            elif hired_t[i] == t:
+                br_hires += amount + er
+            elif hired_t[i] == t - 1:
+                br_hires += amount + er - prev_pay[i] - prev_er[i]
+            else:
+                # this year's state at last year's wage and rates; the certificate allowance change is split
+                # off, the rest of the state change is progression
+                pay_b = vals[r, V_PAY_PREV_PRICES]
+                cert_step = vals[r, V_CERT_PREV_PRICES] - fen(certificate_allowance_monthly[t - 1, qcert[i]] * 12)
+                br_prog += pay_b - cert_step - prev_pay[i]
+                br_cert += cert_step
+                br_uprate += amount - pay_b
+                br_contrib += er - prev_er[i]
+        prev_pay[i] = amount
+        prev_er[i] = er
+        if exit_kind[i] == RETIRED:
+            pension(P, W, i, Y, fvals[r, F_GROSS], rk, t)
+        if alive[i] and arrears_m[i] > 0 and t >= clear_start_t and t > 0:
+            clear_arrears(P, W, i, fvals[r, F_BASE], rk, t)
+    for r in range(n_cells_met):
+        tally_row(rk, t, vals, r, cell_n[r], cell_post[r], cell_regime[r])
+    rk[t, R_BR_EXITS] += br_exits - (carry if t > 0 else 0)
+    rk[t, R_BR_HIRES] += br_hires
+    rk[t, R_BR_PROG] += br_prog
+    rk[t, R_BR_CERT] += br_cert
+    rk[t, R_BR_UPRATE] += br_uprate
+    rk[t, R_BR_CONTRIB] += br_contrib
+    return exit_cost
+
+
+@njit(cache=True)
+def progression(P, W, lo, hi, t):
+    """Step 6, year end: a passed review adds a year; a full step of years_per_grade moves up a grade within the
+    post's range. Without branches (whether a grade is gained is as good as random). Not the year's hires."""
+    years_per_grade, grade_hi = P.years_per_grade, P.grade_hi
+    post, grade, yig, hired_t, failed = W.post, W.grade, W.yig, W.hired_t, W.failed
+    alive = W.alive
+    for i in range(lo, hi):
+        if alive[i] and hired_t[i] != t:
+            y = yig[i] + (not failed[i])
+            up = (not failed[i]) and y >= years_per_grade[t] and grade[i] < grade_hi[post[i]]
+            grade[i] += up
+            yig[i] = 0 if up else y
+
+
+@njit(cache=True)
+def certificates(P, W, lo, hi, t, pass_mult, rk):
+    """Step 7, year end: a non-holder of the top level with the service the next level needs sits its exam
+    with probability ``sit``; a pass (pass rate x the draw's multiplier) adds the level and its grade bonus
+    within the post's range. A policy's exam subsidy is paid per sitting and per pass. Not the year's hires."""
+    min_service_years, sitting_rate, per_sitter, pass_rate = P.min_service_years, P.sitting_rate, P.per_sitter, P.pass_rate
+    per_pass, certificate_grade_bonus, grade_hi = P.per_pass, P.certificate_grade_bonus, P.grade_hi
+    post, regime, edu, service, grade = W.post, W.regime, W.edu, W.service, W.grade
+    cert, hired_t, alive, wykey, u_sit = W.cert, W.hired_t, W.alive, W.wykey, W.u_sit
+    for i in range(lo, hi):
+        c = cert[i]
+        if not alive[i] or hired_t[i] == t or c >= 3 or service[i] < min_service_years[c, edu[i]]:
+            continue
+        if u_sit[i] < sitting_rate[t, c]:
+            rk[t, R_SAT] += 1
+            subsidy = per_sitter[t, c]
+            if rng.event_uniform(wykey[i], rng.PASS) < min(1.0, pass_rate[t, c] * pass_mult):
+                rk[t, R_PASSES] += 1
+                subsidy += per_pass[t, c]
+                cert[i] = c + 1
+                grade[i] = min(grade[i] + certificate_grade_bonus[c + 1] - certificate_grade_bonus[c], grade_hi[post[i]])
+            rk[t, R_EXAM_SUBSIDY] += subsidy
+            rk[t, R_OTHER_POST_A[post[i]]] += subsidy
+            rk[t, R_OTHER_REGIME_A[regime[i]]] += subsidy
+
+
+@njit(cache=True)
+def ageing(W, lo, hi):
+    """Step 8, year end: a year of service for everyone in post."""
+    service, alive = W.service, W.alive
+    for i in range(lo, hi):
+        service[i] += alive[i]
+
+
+@njit(cache=True)
+def year_end(W, lo, hi, t, y_start, rk):
+    """The year-end tallies: leavers by kind and post; the stock by post, regime, grade and certificate, its
+    age and arrears. Then last January's certificate moves on a year (bridge)."""
+    post, regime, birth_m, grade, cert = W.post, W.regime, W.birth_m, W.grade, W.cert
+    arrears_m, pcert, qcert, exit_kind, alive = W.arrears_m, W.pcert, W.qcert, W.exit_kind, W.alive
+    age_months = arrears_out = np.int64(0)  # sums kept in registers, added to the tallies after the loop
+    for i in range(lo, hi):
+        if not alive[i]:
+            rk[t, EXIT_RAW[exit_kind[i]]] += 1
+            rk[t, R_EXITS_POST_A[post[i]]] += 1
+            continue
+        rk[t, R_HC_A[post[i]]] += 1
+        rk[t, R_REGIME_A[regime[i]]] += 1
+        rk[t, R_GRADE_A[grade[i] - 1]] += 1
+        rk[t, R_CERT_A[max(cert[i], 1) - 1]] += cert[i] > 0  # (without a branch)
+        age_months += y_start + 11 - birth_m[i]
+        arrears_out += arrears_m[i]
+        qcert[i] = pcert[i]
+    rk[t, R_AGE_MONTHS] += age_months
+    rk[t, R_ARR_OUT] += arrears_out
+
+
+@njit(cache=True, inline="always")
+def move_slot(W, i, j):
+    """Slot i takes the worker of slot j (every field of Workers)."""
+    W.wid[i] = W.wid[j]; W.post[i] = W.post[j]; W.regime[i] = W.regime[j]; W.female[i] = W.female[j]
+    W.edu[i] = W.edu[j]; W.birth_m[i] = W.birth_m[j]; W.service[i] = W.service[j]; W.contrib_m[i] = W.contrib_m[j]
+    W.grade[i] = W.grade[j]; W.yig[i] = W.yig[j]; W.cert[i] = W.cert[j]; W.arrears_m[i] = W.arrears_m[j]
+    W.account[i] = W.account[j]; W.annuity[i] = W.annuity[j]; W.idx_sum[i] = W.idx_sum[j]; W.stat_m[i] = W.stat_m[j]
+    W.fails[i] = W.fails[j]; W.hired_t[i] = W.hired_t[j]; W.ppost[i] = W.ppost[j]; W.pgrade[i] = W.pgrade[j]
+    W.pcert[i] = W.pcert[j]; W.pservice[i] = W.pservice[j]; W.qcert[i] = W.qcert[j]; W.prev_pay[i] = W.prev_pay[j]
+    W.prev_er[i] = W.prev_er[j]; W.months[i] = W.months[j]; W.probation[i] = W.probation[j]
+    W.exit_kind[i] = W.exit_kind[j]; W.exit_at[i] = W.exit_at[j]; W.failed[i] = W.failed[j]; W.alive[i] = W.alive[j]
+    W.wykey[i] = W.wykey[j]; W.u_att[i] = W.u_att[j]; W.u_rev[i] = W.u_rev[j]; W.u_sit[i] = W.u_sit[j]
+
+
+@njit(cache=True)
+def compact(W, S, s):
+    """Drop shard s's leavers: each freed slot takes the worker of the shard's last slot (slot order carries no
+    meaning). (Written here, not in the caller's parallel loop: numba's parallel loops lose a store into an
+    array taken from a named tuple's field.)"""
+    lo, hi = shard_slots(S.base, S.ns, s)
+    alive = W.alive
+    end = hi
+    i = lo
+    while i < end:
+        if alive[i]:
+            i += np.uint64(1)
+            continue
+        end -= np.uint64(1)
+        move_slot(W, i, end)
+        alive[end] = False  # a freed slot
+    S.ns[s] = end - lo
+
+
+@njit(cache=True)
+def workspace(capacity, cells):
+    """Empty Workers and Shards for one draw: one shard per table of the pay_cells workspace ``cells``."""
+    K = cells[0].shape[0]
+    cs = shard_capacity(capacity, K)
+    return new_workers(cs * K), Shards(np.arange(K) * cs, np.zeros(K, np.int64), cs)
 
 
 @njit(cache=True)
 def simulate_draw(P, R, seed, draw, capacity, raw, cells):
-    """Run one draw over all years, filling raw[t, :] (int64 tallies, see metrics.py).
+    """Run one draw over all years, filling raw[t, :] (int64 tallies, see metrics.py)."""
+    W, S = workspace(capacity, cells)
+    draw_years(P, R, seed, draw, raw, cells, W, S)
 
-    ``cells`` is a pay_cells workspace with one table per shard. Workers live in K shards (contiguous
-    slot ranges), one per table: the per-worker steps run shard by shard (over threads in the parallel
-    compilation, simulate_draw_wide), hiring and the election surplus across all of them. Tallies are
-    kept per shard and summed: they are integers, so the split does not change them.
+
+@njit(cache=True)
+def draw_years(P, R, seed, draw, raw, cells, W, S):
+    """The years of one draw: the eight steps of the module docstring, each a function over the Workers record.
+
+    ``cells`` is a pay_cells workspace with one table per shard. Workers live in K shards (contiguous slot
+    ranges), one per table: the per-worker steps run shard by shard (over threads in the parallel compilation,
+    draw_years_wide), the election surplus and seats and hiring across all of them. Tallies are kept per
+    shard and summed: they are integers, so the split does not change them. (W and S are made by the caller:
+    numba cannot lower a parallel loop over a named tuple made in the same function.)
     """
     wage, avg_last, att_mult, pass_mult = draw_paths(P, seed, draw)
-    K = cells[0].shape[0]
-    cs = shard_capacity(capacity, K)
-    C = cs * K
-    base = np.arange(K) * cs
-    ns = np.zeros(K, np.int64)  # workers in each shard, in slots base[s] .. base[s] + ns[s] - 1
+    K = S.base.shape[0]
     rawk = np.zeros((K, raw.shape[0], raw.shape[1]), np.int64)
     carry = np.zeros(K, np.int64)  # last year's cost of this year's leavers (bridge), by shard
-    # Worker state, in the narrowest types that hold it (less memory traffic at national scale):
-    # STATE_BYTES_PER_SLOT in all.
-    # Codes and counts are unsigned: numba indexes with them without checking for a negative index.
-    u8, u16, i16, i32 = np.uint8, np.uint16, np.int16, np.int32
-    wid = np.empty(C, np.int64); post = np.empty(C, u8); regime = np.empty(C, u8)
-    female = np.empty(C, u8); edu = np.empty(C, u8); birth_m = np.empty(C, i32)
-    service = np.empty(C, u16); contrib_m = np.empty(C, i32); grade = np.empty(C, u8)
-    yig = np.empty(C, u16); cert = np.empty(C, u8); arrears_m = np.empty(C, i32)
-    account = np.empty(C); annuity = np.empty(C); idx_sum = np.empty(C)
-    stat_m = np.empty(C, i32)  # month of reaching the statutory age (depends on sex, birth and post)
-    fails = np.zeros(C, u8); hired_t = np.zeros(C, i16)
-    # state on 1 January (what pay uses)
-    ppost = np.empty(C, u8); pgrade = np.empty(C, u8); pcert = np.empty(C, u8); pservice = np.empty(C, u16)
-    qcert = np.empty(C, u8)  # certificate on 1 January of the year before (bridge)
-    prev_pay = np.zeros(C, np.int64); prev_er = np.zeros(C, np.int64)
-    # per-year scratch
-    months = np.zeros(C, u8); probation = np.zeros(C, u8); exit_kind = np.zeros(C, u8)
-    exit_at = np.zeros(C, i32); failed = np.zeros(C, np.bool_); alive = np.zeros(C, np.bool_)
-    wykey = np.zeros(C, np.uint64)  # random-stream key of (seed, draw, worker, year)
-    # the year's uniforms for attrition, the review and sitting the exam, drawn with the keys in one loop
-    # that the compiler vectorises (in the loops that use them, each would be a hash to wait for)
-    u_att = np.empty(C); u_rev = np.empty(C); u_sit = np.empty(C)
     dkey = rng.draw_key(seed, draw)
-    # pay cells (see step 5): each cell's tag, year t << 16 | its row among year t's priced cells (at most
-    # 4 x 18 x 4 x 61 x 3 < 2**16 cells, so rows fit in 16 bits); -1 before it is first met
-    cell_tag_k, vals_k, fvals_k, cell_n_k, cell_post_k, cell_regime_k = cells
-    cell_tag_k[:] = -1
-    # sizes of the pay-cell index, unsigned (numba then indexes without checking for a negative index)
-    u1, ng, nc = np.uint64(1), np.uint64(P.coef.shape[1]), np.uint64(P.cert_allow.shape[1])
-    nr, uscap = np.uint64(P.institution.shape[0]), np.uint64(P.seniority_cap)
-    # Flags read once: a bool taken from the parameter tuple inside a loop is slow in numba.
-    reform = P.reform == 1
-    male_age, female_age = P.male_age, P.female_age
-    career_exempt = P.career_exempt == 1
-    employer_pays_ee = P.employer_pays_ee == 1
-
-    n_open = R.wid.shape[0]
-    for s in prange(K):  # the opening roster in K contiguous blocks
-        lo, hi = n_open * s // K, n_open * (s + 1) // K
-        ns[s] = hi - lo
-        for j in range(lo, hi):
-            i = base[s] + j - lo
-            wid[i] = R.wid[j]; post[i] = R.post[j]; regime[i] = R.regime[j]; female[i] = R.female[j]
-            edu[i] = R.edu[j]; birth_m[i] = R.birth_m[j]; service[i] = R.service[j]; contrib_m[i] = R.contrib_m[j]
-            grade[i] = R.grade[j]; yig[i] = R.yig[j]; cert[i] = R.cert[j]; arrears_m[i] = R.arrears_m[j]
-            account[i] = R.account[j]; annuity[i] = 0.0; idx_sum[i] = R.idx_sum[j]; alive[i] = True
-            hired_t[i] = -10
-            stat_m[i] = statutory_month(male_age, female_age, female[i], birth_m[i], post[i], reform)
-    next_id = n_open
+    cells[0][:] = -1  # no pay cell met yet
+    for s in prange(K):
+        open_roster(P, R, W, S, s)
+    next_id = R.wid.shape[0]
 
     for t in range(P.n_years):
         year = P.opening_year + t
         y_start = year * 12
+        election = P.election[t] != 0
+        counts = np.zeros((K, 4), np.int64)
         for s in prange(K):
-            lo, hi = shard_slots(base, ns, s)
-            for i in range(lo, hi):
-                ppost[i] = post[i]; pgrade[i] = grade[i]; pcert[i] = cert[i]; pservice[i] = service[i]
-                months[i] = 12; probation[i] = 0; exit_kind[i] = NOT_EXITED; failed[i] = False
-                wk = rng.worker_year_key(dkey, wid[i], year)
-                wykey[i] = wk
-                u_att[i] = rng.event_uniform(wk, rng.ATTRITION)
-                u_rev[i] = rng.event_uniform(wk, rng.REVIEW)
-                u_sit[i] = rng.event_uniform(wk, rng.SIT)
-
+            lo, hi = shard_slots(S.base, S.ns, s)
+            start_year(W, lo, hi, dkey, year)
+            if t > 0:
+                retirement(P, W, lo, hi, y_start)
+                exits(P, W, lo, hi, t, att_mult)
+                if election:
+                    turnover(P, W, lo, hi, t)
+                count_in_post(W, lo, hi, counts[s])
         if t > 0:
-            # 1. retirement, 2. attrition and reviews, 3. elections (the surplus follows), worker by worker
-            # (each slot below ns holds a worker in post on 1 January); then the workers left, by post
-            election = P.election[t] != 0
-            counts = np.zeros((K, 4), np.int64)
-            for s in prange(K):
-                lo, hi = shard_slots(base, ns, s)
-                for i in range(lo, hi):
-                    stat = stat_m[i]
-                    if stat < y_start + 12:  # has reached, or reaches this year, the statutory age
-                        out, short = retirement_exit(stat, contrib_m[i], y_start, P.opening_year,
-                                                     P.min_contrib_months, P.max_deferral_months)
-                        if out < y_start + 12:
-                            alive[i] = False
-                            exit_kind[i] = RETIRED_SHORT if short else RETIRED
-                            exit_at[i] = out
-                            months[i] = max(0, out - y_start)
-                            continue
-                    rate = P.attrition[t, post[i]] * att_mult * (P.early_mult if service[i] < P.early_years else 1.0)
-                    if u_att[i] < rate:
-                        alive[i] = False; exit_kind[i] = ATTRITED; months[i] = P.exit_month - 1
-                        continue
-                    failed[i] = u_rev[i] < P.review_fail[t]
-                    fails[i] = fails[i] + 1 if failed[i] else 0
-                    if fails[i] >= P.dismiss_after:
-                        alive[i] = False; exit_kind[i] = DISMISSED; months[i] = P.exit_month - 1
-                        continue
-                    if election and post[i] != STAFF and not (career_exempt and regime[i] != 0):
-                        out_now = P.cert_required[t] and cert[i] == 0
-                        if not out_now:
-                            out_now = rng.event_uniform(wykey[i], rng.ELECTION) < P.turnover[t]
-                        if out_now:
-                            alive[i] = False; exit_kind[i] = ELECTED_OUT; months[i] = P.exit_month - 1
-                            continue
-                    counts[s, post[i]] += 1
-            in_post = np.zeros(4, np.int64)
-            for s in range(K):
-                for p in range(4):
-                    in_post[p] += counts[s, p]
-            if election:  # a post above its quota loses its surplus
-                for p in range(STAFF):
-                    excess = in_post[p] - P.quota[t, p]
-                    if excess <= 0:
-                        continue
-                    cand = np.empty(in_post[p], np.int64)
-                    keys = np.empty(in_post[p], np.uint64)
-                    k = 0
-                    for s in range(K):
-                        lo, hi = shard_slots(base, ns, s)
-                        for i in range(lo, hi):
-                            if alive[i] and post[i] == p and not (career_exempt and regime[i] != 0):
-                                cand[k] = i
-                                keys[k] = rng.event_hash(wykey[i], rng.SURPLUS)
-                                k += 1
-                    order = key_order(cand[:k], keys[:k], wid)
-                    excess = min(excess, k)
-                    room = max(P.quota[t, STAFF] - in_post[STAFF], 0)
-                    n_move = int(math.floor(P.surplus_to_staff * min(excess, room) + 1e-9))
-                    for j in range(excess):
-                        i = cand[order[j]]
-                        in_post[p] -= 1
-                        if j < n_move:
-                            in_post[STAFF] += 1
-                            rawk[0, t, R_MOVES_A[p]] -= 1
-                            rawk[0, t, R_MOVES_A[STAFF]] += 1
-                            post[i] = STAFF
-                            grade[i] = min(max(grade[i], P.grade_lo[STAFF]), P.grade_hi[STAFF])
-                            stat_m[i] = statutory_month(male_age, female_age, female[i], birth_m[i], STAFF, reform)
-                        else:
-                            alive[i] = False; exit_kind[i] = ELECTED_OUT; months[i] = P.exit_month - 1
-            # the election fills the 两委 seats left vacant, outside the recruitment cap: first from full-time
-            # staff (in post as staff on 1 January; holding a certificate where the rule applies), moved to the
-            # post in order of their keys; the rest from outside candidates, who enter below
+            in_post = counts.sum(axis=0)
             outside = np.zeros(STAFF, np.int64)
             if election:
-                seats = np.zeros(STAFF, np.int64)
-                want = np.zeros(STAFF, np.int64)
-                for p in range(STAFF):
-                    seats[p] = max(P.quota[t, p] - in_post[p], 0)
-                    want[p] = int(math.floor(P.from_staff[t] * seats[p] + 1e-9))
-                k = 0
-                cand = np.empty(max(in_post[STAFF], 0) if want.sum() > 0 else 0, np.int64)
-                keys = np.empty(cand.shape[0], np.uint64)
-                if cand.shape[0] > 0:  # the eligible staff, once; each post takes the next in key order
-                    for s in range(K):
-                        lo, hi = shard_slots(base, ns, s)
-                        for i in range(lo, hi):
-                            if (alive[i] and post[i] == STAFF and ppost[i] == STAFF
-                                    and (cert[i] > 0 or not P.cert_required[t])):
-                                cand[k] = i
-                                keys[k] = rng.event_hash(wykey[i], rng.ELECT_FROM_STAFF)
-                                k += 1
-                order = first_in_key_order(cand[:k], keys[:k], wid, want.sum())
-                j = 0
-                for p in range(STAFF):
-                    moved = min(want[p], order.shape[0] - j)
-                    for q in range(moved):
-                        i = cand[order[j + q]]
-                        post[i] = p
-                        grade[i] = min(max(grade[i], P.grade_lo[p]), P.grade_hi[p])
-                        stat_m[i] = statutory_month(male_age, female_age, female[i], birth_m[i], p, reform)
-                        rawk[0, t, R_ELECTED_CERT] += cert[i] > 0
-                    j += moved
-                    in_post[STAFF] -= moved
-                    rawk[0, t, R_MOVES_A[STAFF]] -= moved
-                    rawk[0, t, R_MOVES_A[p]] += moved
-                    rawk[0, t, R_ELECTED_STAFF_A[p]] += moved
-                    outside[p] = seats[p] - moved
-                    in_post[p] += seats[p]
-                    rawk[0, t, R_ELECTED_OUT_A[p]] += outside[p]
-            # 4. hiring: vacancies per post within the yearly cap. Entrants (the elected outside candidates,
-            # then the recruits) take the slots after hired_from, shard by shard; the elected ones end at elected_to
-            cap_left = P.cap[t]
-            ypg = P.years_per_grade[t]
-            hired_from = ns.copy()
-            for p in range(STAFF):
-                next_id = add_entrants(outside[p], p, K, cs, base, ns, wid, post, next_id)
-            elected_to = ns.copy()
-            for p in range(4):
-                vacancies = P.quota[t, p] - in_post[p]
-                if vacancies <= 0:
-                    continue
-                k = min(int(math.floor(P.fill_rate[t] * vacancies + 1e-9)), cap_left)
-                cap_left -= k
-                rawk[0, t, R_HIRES_A[p]] += k
-                next_id = add_entrants(k, p, K, cs, base, ns, wid, post, next_id)
-            # an entrant's attributes depend on its id, post and kind alone: drawn shard by shard
+                surplus(P, W, S, t, in_post, rawk[0, t])
+                outside = fill_seats(P, W, S, t, in_post, rawk[0, t])
+            next_id, hired_from, elected_to = hiring(P, W, S, t, in_post, outside, next_id, rawk[0, t])
             for s in prange(K):
-                for i in range(np.uint64(base[s] + hired_from[s]), np.uint64(base[s] + ns[s])):
-                    hp = post[i]
-                    kind = 1 if i < base[s] + elected_to[s] else 0  # 1: elected outside candidate, 0: recruit
-                    wk = rng.worker_year_key(dkey, wid[i], year)
-                    wykey[i] = wk
-                    regime[i] = 0; alive[i] = True; hired_t[i] = t
-                    span = P.ent_age_max[t, kind, hp] - P.ent_age_min[t, kind, hp] + 1
-                    age = P.ent_age_min[t, kind, hp] + int(math.floor(rng.event_uniform(wk, rng.HIRE_AGE) * span))
-                    birth_m[i] = (year - age) * 12 + int(math.floor(rng.event_uniform(wk, rng.HIRE_MONTH) * 12))
-                    female[i] = 1 if rng.event_uniform(wk, rng.HIRE_SEX) < P.ent_female[t, kind, hp] else 0
-                    stat_m[i] = statutory_month(male_age, female_age, female[i], birth_m[i], hp, reform)
-                    ue = rng.event_uniform(wk, rng.HIRE_EDU)
-                    e = 0
-                    while e < P.ent_edu_cum.shape[2] - 1 and ue >= P.ent_edu_cum[t, kind, e]:
-                        e += 1
-                    edu[i] = e
-                    cert[i] = 1 if rng.event_uniform(wk, rng.HIRE_CERT) < P.ent_cert[t, kind, hp] else 0
-                    if hp != STAFF and P.cert_required[t]:
-                        cert[i] = 1  # where candidates must hold a certificate, new 两委 members hold one
-                    if kind == 1:
-                        rawk[s, t, R_ELECTED_CERT] += cert[i] > 0
-                    service[i] = 0
-                    counted = P.edu_credit[e]
-                    grade[i] = min(P.grade_lo[hp] + counted // ypg + P.cert_bonus[cert[i]], P.grade_hi[hp])
-                    yig[i] = counted % ypg
-                    contrib_m[i] = int(math.floor(P.ent_prior[kind] * max(0, age - 22))) * 12
-                    account[i] = P.account_per_year * contrib_m[i] / 12.0
-                    annuity[i] = 0.0
-                    idx_sum[i] = P.contribution_index0 * contrib_m[i]
-                    arrears_m[i] = 0; fails[i] = 0; failed[i] = False
-                    ppost[i] = hp; pgrade[i] = grade[i]; pcert[i] = cert[i]; pservice[i] = 0
-                    qcert[i] = cert[i]
-                    prev_pay[i] = 0; prev_er[i] = 0
-                    # elected members take their seats when the old ones leave, without probation;
-                    # recruits start in start_month on probation
-                    months[i] = 13 - (P.exit_month if kind == 1 else P.start_month)
-                    probation[i] = 0 if kind == 1 else min(P.probation_months, months[i])
-                    exit_kind[i] = NOT_EXITED
-
-        # 5. pay, contributions, pensions of retirees, arrears. A full-year worker's amounts depend only on
-        # the pay cell (post, grade, certificate, service up to the seniority cap, regime) on 1 January:
-        # each cell met is priced once a year and tallied as count x amount at the end of the year.
-        # Leavers and hires (part years) are priced and tallied one by one, in the scratch row.
-        grow = 1.0 + P.crediting[t]
+                lo = S.base[s]
+                entrants(P, W, np.uint64(lo + hired_from[s]), np.uint64(lo + elected_to[s]), np.uint64(lo + S.ns[s]),
+                         t, dkey, rawk[s, t])
         for s in prange(K):
-            Y = pay_rates(P, t, wage, avg_last)
-            Y_prev = pay_rates(P, max(t - 1, 0), wage, avg_last)  # (at t = 0 the counterfactual is not used)
-            rk = rawk[s]
-            cell_tag, vals, fvals = cell_tag_k[s], vals_k[s], fvals_k[s]
-            cell_n, cell_post, cell_regime = cell_n_k[s], cell_post_k[s], cell_regime_k[s]
-            scratch = vals.shape[0] - 1  # the last row prices one part-year worker at a time
-            n_cells_met = 0
-            exit_cost = np.int64(0)
-            br_exits = br_hires = br_prog = br_cert = br_uprate = br_contrib = np.int64(0)
-            lo, hi = shard_slots(base, ns, s)
-            for i in range(lo, hi):
-                m = months[i]
-                full_year = m == 12 and probation[i] == 0 and exit_kind[i] == NOT_EXITED
-                if full_year:
-                    c = (((ppost[i] * ng + pgrade[i] - u1) * nc + pcert[i]) * (uscap + u1)
-                         + min(pservice[i], uscap)) * nr + regime[i]
-                    tag = cell_tag[c]
-                    fresh = (tag >> 16) != t
-                    if fresh:
-                        r = n_cells_met
-                        cell_tag[c] = (t << 16) | r; cell_n[r] = 0
-                        cell_post[r] = ppost[i]; cell_regime[r] = regime[i]
-                        n_cells_met += 1
-                    else:
-                        r = tag & 0xFFFF
-                    cell_n[r] += 1
-                else:
-                    r = scratch
-                    fresh = True
-                if fresh:
-                    price(Y, Y_prev, ppost[i], pgrade[i], pcert[i], pservice[i], regime[i], m, probation[i], vals, fvals, r)
-                if not full_year:
-                    tally_row(rk, t, vals, r, 1, ppost[i], regime[i])
-                pay = vals[r, V_PAY]
-                er = vals[r, V_ER]
-                sb = fvals[r, F_BASE]
-                # individual and annuity accounts: credited at the year end, then this year's contributions
-                # added; not in the opening year, whose months the roster's accounts already hold
-                if t > 0:
-                    account[i] = account[i] * grow + fvals[r, F_ACCOUNT]
-                    annuity[i] = annuity[i] * grow + fvals[r, F_ANNUITY]
-                    idx_sum[i] += fvals[r, F_INDEX] * m
-                    contrib_m[i] += m
-                # wage-bill bridge
-                if t > 0:
-                    if exit_kind[i] != NOT_EXITED:
-                        br_exits += pay + er - prev_pay[i] - prev_er[i]
-                        exit_cost += pay + er
-                    elif hired_t[i] == t:
-                        br_hires += pay + er
-                    elif hired_t[i] == t - 1:
-                        br_hires += pay + er - prev_pay[i] - prev_er[i]
-                    else:
-                        # this year's state at last year's wage and rates; the certificate allowance
-                        # change is split off, the rest of the state change is progression
-                        pay_b = vals[r, V_PAY_PREV_PRICES]
-                        cert_step = vals[r, V_CERT_PREV_PRICES] - fen(P.cert_allow[t - 1, qcert[i]] * 12)
-                        br_prog += pay_b - cert_step - prev_pay[i]
-                        br_cert += cert_step
-                        br_uprate += pay - pay_b
-                        br_contrib += er - prev_er[i]
-                prev_pay[i] = pay
-                prev_er[i] = er
-                # pension of a retiree (workers' outcome)
-                if exit_kind[i] == RETIRED:
-                    age_years = (exit_at[i] - birth_m[i]) // 12
-                    div = P.divisor[min(max(age_years - 40, 0), P.divisor.shape[0] - 1)]
-                    index = idx_sum[i] / contrib_m[i] if contrib_m[i] > 0 else 0.0
-                    pension = monthly_pension(Y.avg, index, contrib_m[i], P.accrual, account[i], div)
-                    if P.institution[regime[i]] == 1:
-                        pension += annuity[i] / div
-                    rk[t, R_RETIREES] += 1
-                    rk[t, R_PENSION_SUM] += fen(pension)
-                    rk[t, R_REPL_PPM] += np.int64(math.floor(pension / fvals[r, F_GROSS] * 1e6 + 0.5))
-                # arrears clearance (workers still in post)
-                if alive[i] and arrears_m[i] > 0 and t >= P.clear_start_t and t > 0:
-                    if rng.event_uniform(wykey[i], rng.ARREARS_CLEAR) < P.clear_rate[t]:
-                        rate = P.er[t, 0] + (P.ee[t, 0] if employer_pays_ee else 0.0)
-                        principal = fen(arrears_m[i] * sb * rate)
-                        overdue_years = t + arrears_m[i] / 24.0
-                        fee = fen(principal / 100.0 * P.late_fee_daily * 365.0 * overdue_years * P.late_fee_share)
-                        rk[t, R_ARR_PRINCIPAL] += principal
-                        rk[t, R_ARR_FEES] += fee
-                        rk[t, R_ARR_POST_A[post[i]]] += principal + fee
-                        rk[t, R_ARR_REGIME_A[regime[i]]] += principal + fee
-                        rk[t, R_ARR_CLEARED] += arrears_m[i]
-                        account[i] += arrears_m[i] * sb * P.ee[t, 0]
-                        contrib_m[i] += arrears_m[i]
-                        arrears_m[i] = 0
-            for r in range(n_cells_met):
-                tally_row(rk, t, vals, r, cell_n[r], cell_post[r], cell_regime[r])
-            rk[t, R_BR_EXITS] += br_exits - (carry[s] if t > 0 else 0)
-            rk[t, R_BR_HIRES] += br_hires
-            rk[t, R_BR_PROG] += br_prog
-            rk[t, R_BR_CERT] += br_cert
-            rk[t, R_BR_UPRATE] += br_uprate
-            rk[t, R_BR_CONTRIB] += br_contrib
-            carry[s] = exit_cost
-
-        # 6. progression, 7. certificates and 8. ageing at the year end, then the year-end stock;
-        # leavers are counted, then dropped
+            lo, hi = shard_slots(S.base, S.ns, s)
+            cell_s = (cells[0][s], cells[1][s], cells[2][s], cells[3][s], cells[4][s], cells[5][s])
+            carry[s] = pay(P, W, lo, hi, t, wage, avg_last, cell_s, rawk[s], carry[s])
         for p in range(4):
             rawk[0, t, R_QUOTA_A[p]] = P.quota[t, p]
         for s in prange(K):
-            rk = rawk[s]
-            lo, hi = shard_slots(base, ns, s)
-            age_months = arrears_out = np.int64(0)  # sums kept in registers, added to the tallies after the loop
-            for i in range(lo, hi):
-                if not alive[i]:
-                    rk[t, EXIT_RAW[exit_kind[i]]] += 1
-                    rk[t, R_EXITS_POST_A[post[i]]] += 1
-                    continue
-                if t > 0:
-                    if hired_t[i] != t:  # hires of the year take part from the next year on
-                        # without branches (whether a grade is gained is as good as random): a passed
-                        # review adds a year; a full step of years moves up a grade within the range
-                        y = yig[i] + (not failed[i])
-                        up = (not failed[i]) and y >= P.years_per_grade[t] and grade[i] < P.grade_hi[post[i]]
-                        grade[i] += up
-                        yig[i] = 0 if up else y
-                        c = cert[i]
-                        if c < 3 and service[i] >= P.min_service[c, edu[i]]:
-                            if u_sit[i] < P.sit[t, c]:
-                                rk[t, R_SAT] += 1
-                                subsidy = P.subsidy_sit[t, c]
-                                if rng.event_uniform(wykey[i], rng.PASS) < min(1.0, P.pass_rate[t, c] * pass_mult):
-                                    rk[t, R_PASSES] += 1
-                                    subsidy += P.subsidy_pass[t, c]
-                                    cert[i] = c + 1
-                                    grade[i] = min(grade[i] + P.cert_bonus[c + 1] - P.cert_bonus[c], P.grade_hi[post[i]])
-                                rk[t, R_EXAM_SUBSIDY] += subsidy
-                                rk[t, R_OTHER_POST_A[post[i]]] += subsidy
-                                rk[t, R_OTHER_REGIME_A[regime[i]]] += subsidy
-                    service[i] += 1
-                rk[t, R_HC_A[post[i]]] += 1
-                rk[t, R_REGIME_A[regime[i]]] += 1
-                rk[t, R_GRADE_A[grade[i] - 1]] += 1
-                rk[t, R_CERT_A[max(cert[i], 1) - 1]] += cert[i] > 0  # (without a branch)
-                age_months += y_start + 11 - birth_m[i]
-                arrears_out += arrears_m[i]
-                qcert[i] = pcert[i]
-            rk[t, R_AGE_MONTHS] += age_months
-            rk[t, R_ARR_OUT] += arrears_out
-            # leavers' slots are filled from the end of the shard (the slot order carries no meaning)
-            end = hi
-            i = lo
-            while i < end:
-                if alive[i]:
-                    i += np.uint64(1)
-                    continue
-                end -= np.uint64(1)
-                j = end
-                wid[i] = wid[j]; post[i] = post[j]; regime[i] = regime[j]; female[i] = female[j]; edu[i] = edu[j]
-                birth_m[i] = birth_m[j]; service[i] = service[j]; contrib_m[i] = contrib_m[j]; grade[i] = grade[j]
-                yig[i] = yig[j]; cert[i] = cert[j]; arrears_m[i] = arrears_m[j]; account[i] = account[j]
-                annuity[i] = annuity[j]; idx_sum[i] = idx_sum[j]; fails[i] = fails[j]; hired_t[i] = hired_t[j]
-                stat_m[i] = stat_m[j]; qcert[i] = qcert[j]; prev_pay[i] = prev_pay[j]; prev_er[i] = prev_er[j]
-                alive[i] = alive[j]
-                alive[j] = False  # a freed slot
-            ns[s] = end - lo
+            lo, hi = shard_slots(S.base, S.ns, s)
+            if t > 0:
+                progression(P, W, lo, hi, t)
+                certificates(P, W, lo, hi, t, pass_mult, rawk[s])
+                ageing(W, lo, hi)
+            year_end(W, lo, hi, t, y_start, rawk[s])
+            compact(W, S, s)
     for s in range(K):
         raw += rawk[s]
 
@@ -757,19 +997,19 @@ def first_in_key_order(cand, keys, wid, n):
 
 
 @njit(cache=True)
-def add_entrants(k, p, K, cs, base, ns, wid, post, next_id):
+def add_entrants(k, p, S, W, next_id):
     """Give k entrants to post p the next ids, each in a slot of the emptiest shard; returns the next free id."""
     for _ in range(k):
         sh = 0  # the emptiest shard (a loop: np.argmin would be a parallel region per entrant)
-        for s2 in range(1, K):
-            if ns[s2] < ns[sh]:
+        for s2 in range(1, S.base.shape[0]):
+            if S.ns[s2] < S.ns[sh]:
                 sh = s2
-        if ns[sh] >= cs:  # cannot happen: see capacity_for and the emptiest-shard rule
+        if S.ns[sh] >= S.size:  # cannot happen: see capacity_for and the emptiest-shard rule
             raise RuntimeError("engine: a shard ran out of worker slots")
-        i = base[sh] + ns[sh]
-        ns[sh] += 1
-        wid[i] = next_id
-        post[i] = p
+        i = S.base[sh] + S.ns[sh]
+        S.ns[sh] += 1
+        W.wid[i] = next_id
+        W.post[i] = p
         next_id += 1
     return next_id
 
@@ -799,13 +1039,21 @@ def _renamed(fn, name):
 # The same steps with the shards on numba's threads (prange). Called from one thread at a time, never
 # from simulate_draws' draw threads: numba's workqueue threading layer aborts on parallel regions
 # launched from several threads at once, so those threads run the serial compilation.
-simulate_draw_wide = njit(cache=True, parallel=True)(_renamed(simulate_draw.py_func, "simulate_draw_wide"))
+draw_years_wide = njit(cache=True, parallel=True)(_renamed(draw_years.py_func, "draw_years_wide"))
+
+
+@njit(cache=True)
+def simulate_draw_wide(P, R, seed, draw, capacity, raw, cells):
+    """simulate_draw with its shards on numba's threads."""
+    W, S = workspace(capacity, cells)
+    draw_years_wide(P, R, seed, draw, raw, cells, W, S)
 
 
 @njit(cache=True)
 def n_pay_cells(P):
     """Pay cells: posts x grades x certificate levels x service years 0..seniority cap x regimes."""
-    return P.coef.shape[0] * P.coef.shape[1] * P.cert_allow.shape[1] * (P.seniority_cap + 1) * P.institution.shape[0]
+    posts, grades = P.grade_coefficients.shape
+    return posts * grades * P.certificate_allowance_monthly.shape[1] * (P.seniority_cap_years + 1) * P.institution.shape[0]
 
 
 def pay_cells_bytes(P, capacity: int) -> int:
@@ -879,4 +1127,4 @@ def capacity_for(P, n_open: int) -> int:
     cap, and outside candidates elected to at most every 两委 seat)."""
     most = int(P.quota.sum(axis=1).max())
     seats = int(P.quota[:, :STAFF].sum(axis=1).max())
-    return max(n_open, most) + min(most, int(P.cap.max()) + seats) + 1
+    return max(n_open, most) + min(most, int(P.annual_cap.max()) + seats) + 1

@@ -73,7 +73,7 @@ OTHER_LINES = lines_of("other")  # cost.other.*: in cost.total, outside the pay 
 TOTAL_PARTS = tuple(x.metric for x in LINES if x.parent == "cost.total" and x.kind != "other")
 # The leaf lines of cost.total: each is one budget line with its classification codes (scenario: budget.*).
 BUDGET_LINES = tuple(x.metric for x in LINES if x.kind != "group")
-# Contribution rates: the keys of social_insurance.employer/employee, in the order of Params.er / Params.ee columns.
+# Contribution rates: the keys of social_insurance.employer/employee, in the order of Params.employer / Params.employee columns.
 RATE_KEYS = ("pension", "medical", "unemployment", "work_injury", "housing_fund", "annuity")
 CONTRIBUTIONS = tuple(next(x for x in LINES if x.rate == k) for k in RATE_KEYS)  # the employer's, by rate column
 # (metric, parent) of the cost tree without the cost.other.* lines, which are shown only when they are spent.

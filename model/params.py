@@ -19,50 +19,51 @@ MIN_AGE_TABLE, MAX_AGE_TABLE = 40, 85  # 70 + 3 years of reform + 10 of deferral
 
 
 class Params(NamedTuple):
-    """Everything the yearly steps read. Arrays are float64 or int64."""
+    """Everything the yearly steps read. Arrays are float64 or int64. A field holding a scenario value is
+    named after its leaf (``hiring.annual_cap`` -> ``annual_cap``); the comment names the source of the others."""
 
     opening_year: int
     n_years: int  # including the opening year
     # posts
     quota: np.ndarray  # [t, post] int
-    grade_lo: np.ndarray  # [post] int, 1-based
-    grade_hi: np.ndarray  # [post]
-    coef: np.ndarray  # [post, grade-1]
+    grade_lo: np.ndarray  # [post] int, 1-based: posts.grade_range.<post>.lowest
+    grade_hi: np.ndarray  # [post]: posts.grade_range.<post>.highest
+    grade_coefficients: np.ndarray  # [post, grade-1]
     # progression
     years_per_grade: np.ndarray  # [t] int
-    review_fail: np.ndarray  # [t]
-    dismiss_after: int
-    edu_credit: np.ndarray  # [edu] int years
-    cert_bonus: np.ndarray  # [level 0..3] int grades
+    review_fail_rate: np.ndarray  # [t]
+    dismiss_after_fails: int
+    education_credit_years: np.ndarray  # [edu] int years
+    certificate_grade_bonus: np.ndarray  # [level 0..3] int grades
     # retirement
     reform: bool
     male_age: int
-    female_age: np.ndarray  # [post] 50 or 55
-    min_contrib_months: np.ndarray  # [t] int
-    max_deferral_months: int
+    female_original_age: np.ndarray  # [post] 50 or 55
+    min_contribution_months: np.ndarray  # [t] int: retirement.min_contribution_years x 12
+    max_deferral_months: int  # retirement.max_deferral_years x 12
     # attrition and elections
-    attrition: np.ndarray  # [t, post]
-    early_years: int
-    early_mult: float
+    attrition: np.ndarray  # [t, post]: attrition.rate
+    early_service_years: int
+    early_service_multiplier: float
     exit_month: int
-    election: np.ndarray  # [t] bool
+    election: np.ndarray  # [t] bool: an election year (elections.first_year, interval_years)
     turnover: np.ndarray  # [t]
-    cert_required: np.ndarray  # [t] bool
-    career_exempt: bool
-    surplus_to_staff: float
-    from_staff: np.ndarray  # [t] share of vacant 两委 seats an election fills from full-time staff
+    certificate_required: np.ndarray  # [t] bool
+    career_secretaries_exempt: bool
+    surplus_to_staff_share: float
+    from_staff_share: np.ndarray  # [t] share of vacant 两委 seats an election fills from full-time staff
     # certificates
-    sit: np.ndarray  # [t, level 1..3 -> 0..2]
+    sitting_rate: np.ndarray  # [t, level 1..3 -> 0..2]
     pass_rate: np.ndarray  # [t, level]
-    min_service: np.ndarray  # [level, edu]
-    subsidy_sit: np.ndarray  # [t, level] fen per sitting of that level's exam (cost.other.exam_subsidy)
-    subsidy_pass: np.ndarray  # [t, level] fen per pass
+    min_service_years: np.ndarray  # [level, edu]
+    per_sitter: np.ndarray  # [t, level] fen per sitting of that level's exam (cost.other.exam_subsidy)
+    per_pass: np.ndarray  # [t, level] fen per pass
     # hiring
     fill_rate: np.ndarray  # [t]
-    cap: np.ndarray  # [t] int
+    annual_cap: np.ndarray  # [t] int
     start_month: int
     probation_months: int
-    probation_share: float
+    probation_pay_share: float
     # entrants' profiles, [kind, ...]: kind 0 = recruits (hiring.new_hire), 1 = outside candidates elected
     # to vacant 两委 seats (elections.outside_candidates)
     ent_age_min: np.ndarray  # [t, kind, post]
@@ -72,45 +73,45 @@ class Params(NamedTuple):
     ent_cert: np.ndarray  # [t, kind, post] share holding a junior certificate
     ent_prior: np.ndarray  # [kind] share of years since 22 with contributions before joining
     # pay
-    wage0: float  # reference wage, yuan/month, opening year
+    reference_wage_monthly: float  # reference wage, yuan/month, opening year
     wage_growth: np.ndarray  # [t] growth into year t (t >= 1)
-    wage_link: np.ndarray  # [t] reference wage as a share of last year's average wage (0 = use wage_growth)
-    perf_share: np.ndarray  # [t]
-    post_allow: np.ndarray  # [t, post]
-    seniority_per_year: np.ndarray  # [t]
-    seniority_cap: int
-    cert_allow: np.ndarray  # [t, level 0..3] (level 0 = 0)
-    career_allow: np.ndarray  # [t, regime] (contract = 0)
+    link_to_average_wage: np.ndarray  # [t] reference wage as a share of last year's average wage (0 = use wage_growth)
+    performance_share: np.ndarray  # [t]
+    post_allowance_monthly: np.ndarray  # [t, post]
+    seniority_allowance_per_year_monthly: np.ndarray  # [t]
+    seniority_cap_years: int
+    certificate_allowance_monthly: np.ndarray  # [t, level 0..3] (level 0 = 0)
+    career_allowance_monthly: np.ndarray  # [t, regime] (contract = 0)
     # social insurance
-    avg_known: np.ndarray  # [k] published average wage of year opening_year - 1 + k (k = 0..n_years), 0 = projected
-    avg_growth: np.ndarray  # [t] growth of the average wage into year t
-    floor_share: np.ndarray  # [t]
-    ceil_share: np.ndarray
-    hf_floor_share: np.ndarray
-    hf_ceil_share: np.ndarray
-    er: np.ndarray  # [t, line] employer rates: pension, medical, unemployment, injury, housing, annuity
-    ee: np.ndarray  # [t, line] employee rates
-    institution: np.ndarray  # [regime] 1 where the regime is in the institution scheme (with annuity)
-    union_fund_rate: np.ndarray  # [t] share of the year's gross pay paid as 工会经费 (cost.other.union_fund)
+    average_wage_monthly: np.ndarray  # [k] published average wage of year opening_year - 1 + k (k = 0..n_years), 0 = projected
+    average_wage_growth: np.ndarray  # [t] growth of the average wage into year t
+    base_floor_share: np.ndarray  # [t]
+    base_ceiling_share: np.ndarray
+    housing_fund_floor_share: np.ndarray
+    housing_fund_ceiling_share: np.ndarray
+    employer: np.ndarray  # [t, line] employer rates: pension, medical, unemployment, injury, housing, annuity
+    employee: np.ndarray  # [t, line] employee rates
+    institution: np.ndarray  # [regime] 1 where the regime is in the institution scheme (social_insurance.reference_scheme)
+    union_fund_rate: np.ndarray  # [t] share of the year's gross pay paid to the union fund (cost.other.union_fund)
     # pensions
-    crediting: np.ndarray  # [t]
-    accrual: float
-    divisor: np.ndarray  # [age - MIN_AGE_TABLE]
+    crediting_rate: np.ndarray  # [t]
+    accrual_rate: float
+    months_divisor: np.ndarray  # [age - MIN_AGE_TABLE]
     # arrears
-    clear_start_t: int
-    clear_rate: np.ndarray  # [t]
-    employer_pays_ee: bool
+    clear_start_t: int  # arrears.clearance_start_year - opening_year
+    clearance_rate: np.ndarray  # [t]
+    employer_pays_employee_share: bool
     late_fee_daily: float
-    late_fee_share: float
+    late_fee_charged_share: float
     # opening accounts (also used for hires' earlier contributions)
-    contribution_index0: float
-    account_per_year: float
+    contribution_index: float
+    account_per_contribution_year: float
     # uncertainty
-    wage_sd: float
-    att_lo: float
-    att_hi: float
-    pass_lo: float
-    pass_hi: float
+    wage_growth_sd: float
+    attrition_multiplier_low: float
+    attrition_multiplier_high: float
+    pass_rate_multiplier_low: float
+    pass_rate_multiplier_high: float
 
 
 
@@ -156,76 +157,77 @@ def resolve(m: ScenarioModel) -> Params:
         quota=per_post_series(m.quota, np.int64),
         grade_lo=np.array([m.posts.grade_range.get(p).lowest for p in POSTS], dtype=np.int64),
         grade_hi=np.array([m.posts.grade_range.get(p).highest for p in POSTS], dtype=np.int64),
-        coef=np.array([m.posts.grade_coefficients.get(p) for p in POSTS], dtype=np.float64).reshape(len(POSTS), N_GRADES),
+        grade_coefficients=np.array([m.posts.grade_coefficients.get(p) for p in POSTS], dtype=np.float64).reshape(len(POSTS), N_GRADES),
         years_per_grade=series(m.progression.years_per_grade, np.int64),
-        review_fail=series(m.progression.review_fail_rate),
-        dismiss_after=m.progression.dismiss_after_fails,
-        edu_credit=np.array([getattr(m.progression.education_credit_years, e) for e in EDUCATION], dtype=np.int64),
-        cert_bonus=np.array([0] + [getattr(m.progression.certificate_grade_bonus, c) for c in CERT_LEVELS], dtype=np.int64),
+        review_fail_rate=series(m.progression.review_fail_rate),
+        dismiss_after_fails=m.progression.dismiss_after_fails,
+        education_credit_years=np.array([getattr(m.progression.education_credit_years, e) for e in EDUCATION], dtype=np.int64),
+        certificate_grade_bonus=np.array([0] + [getattr(m.progression.certificate_grade_bonus, c) for c in CERT_LEVELS], dtype=np.int64),
         reform=m.retirement.reform,
         male_age=m.retirement.male_age,
-        female_age=np.array([m.retirement.female_original_age.get(p) for p in POSTS], dtype=np.int64),
-        min_contrib_months=np.round(series(m.retirement.min_contribution_years) * 12).astype(np.int64),
+        female_original_age=np.array([m.retirement.female_original_age.get(p) for p in POSTS], dtype=np.int64),
+        min_contribution_months=np.round(series(m.retirement.min_contribution_years) * 12).astype(np.int64),
         max_deferral_months=12 * m.retirement.max_deferral_years,
         attrition=per_post_series(m.attrition.rate),
-        early_years=m.attrition.early_service_years,
-        early_mult=m.attrition.early_service_multiplier,
+        early_service_years=m.attrition.early_service_years,
+        early_service_multiplier=m.attrition.early_service_multiplier,
         exit_month=m.attrition.exit_month,
         election=election,
         turnover=series(el.turnover),
-        cert_required=series(el.certificate_required, np.bool_),
-        career_exempt=el.career_secretaries_exempt,
-        surplus_to_staff=el.surplus_to_staff_share,
-        from_staff=series(el.from_staff_share),
-        sit=per_level_series(m.certificates.sitting_rate),
+        certificate_required=series(el.certificate_required, np.bool_),
+        career_secretaries_exempt=el.career_secretaries_exempt,
+        surplus_to_staff_share=el.surplus_to_staff_share,
+        from_staff_share=series(el.from_staff_share),
+        sitting_rate=per_level_series(m.certificates.sitting_rate),
         pass_rate=per_level_series(m.certificates.pass_rate),
-        min_service=np.array([[getattr(getattr(m.certificates.min_service_years, c), e) for e in EDUCATION] for c in CERT_LEVELS],
+        min_service_years=np.array([[getattr(getattr(m.certificates.min_service_years, c), e) for e in EDUCATION] for c in CERT_LEVELS],
                              dtype=np.float64),
-        subsidy_sit=np.round(per_level_series(m.certificates.exam_subsidy.per_sitter) * 100).astype(np.int64),
-        subsidy_pass=np.round(per_level_series(m.certificates.exam_subsidy.per_pass) * 100).astype(np.int64),
+        per_sitter=np.round(per_level_series(m.certificates.exam_subsidy.per_sitter) * 100).astype(np.int64),
+        per_pass=np.round(per_level_series(m.certificates.exam_subsidy.per_pass) * 100).astype(np.int64),
         fill_rate=series(m.hiring.fill_rate),
-        cap=series(m.hiring.annual_cap, np.int64),
+        annual_cap=series(m.hiring.annual_cap, np.int64),
         start_month=m.hiring.start_month,
         probation_months=m.hiring.probation_months,
-        probation_share=m.hiring.probation_pay_share,
+        probation_pay_share=m.hiring.probation_pay_share,
         ent_age_min=entrants(per_post_series(nh.age_min, np.int64), series(oc.age_min, np.int64)),
         ent_age_max=entrants(per_post_series(nh.age_max, np.int64), series(oc.age_max, np.int64)),
         ent_female=entrants(per_post_series(nh.female_share), series(oc.female_share)),
         ent_edu_cum=np.stack([edu_cum(nh.education), edu_cum(oc.education)], axis=1),
         ent_cert=entrants(per_post_series(nh.certified_share), series(oc.certified_share)),
         ent_prior=np.array([nh.prior_contribution_share, oc.prior_contribution_share], dtype=np.float64),
-        wage0=m.pay.reference_wage_monthly,
+        reference_wage_monthly=m.pay.reference_wage_monthly,
         wage_growth=series(m.pay.wage_growth),
-        wage_link=series(m.pay.link_to_average_wage) if m.pay.link_to_average_wage else np.zeros(n),
-        perf_share=series(m.pay.performance_share),
-        post_allow=per_post_series(m.pay.post_allowance_monthly),
-        seniority_per_year=series(m.pay.seniority_allowance_per_year_monthly),
-        seniority_cap=m.pay.seniority_cap_years,
-        cert_allow=np.concatenate([zeros, per_level_series(m.pay.certificate_allowance_monthly)], axis=1),
-        career_allow=np.concatenate([zeros, per_level_series(m.pay.career_allowance_monthly, ("establishment", "reference"))], axis=1),
-        avg_known=np.array([si.average_wage_monthly.get(y, 0.0) for y in range(y0 - 1, y1 + 1)], dtype=np.float64),
-        avg_growth=series(si.average_wage_growth),
-        floor_share=series(si.base_floor_share),
-        ceil_share=series(si.base_ceiling_share),
-        hf_floor_share=series(si.housing_fund_floor_share),
-        hf_ceil_share=series(si.housing_fund_ceiling_share),
-        er=np.stack([series(getattr(si.employer, k)) for k in RATE_KEYS], axis=1),
-        ee=np.stack([series(getattr(si.employee, k)) for k in RATE_KEYS], axis=1),
+        link_to_average_wage=series(m.pay.link_to_average_wage) if m.pay.link_to_average_wage else np.zeros(n),
+        performance_share=series(m.pay.performance_share),
+        post_allowance_monthly=per_post_series(m.pay.post_allowance_monthly),
+        seniority_allowance_per_year_monthly=series(m.pay.seniority_allowance_per_year_monthly),
+        seniority_cap_years=m.pay.seniority_cap_years,
+        certificate_allowance_monthly=np.concatenate([zeros, per_level_series(m.pay.certificate_allowance_monthly)], axis=1),
+        career_allowance_monthly=np.concatenate([zeros, per_level_series(m.pay.career_allowance_monthly, ("establishment", "reference"))],
+                                                axis=1),
+        average_wage_monthly=np.array([si.average_wage_monthly.get(y, 0.0) for y in range(y0 - 1, y1 + 1)], dtype=np.float64),
+        average_wage_growth=series(si.average_wage_growth),
+        base_floor_share=series(si.base_floor_share),
+        base_ceiling_share=series(si.base_ceiling_share),
+        housing_fund_floor_share=series(si.housing_fund_floor_share),
+        housing_fund_ceiling_share=series(si.housing_fund_ceiling_share),
+        employer=np.stack([series(getattr(si.employer, k)) for k in RATE_KEYS], axis=1),
+        employee=np.stack([series(getattr(si.employee, k)) for k in RATE_KEYS], axis=1),
         institution=np.array([0, 1, 1 if si.reference_scheme == "institution" else 0], dtype=np.int64),
         union_fund_rate=series(m.other_costs.union_fund_rate),
-        crediting=series(m.pension.crediting_rate),
-        accrual=m.pension.accrual_rate,
-        divisor=divisor,
+        crediting_rate=series(m.pension.crediting_rate),
+        accrual_rate=m.pension.accrual_rate,
+        months_divisor=divisor,
         clear_start_t=m.arrears.clearance_start_year - y0,
-        clear_rate=series(m.arrears.clearance_rate),
-        employer_pays_ee=m.arrears.employer_pays_employee_share,
+        clearance_rate=series(m.arrears.clearance_rate),
+        employer_pays_employee_share=m.arrears.employer_pays_employee_share,
         late_fee_daily=m.arrears.late_fee_daily,
-        late_fee_share=m.arrears.late_fee_charged_share,
-        contribution_index0=m.opening.contribution_index,
-        account_per_year=m.opening.account_per_contribution_year,
-        wage_sd=m.uncertainty.wage_growth_sd,
-        att_lo=m.uncertainty.attrition_multiplier_low,
-        att_hi=m.uncertainty.attrition_multiplier_high,
-        pass_lo=m.uncertainty.pass_rate_multiplier_low,
-        pass_hi=m.uncertainty.pass_rate_multiplier_high,
+        late_fee_charged_share=m.arrears.late_fee_charged_share,
+        contribution_index=m.opening.contribution_index,
+        account_per_contribution_year=m.opening.account_per_contribution_year,
+        wage_growth_sd=m.uncertainty.wage_growth_sd,
+        attrition_multiplier_low=m.uncertainty.attrition_multiplier_low,
+        attrition_multiplier_high=m.uncertainty.attrition_multiplier_high,
+        pass_rate_multiplier_low=m.uncertainty.pass_rate_multiplier_low,
+        pass_rate_multiplier_high=m.uncertainty.pass_rate_multiplier_high,
     )

@@ -45,8 +45,8 @@ def initial_grade(post, service, edu, cert, p: Params, ypg: int):
     def codes(a):
         return np.ascontiguousarray(a, dtype=np.int64)
 
-    return _initial_grade(codes(post), codes(service), codes(edu), codes(cert), p.edu_credit, p.grade_lo, p.grade_hi,
-                          p.cert_bonus, ypg)
+    return _initial_grade(codes(post), codes(service), codes(edu), codes(cert), p.education_credit_years, p.grade_lo, p.grade_hi,
+                          p.certificate_grade_bonus, ypg)
 
 
 @numba.njit(cache=True, nogil=True)
@@ -193,7 +193,7 @@ def oldest_birth_month(p: Params, post: int, female: int) -> int:
 
     first = (p.opening_year + 1) * 12
     b = (p.opening_year - 90) * 12
-    while statutory_month(p.male_age, p.female_age, female, b, post, p.reform) <= first:
+    while statutory_month(p.male_age, p.female_original_age, female, b, post, p.reform) <= first:
         b += 1
     return b
 

@@ -155,7 +155,7 @@ def read_roster(path, m: ScenarioModel, p: Params) -> Roster:
     for i in range(n):
         if birth_m[i] == 0:
             continue  # birth already reported
-        stat = int(statutory_month(p.male_age, p.female_age, female[i], birth_m[i], post[i], p.reform))
+        stat = int(statutory_month(p.male_age, p.female_original_age, female[i], birth_m[i], post[i], p.reform))
         if stat <= first_month:
             problems.append(f"{path.name} row {i + 2}, birth: {birth_m[i] // 12}-{birth_m[i] % 12 + 1:02d} reaches the statutory "
                             f"retirement age in {stat // 12}-{stat % 12 + 1:02d}, by 1 January {y0 + 1}: a roster lists workers "

@@ -277,7 +277,7 @@ PayerShares = type("PayerShares", (Strict,), {"__annotations__": {k: Prob for k 
 class OtherCosts(Strict):
     """Costs outside pay and contributions, each a cost.other.* line."""
 
-    # 工会经费: an employer with a trade union pays this share of its wage bill (2 %, 《工会法》 art. 43);
+    # The trade-union fund: an employer with a trade union pays this share of its wage bill (2 %, 《工会法》 art. 43);
     # the share of each worker's gross pay of the year.
     union_fund_rate: Dated(Prob)
 
@@ -398,8 +398,14 @@ class ScenarioModel(Strict):
                 total = sum(getattr(shares, e) for e in EDUCATION)
                 if abs(total - 1) > 1e-9:
                     out.append((label, f"shares must add up to 1; they add up to {total:g}" + (f" in {y}" if y != ALWAYS else "")))
+        return out + self.money_checks()
+
+    def money_checks(self) -> list[tuple[str, str]]:
+        """Cross-field checks of the budget, pay, insurance and pension sections, and of dated values."""
         from .lines import BUDGET_LINES
 
+        out: list[tuple[str, str]] = []
+        h = self.horizon
         codes = self.budget.economic_codes
         for line in sorted(set(BUDGET_LINES) - set(codes)):
             out.append(("budget.economic_codes", f"no code for the cost line {line}"))

@@ -133,7 +133,7 @@ def test_crediting_rate_of_each_year_applied_by_hand(tmp_path):
 def test_baseline_carries_the_published_rates():
     sc = load_scenario(BASELINE)
     P = resolve(sc.model)
-    by_year = dict(zip(range(2020, 2036), P.crediting))
+    by_year = dict(zip(range(2020, 2036), P.crediting_rate))
     for year, rate in {2020: 0.0604, 2021: 0.0669, 2022: 0.0612, 2023: 0.0397, 2024: 0.0262}.items():
         assert by_year[year] == rate
     passes = dict(zip(range(2020, 2036), P.pass_rate[:, 0]))
@@ -175,7 +175,7 @@ def test_nobody_in_the_opening_roster_has_reached_the_statutory_age():
     sc = load_scenario(BASELINE)
     P = resolve(sc.model)
     R = synthesise(sc.model, P, seed=1)
-    stat = np.array([engine.statutory_month(P.male_age, P.female_age, f, b, q, P.reform)
+    stat = np.array([engine.statutory_month(P.male_age, P.female_original_age, f, b, q, P.reform)
                      for f, b, q in zip(R.female, R.birth_m, R.post)])
     assert (stat > 2021 * 12).all(), f"{(stat <= 2021 * 12).sum()} workers past the statutory age at the opening"
     # contributions fit the working life: at most the years since 18 (service + prior years, less any gaps)

@@ -106,8 +106,8 @@ def test_each_scenario_changes_its_lever():
     base = resolve(model.load_scenario(ROOT / "scenarios" / "baseline.yaml").model)
     P = {n: resolve(model.load_scenario(path(n)).model) for n in LIBRARY}
     cp = P["certificate_push"]
-    assert not at(cp.cert_required, 2021, cp) and at(cp.cert_required, 2026, cp)
-    assert at(cp.sit, 2022, cp)[0] > at(base.sit, 2022, base)[0]
+    assert not at(cp.certificate_required, 2021, cp) and at(cp.certificate_required, 2026, cp)
+    assert at(cp.sitting_rate, 2022, cp)[0] > at(base.sitting_rate, 2022, base)[0]
     pp = P["posts_per_10k"]
     # 18 per 10,000 x 1,580,211 urban residents (2,469,079 x 64%) = 2,844 posts in all
     assert at(pp.quota, 2026, pp).sum() == int(18 * round(2_469_079 * 0.64) / 10_000) == 2844
@@ -115,25 +115,26 @@ def test_each_scenario_changes_its_lever():
     pw = P["pay_linked_to_average_wage"]
     # from 2021, grade-1 gross pay g = 1.2 k A below the floor f A: g + employer SI on f A + housing fund on g = 0.8 A
     for t in range(1, pw.n_years):
-        si, hf, f = pw.er[t, :4].sum(), pw.er[t, 4], pw.floor_share[t]
-        assert pw.wage_link[t] == pytest.approx((0.8 - si * f) / ((1 + pw.perf_share[t]) * (1 + hf)), abs=1e-4)
-    assert pw.wage_link[0] == 0
+        si, hf, f = pw.employer[t, :4].sum(), pw.employer[t, 4], pw.base_floor_share[t]
+        assert pw.link_to_average_wage[t] == pytest.approx((0.8 - si * f) / ((1 + pw.performance_share[t]) * (1 + hf)), abs=1e-4)
+    assert pw.link_to_average_wage[0] == 0
     fp = P["faster_progression"]
     assert at(fp.years_per_grade, 2025, fp) == 3 and at(fp.years_per_grade, 2026, fp) == 2
     ar = P["arrears_cleared_two_years"]
-    assert at(ar.clear_rate, 2021, ar) == 0.5 and at(ar.clear_rate, 2022, ar) == 1.0
+    assert at(ar.clearance_rate, 2021, ar) == 0.5 and at(ar.clearance_rate, 2022, ar) == 1.0
     rf = P["recruitment_freeze"]
-    assert at(rf.cap, 2026, rf) == at(rf.cap, 2027, rf) == 0 and at(rf.cap, 2028, rf) == at(base.cap, 2028, base)
+    assert at(rf.annual_cap, 2026, rf) == at(rf.annual_cap, 2027, rf) == 0
+    assert at(rf.annual_cap, 2028, rf) == at(base.annual_cap, 2028, base)
     ps = P["pay_to_average_wage_share"]
-    assert at(ps.wage_link, 2025, ps) == 0 and at(ps.wage_link, 2026, ps) == 0.55
+    assert at(ps.link_to_average_wage, 2025, ps) == 0 and at(ps.link_to_average_wage, 2026, ps) == 0.55
     nr = P["no_retirement_reform"]
-    assert not nr.reform and base.reform and np.all(nr.min_contrib_months == 180)
+    assert not nr.reform and base.reform and np.all(nr.min_contribution_months == 180)
     # and nothing else: each scenario's parameters differ from the baseline's only where its file sets a value
-    levers = {"arrears_cleared_two_years": {"clear_rate"},  # arrears.clearance_rate
-              "certificate_push": {"cert_required", "sit", "subsidy_sit"},  # candidacy rule, sitting rates, per sitter
-              "faster_progression": {"years_per_grade"}, "no_retirement_reform": {"reform", "min_contrib_months"},
-              "pay_linked_to_average_wage": {"wage_link"}, "pay_to_average_wage_share": {"wage_link"},
-              "posts_per_10k": {"quota", "cap"}, "recruitment_freeze": {"cap"}}
+    levers = {"arrears_cleared_two_years": {"clearance_rate"},  # arrears.clearance_rate
+              "certificate_push": {"certificate_required", "sitting_rate", "per_sitter"},  # candidacy rule, sitting rates, per sitter
+              "faster_progression": {"years_per_grade"}, "no_retirement_reform": {"reform", "min_contribution_months"},
+              "pay_linked_to_average_wage": {"link_to_average_wage"}, "pay_to_average_wage_share": {"link_to_average_wage"},
+              "posts_per_10k": {"quota", "annual_cap"}, "recruitment_freeze": {"annual_cap"}}
     assert set(levers) == set(LIBRARY)
     for name, Pn in P.items():
         changed = {f for f in Pn._fields if not np.array_equal(np.asarray(getattr(Pn, f)), np.asarray(getattr(base, f)))}
