@@ -53,7 +53,9 @@ def execute(notebook: str, parameters: dict, output_path: Path, cwd: Path, progr
                         [f"{name}: not a parameter; declared: {', '.join(declared)}" for name in unknown])
     logging.getLogger("papermill").setLevel(logging.WARNING)
     config = kernel_config()
-    extra = [] if zmq.has("curve") else ["--IPKernelApp.log_level=ERROR"]
+    # The kernel's own log stays off the terminal: a cell's error reaches the user through papermill, and at
+    # shutdown ipykernel may log "KeyboardInterrupt caught in kernel" at error level, which is no error.
+    extra = ["--IPKernelApp.log_level=CRITICAL"]
     papermill.execute_notebook(
         str(notebook_path(notebook)),
         str(output_path),
