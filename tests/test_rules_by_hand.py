@@ -53,6 +53,18 @@ def test_statutory_age_by_cohort_sex_and_track(female, birth, original, delay):
         assert fn(female, birth_m, original, False) == birth_m + original * 12
 
 
+def test_a_womans_original_age_follows_her_post(tmp_path):
+    # The 2024 decision keeps two original ages for women: 55 in cadre (management) posts, 50 in worker posts; the
+    # scenario reads 正副职 as management posts (female_original_age: chief and deputy 55, member and staff 50).
+    # Two women born January 1972. The staff worker, on the 50 track and born before 1975 (no delay), reaches 50 in
+    # January 2022 and leaves with no month paid. The deputy, on the 55 track, was born 24 months after January
+    # 1970: 24 // 4 + 1 = 7 months of delay, 55 years 7 months in August 2027: still in post at the end of 2022.
+    rows = ["1,staff,contract,F,1972-01,college,20,25,none,12,0", "2,deputy,contract,F,1972-01,college,20,25,none,15,0"]
+    v = hand_case(tmp_path, rows, "quota.staff=1", "quota.deputy=1", "hiring.annual_cap=0")
+    assert v("exits.retirement", 2022) == 1 and v("exits.post.staff", 2022) == 1 and v("exits.post.deputy", 2022) == 0
+    assert v("headcount.deputy", 2022) == 1 and v("headcount.staff", 2022) == 0
+
+
 # The same rule through a run: the contract ends at the statutory age (《劳动合同法实施条例》 art. 21), so in the
 # year of the age the worker is paid the months before it. Staff grade 12 (the top of the staff range: no step)
 # or deputy grade 15 (the top of its range), no seniority pay: 2,000 x 1.399 x 1.2 = 3,357.6 and
@@ -97,6 +109,22 @@ def test_minimum_years_of_the_year_the_age_is_reached(tmp_path, contribution_yea
     assert v("exits.retirement", 2031) == retired and v("exits.retirement_short", 2031) == short
     assert v("pension.retirees", 2031) == retired
     assert v("cost.pay", 2031) == pytest.approx(3357.6 * 4, abs=0.005)  # paid to the statutory age either way
+
+
+@pytest.mark.parametrize("contribution_years, arrears, retired, short", [(14, 12, 1, 0), (13, 0, 0, 1)])
+def test_cleared_arrears_count_towards_the_minimum_years(tmp_path, contribution_years, arrears, retired, short):
+    # A man born June 1962 (before 1965: no reform delay) reaches 60 in June 2022, when the minimum is 15 years
+    # = 180 months (办法 art. 4). A roster's contribution years include the months still owed: 14 years with 12
+    # months in arrears are 168 - 12 = 156 months paid by the end of 2020, as are 13 years without arrears.
+    # 2021: 12 months more (168), and the 12 months owed are cleared (clearance from 2021 at rate 1). Once paid,
+    # back contributions are months contributed like any other (the minimum counts the months paid,
+    # 《社会保险法》 art. 16; paying what is owed is how a gap is closed): 180 by 1 January 2022, a pension.
+    # Without arrears: 168 + 5 (January-May 2022) = 173 < 180 at the statutory age: short, no pension.
+    v = hand_case(tmp_path, [f"1,staff,contract,M,1962-06,college,20,{contribution_years},none,12,{arrears}"], "quota.staff=1",
+                  "hiring.annual_cap=0")
+    assert v("arrears.months_cleared", 2021) == arrears
+    assert v("exits.retirement", 2022) == retired and v("exits.retirement_short", 2022) == short
+    assert v("pension.retirees", 2022) == retired
 
 
 def test_pension_with_occupational_annuity_to_the_fen(tmp_path):
@@ -210,6 +238,35 @@ def test_staff_elected_to_a_seat_takes_at_least_the_posts_lowest_grade(tmp_path)
     assert v("grade.02", 2021) == 1 and v("grade.01", 2021) == 0
 
 
+def test_a_career_secretary_is_never_the_surplus(tmp_path):
+    # An establishment chief and no chief post in the quota: at the 2021 election the post is one above its quota,
+    # but a secretary under career-post management keeps the post (the seed's 147 secretaries under 事业岗位
+    # management; elections.career_secretaries_exempt): nobody is surplus, so nobody leaves or moves, although a
+    # staff post is vacant (quota 1, recruitment cap 0).
+    v = hand_case(tmp_path, ["1,chief,establishment,M,1972-05,bachelor,12,25,junior,10,0"], "quota.chief=0", "quota.staff=1",
+                  "hiring.annual_cap=0")
+    assert v("exits.election", 2021) == 0 and v("moves.net.chief", 2021) == 0
+    assert v("headcount.chief", 2021) == 1 and v("headcount.staff", 2021) == 0
+
+
+def test_an_outside_candidate_takes_the_seat_as_the_old_member_leaves(tmp_path):
+    # 2021 election, turnover 1: the contract deputy (grade 6, 1.165; no seniority pay) is not returned and leaves
+    # on 1 July, paid January-June. The seat goes to an outside candidate (from_staff_share 0), a bachelor without a
+    # certificate: the deputy range's lowest grade 4 + 3 credited years // 3 = grade 5 (1.130). An elected member
+    # takes the seat as the old one leaves (exit_month 7), whatever the recruits' start month (October here), and
+    # is not on probation, which is a recruitment rule (Xi'an: new hires 3 months at 80 %): 6 months at full pay.
+    # The seat is filled at the election, so nobody is recruited for it (cap 10, fill rate 1).
+    # Base pay 2021: 2,000 x 1.165 x 6 + 2,000 x 1.130 x 6 = 13,980 + 13,560 = 27,540; performance 20 %: 5,508.
+    v = hand_case(tmp_path, ["1,deputy,contract,F,1980-05,bachelor,8,12,none,6,0"], "quota.deputy=1", "elections.turnover=1.0",
+                  "elections.from_staff_share=0.0", "hiring.start_month=10", NO_SENIORITY,
+                  "elections.outside_candidates.education={high_school: 0.0, college: 0.0, bachelor: 1.0, master: 0.0}",
+                  "elections.outside_candidates.certified_share=0.0")
+    assert v("exits.election", 2021) == 1 and v("elected.outside", 2021) == 1
+    assert v("hires", 2021) == 0 and v("headcount.deputy", 2021) == 1 and v("grade.05", 2021) == 1
+    assert v("pay.base", 2021) == pytest.approx(27540, abs=0.005)
+    assert v("pay.performance", 2021) == pytest.approx(5508, abs=0.005)
+
+
 def test_recruitment_within_the_cap(tmp_path):
     # 4 vacant staff posts, cap 2: 2 recruits (fill rate 1)
     v = hand_case(tmp_path, ["1,staff,contract,F,1990-06,college,2,5,none,1,0"], "quota.staff=5", "hiring.annual_cap=2")
@@ -258,6 +315,20 @@ def test_exam_pass_gives_the_level_and_its_grade_bonus(tmp_path):
     # worker 3: 3 + 3 = 6 counted, + 1 = 7 -> 7 % 3 = 1: no step, grade 3
     assert v("grade.04", 2021) == 1 and v("grade.12", 2021) == 1 and v("grade.13", 2021) == 0 and v("grade.03", 2021) == 1
     assert v("cost.certificate_allowance", 2022) == pytest.approx((200 + 300 + 100) * 12)
+
+
+def test_recruits_wait_a_year_for_the_review_and_the_exam(tmp_path):
+    # A staff vacancy filled on 1 July 2021 by a recruit with a master's degree: 5 credited years -> grade
+    # 1 + 5 // 3 = 2, with 5 % 3 = 2 years towards the next; a master may sit the junior exam without years of
+    # work (exam_rules). A grade moves on a passed annual review (Jilin rule), and a recruit of the year has had
+    # none: the year's hires join the review and the exams from the next year. End of 2021: grade 2, no exam.
+    # 2022: the review adds the third year -> grade 3; she sits and passes the junior exam (grade bonus 0).
+    # The other worker, senior-certified at the top of the staff range (12), neither steps nor sits.
+    v = hand_case(tmp_path, ["1,staff,contract,F,1980-06,college,14,20,senior,12,0"], "quota.staff=2",
+                  "hiring.new_hire.education={high_school: 0.0, college: 0.0, bachelor: 0.0, master: 1.0}", *EXAMS)
+    assert v("hires", 2021) == 1
+    assert v("grade.02", 2021) == 1 and v("grade.03", 2021) == 0 and v("exam.sat", 2021) == 0
+    assert v("grade.03", 2022) == 1 and v("exam.sat", 2022) == 1 and v("certified.junior", 2022) == 1
 
 
 def test_a_failed_exam_counts_a_sitting_not_a_pass(tmp_path):
