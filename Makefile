@@ -49,4 +49,4 @@ clean:
 	rm -rf reports/*/ .pytest_cache
 
 validation: $(STAMP)
-	$(PY) -m model.backtest
+	$(PY) -m model.analysis.backtest

@@ -3,7 +3,7 @@
 Each workload runs in its own process (so peak memory is its own): one warm-up, then at least five
 timed repeats; we report the median and spread (min-max), worker-years per second, and peak resident
 memory. Two ratios are measured in the same run: the engine against the slow per-worker reference
-(``model/reference.py``) on a workload the reference can finish, and the engine against this
+(``model/simulation/reference.py``) on a workload the reference can finish, and the engine against this
 machine's memory-bandwidth bound (a STREAM-like triad measured here, divided by the bytes of worker
 state the engine reads and writes per worker-year). Results: benchmarks/results.json and a table.
 
@@ -38,7 +38,7 @@ def bytes_per_worker_year() -> int:
     """Per worker-year the year loop reads and writes each slot's state about once (each step reads what
     it uses; only leavers' slots are refilled at the year end). Imported here, not at the top, so that the
     processes timing whole commands (R1, R2) and the profiler stay light."""
-    from model.engine import STATE_BYTES_PER_SLOT
+    from model.simulation.engine import STATE_BYTES_PER_SLOT
 
     return 2 * STATE_BYTES_PER_SLOT
 
@@ -66,9 +66,9 @@ def workload(name: str, quick: bool):
     import numpy as np
 
     import model
-    from model import engine
-    from model.params import resolve
-    from model.population import synthesise
+    from model.scenario.params import resolve
+    from model.simulation import engine
+    from model.simulation.population import synthesise
 
     def engine_job(overrides, draws, seed=1):
         sc = model.load_scenario(BASELINE, overrides=overrides)
@@ -113,7 +113,7 @@ def workload(name: str, quick: bool):
         # the reference and the engine on the same 3 draws of the baseline, one thread
         import numba
 
-        from model import reference
+        from model.simulation import reference
         sc = model.load_scenario(BASELINE)
         P = resolve(sc.model)
         R = synthesise(sc.model, P, 1)
@@ -204,7 +204,7 @@ def explorer_updates(quick: bool, repeats: int) -> dict:
     summary the page writes (narrative and table), through the functions the page calls (model.app.run,
     narrative, table, and ``overrides`` for the lever). The page's chart redraw is timed beside it, not counted in R3."""
     from model import app
-    from model.scenario import load_scenario
+    from model.scenario.load import load_scenario
 
     sc = load_scenario(BASELINE)
     year = app.budget_year(sc)
@@ -237,15 +237,15 @@ def explorer_updates(quick: bool, repeats: int) -> dict:
 # timed calls and imports inside it; rows marked opaque keep everything inside them. A name the code no longer
 # has is skipped.
 PROFILED = (
-    ("model.scenario", "load_scenario", "scenario and parameters"),
-    ("model.params", "resolve", "scenario and parameters"),
-    ("model.results", "opening_roster", "opening roster"),
-    ("model.engine", "simulate_draws", "engine"),
-    ("model.checks", "check_raw", "metrics from tallies"),
-    ("model.metrics", "to_metrics", "metrics from tallies"),
-    ("model.results", "write_run", "writing: parquet, csv, manifest"),
-    ("model.results", "Results.summary", "writing: summary statistics"),
-    ("model.excel", "write_workbook", "writing: workbook"),
+    ("model.scenario.load", "load_scenario", "scenario and parameters"),
+    ("model.scenario.params", "resolve", "scenario and parameters"),
+    ("model.simulation.results", "opening_roster", "opening roster"),
+    ("model.simulation.engine", "simulate_draws", "engine"),
+    ("model.simulation.checks", "check_raw", "metrics from tallies"),
+    ("model.simulation.metrics", "to_metrics", "metrics from tallies"),
+    ("model.simulation.results", "write_run", "writing: parquet, csv, manifest"),
+    ("model.simulation.results", "Results.summary", "writing: summary statistics"),
+    ("model.report.excel", "write_workbook", "writing: workbook"),
     ("model.report", "write_assumptions", "key assumptions (short runs)"),
     ("model.report.pdf", "build_pdf", "PDF: text and tables"),
     ("model.report.charts", "write_charts", "PDF: charts"),
@@ -605,7 +605,7 @@ def toy_anchors(n: int = 200_000) -> dict[str, float]:
     import pandas as pd
     from numba import njit, prange
 
-    from model import rng
+    from model.simulation import rng
 
     age = np.full(n, 40, np.int64)
     grade = np.arange(n, dtype=np.int64) % 18

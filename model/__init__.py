@@ -4,8 +4,8 @@ Public API: ``load_scenario``, ``simulate``, ``write_run``, ``Results``. They ar
 so that commands which only read scenarios or start a notebook do not wait for numba and pandas.
 """
 
-_API = {"Results": "results", "simulate": "results", "write_run": "results", "Scenario": "scenario",
-        "load_scenario": "scenario"}
+_API = {"Results": "simulation.results", "simulate": "simulation.results", "write_run": "outputs",
+        "Scenario": "scenario.load", "load_scenario": "scenario.load"}
 
 __all__ = sorted(_API)
 

@@ -17,9 +17,9 @@ import time
 import warnings
 from pathlib import Path
 
-from .errors import UserError
-from .folders import prepare_out
-from .paths import CHECKOUT as ROOT
+from model.errors import UserError
+from model.outputs import prepare_out
+from model.paths import CHECKOUT as ROOT
 
 # A command builds many long-lived objects (numba's types and compiled code, pandas, pydantic models) and few
 # short-lived cycles: the collector runs less often, and main() freezes what is left before the interpreter
@@ -28,7 +28,7 @@ gc.set_threshold(50_000, 50, 100)
 
 # Modules that add subcommands: each has add_commands(subparsers, commands) which adds its parsers
 # and puts handler(args) -> exit status into ``commands`` under the subcommand's name.
-PLUGIN_MODULES = ("model.analysis_cli", "model.rerun")
+PLUGIN_MODULES = ("model.analysis.cli", "model.rerun")
 
 
 def _positive(text: str) -> int:
@@ -54,13 +54,13 @@ def _seed(text: str) -> int:
 def _scenario_file(text: str) -> str:
     """A scenario path as given, or the one shipped with the model under that name (scenarios/baseline.yaml
     from any folder once the package is installed)."""
-    from .paths import input_file
+    from model.paths import input_file
 
     return str(input_file(text))
 
 
 def parser() -> argparse.ArgumentParser:
-    from .version import describe
+    from model.version import describe
 
     p = argparse.ArgumentParser(prog="community-model", description="Community-worker (社区工作者) workforce and budget "
                                 "model (also run as `python -m model`)")
@@ -130,7 +130,7 @@ def _out_dir(args, name: str) -> Path:
 
 
 def cmd_validate(args) -> int:
-    from .scenario import load_scenario
+    from model.scenario.load import load_scenario
 
     failed = 0
     for path in args.scenarios:
@@ -146,7 +146,7 @@ def cmd_validate(args) -> int:
 def _load_with_budget_year(args):
     """The scenario with --budget-year YYYY applied as the override horizon.budget_year=YYYY; the year and
     the two after it must be projected years of the scenario."""
-    from .scenario import load_scenario
+    from model.scenario.load import load_scenario
 
     if getattr(args, "budget_year", None):
         args.overrides = [*args.overrides, f"horizon.budget_year={args.budget_year}"]
@@ -159,16 +159,17 @@ def _load_with_budget_year(args):
 
 
 def cmd_run(args) -> int:
-    from .results import simulate, write_run
+    from model.outputs import write_run
+    from model.simulation.results import simulate
 
     sc = _load_with_budget_year(args)
     out = _out_dir(args, sc.name)
     start = time.perf_counter()
     if args.workers or args.scheduler:
-        from . import distributed
+        from model.analysis.distributed import Runner
 
-        res = distributed.simulate(sc, draws=args.draws, seed=args.seed, workers=args.workers,
-                                   scheduler=args.scheduler, progress=not args.quiet)
+        with Runner(args.workers, args.scheduler, not args.quiet) as runner:
+            res = simulate(sc, draws=args.draws, seed=args.seed, progress=not args.quiet, runner=runner)
     else:
         res = simulate(sc, draws=args.draws, seed=args.seed, progress=not args.quiet)
     write_run(res, out)
@@ -177,12 +178,12 @@ def cmd_run(args) -> int:
 
 
 def cmd_report(args) -> int:
-    from .folders import staged_dir
+    from model.outputs import staged_dir
 
     sc = _load_with_budget_year(args)  # fail early, before a kernel starts
     actuals = ""
     if args.actuals:
-        from .actuals import read_actuals
+        from model.report.actuals import read_actuals
 
         h = sc.model.horizon
         read_actuals(args.actuals, h.opening_year, h.budget_year or h.opening_year + 1)
@@ -203,8 +204,8 @@ def cmd_report(args) -> int:
 
 
 def cmd_compare(args) -> int:
-    from .folders import staged_dir
-    from .scenario import load_scenario
+    from model.outputs import staged_dir
+    from model.scenario.load import load_scenario
 
     names = [load_scenario(p).name for p in [args.base, *args.alternatives]]  # (validates each first)
     out = _out_dir(args, f"comparison-{names[0]}-vs-{'-'.join(names[1:])}")
@@ -228,7 +229,7 @@ def _rel(path) -> str:
 def _execute(notebook, params, output, progress=False):
     """Run a notebook; a user mistake raised inside it becomes a UserError here. The executed notebook names
     its files without the machine's folders: the paths it was given become their file names."""
-    from .report.notebooks import execute, papermill
+    from model.report.notebooks import execute, papermill
 
     try:
         execute(notebook, params, output, Path.cwd(), progress=progress)

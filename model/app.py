@@ -6,7 +6,7 @@ kernels.
 
 Each lever sets one scenario parameter the way ``--set PATH=VALUE`` does, and only when it differs from the
 scenario's own value, so an untouched page is the scenario itself. A lever's Chinese name and unit come from
-``model.parameter_labels`` and the scenario; its range is declared once, in ``LEVERS`` (tests/test_app.py checks
+``model.scenario.parameter_labels`` and the scenario; its range is declared once, in ``LEVERS`` (tests/test_app.py checks
 that both ends are valid under the schema). Every run uses the baseline's seed, so a difference between the two
 comes from the settings changed, draw by draw, and not from chance.
 
@@ -34,9 +34,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import UserError
-from .parameter_labels import label_of, parameter_about, parameter_name, parameter_unit
-from .paths import data_file, input_file, output_dir
+from model.errors import UserError
+from model.paths import data_file, input_file, output_dir
+from model.scenario.parameter_labels import label_of, parameter_about, parameter_name, parameter_unit
 
 DEFAULT_PORT = 8866  # Voila's own default
 REPORT_DRAWS = 1000  # draws of the full report, as `python -m model report`
@@ -92,7 +92,7 @@ def unit_of(lever: Lever, scenario) -> str:
         return ""
     if lever.scale == 100:
         return "%"
-    from .scenario import provenance_of
+    from model.scenario.load import provenance_of
 
     return parameter_unit(lever.path, given=provenance_of(scenario, lever.path).unit)
 
@@ -118,7 +118,7 @@ def election_years(scenario) -> list[int]:
 def initial_settings(scenario) -> dict[str, object]:
     """Each lever's value in the scenario (what an untouched page shows): a dated value's in the budget year;
     for a yes/no rule that starts at an election, the first year it holds (NEVER if it never does)."""
-    from .schema import value_at
+    from model.scenario.schema import value_at
 
     out: dict[str, object] = {}
     opening = scenario.model.horizon.opening_year
@@ -189,7 +189,7 @@ class Outcome:
 
 def run(scenario_path: Path, draws: int, seed: int, sets: list[str]) -> Outcome:
     """Simulate with the overrides and keep the metrics the page shows."""
-    from .results import simulate
+    from model.simulation.results import simulate
 
     start = time.perf_counter()
     res = simulate(scenario_path, draws=draws, seed=seed, progress=False, overrides=sets)
@@ -202,7 +202,7 @@ def _signed(text: str) -> str:
 
 def narrative(now: Outcome, base: Outcome, year: int, changed: list[str]) -> str:
     """A few sentences in Chinese on the budget year, the medium-term plan and the last year, as HTML."""
-    from .report import fmt_num, fmt_pct, fmt_wan
+    from model.report import fmt_num, fmt_pct, fmt_wan
 
     end = int(now.years[-1])
     cost = now.at("cost.total", year)
@@ -234,7 +234,7 @@ def narrative(now: Outcome, base: Outcome, year: int, changed: list[str]) -> str
 
 def table(now: Outcome, base: Outcome, first_year: int) -> str:
     """Cost by year in 万元 with its band, the difference from the baseline, headcount, posts, certified share."""
-    from .report import fmt_num, fmt_pct, fmt_wan
+    from model.report import fmt_num, fmt_pct, fmt_wan
 
     head = ("年度", "经费（万元）", "P5（万元）", "P95（万元）", "比基准（万元）", "在岗（人）", "核定员额（人）", "持证率")
     rows = []
@@ -263,8 +263,8 @@ class Chart:
         from matplotlib.patches import Patch
         from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-        from .report import fmt_num
-        from .report.charts import ACCENT, RC, register_fonts
+        from model.report import fmt_num
+        from model.report.charts import ACCENT, RC, register_fonts
 
         register_fonts()
         self.rc = {**RC, "font.size": 9.5, "axes.titlesize": 10.5, "legend.fontsize": 9.5}
@@ -379,7 +379,7 @@ class Explorer:
     """Controls on the left; the narrative, chart and table on the right, updated on each change."""
 
     def __init__(self, scenario: str | Path = "scenarios/baseline.yaml", draws: int = 200, seed: int = 1, cache_size: int = 32):
-        from .scenario import load_scenario
+        from model.scenario.load import load_scenario
 
         self.path = input_file(scenario)
         self.scenario = load_scenario(self.path)

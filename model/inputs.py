@@ -12,7 +12,7 @@ import stat
 import zipfile
 from pathlib import Path
 
-from .errors import UserError
+from model.errors import UserError
 
 MB = 1 << 20
 

@@ -15,9 +15,9 @@ import json
 import tempfile
 from pathlib import Path
 
-from .errors import UserError
-from .inputs import MB, read_input
-from .paths import input_file
+from model.errors import UserError
+from model.inputs import MB, read_input
+from model.paths import input_file
 
 # Manifest keys a re-run needs, with their type.
 REQUIRED = {"scenario_file": str, "seed": int, "draws": int, "run_digest": str, "files": dict,
@@ -99,8 +99,9 @@ def first_change(recorded: bytes, rerun: bytes) -> str:
 
 def rerun(manifest_path: str | Path) -> tuple[bool, list[str]]:
     """Re-run a recorded run; return (reproduced, lines explaining the outcome)."""
-    from .results import manifest, simulate, write_run
-    from .scenario import load_scenario
+    from model.outputs import manifest, write_run
+    from model.scenario.load import load_scenario
+    from model.simulation.results import simulate
 
     manifest_path = Path(manifest_path)
     recorded = read_manifest(manifest_path)

@@ -1,5 +1,5 @@
 """Which code made a run: the package version (one source: ``pyproject.toml``), the git commit of a source
-checkout, and a digest of the engine's source (``model/engine.py`` and ``model/reference.py``)."""
+checkout, and a digest of the engine's source (``model/simulation/engine.py`` and ``model/simulation/reference.py``)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ import hashlib
 import subprocess
 from importlib import metadata
 
-from .paths import CHECKOUT, PACKAGE, in_checkout
+from model.paths import CHECKOUT, PACKAGE, in_checkout
 
 DISTRIBUTION = "community-workforce-model"
-ENGINE_SOURCES = ("engine.py", "reference.py")
+ENGINE_SOURCES = ("simulation/engine.py", "simulation/reference.py")
 
 
 @functools.cache

@@ -18,8 +18,8 @@ import model
 from conftest import BASELINE, ROOT
 from model.app import LEVERS, NEVER, Explorer, election_years, initial_settings, overrides, page
 from model.errors import UserError
-from model.parameter_labels import parameter_name
-from model.scenario import load_scenario
+from model.scenario.load import load_scenario
+from model.scenario.parameter_labels import parameter_name
 
 DRAWS = 20
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from model import backtest
+from model.analysis import backtest
 
 
 def test_seed_figures_and_published_inputs_agree():

@@ -19,7 +19,7 @@ import psutil
 import pytest
 
 from model.app import LEVERS
-from model.parameter_labels import parameter_name
+from model.scenario.parameter_labels import parameter_name
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = [pytest.mark.slow,

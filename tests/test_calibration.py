@@ -9,7 +9,7 @@ import yaml
 import model
 from conftest import BASELINE, ROOT
 from model.__main__ import main
-from model.calibration import calibrate, parse_fit, read_history
+from model.analysis.calibration import calibrate, parse_fit, read_history
 from model.errors import UserError
 
 SHORT = "horizon.end_year=2024"

@@ -9,7 +9,7 @@ import pytest
 
 from conftest import BASELINE
 from model.__main__ import main, parser
-from model.scenario import did_you_mean, known_keys
+from model.scenario.load import did_you_mean, known_keys
 
 
 def _subcommands():
@@ -79,7 +79,7 @@ def test_malformed_scheduler_address_is_exit_2(tmp_path, capsys, address, comman
 def test_scheduler_without_workers_is_a_user_error():
     from distributed import LocalCluster
 
-    from model.distributed import Runner
+    from model.analysis.distributed import Runner
     from model.errors import UserError
 
     with LocalCluster(n_workers=0, processes=False, dashboard_address=None) as cluster:

@@ -148,7 +148,7 @@ def test_text_that_looks_like_a_formula_stays_text(tmp_path):
 
 def test_personal_columns_are_dropped_and_numbers_masked_in_messages(tmp_path):
     from conftest import ROSTER_HEADER
-    from model.roster import PERSONAL, shown
+    from model.simulation.roster import PERSONAL, shown
 
     for column in ("公民身份号码", "证件号码", "家庭地址", "e-mail", "Email", "联系电话", "姓名"):
         assert PERSONAL.search(column), column

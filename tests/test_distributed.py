@@ -6,19 +6,20 @@ import pytest
 
 import model
 from conftest import BASELINE
-from model import distributed
-from model.distributed import Runner, make_job
+from model.analysis import distributed
+from model.analysis.distributed import Runner, make_job
 from model.errors import UserError
-from model.results import _csv_bytes
+from model.outputs import csv_bytes
 
 
 def test_local_cluster_equals_serial(monkeypatch):
     monkeypatch.setattr(distributed, "BLOCK_DRAWS", 3)
     sc = model.load_scenario(BASELINE, overrides=["horizon.end_year=2025"])
     serial = model.simulate(sc, draws=11, seed=9, progress=False)
-    spread = distributed.simulate(sc, draws=11, seed=9, workers=2, progress=False)
-    assert _csv_bytes(serial.summary()) == _csv_bytes(spread.summary())
-    assert _csv_bytes(serial.draws_table()) == _csv_bytes(spread.draws_table())
+    with Runner(workers=2, progress=False) as runner:
+        spread = model.simulate(sc, draws=11, seed=9, progress=False, runner=runner)
+    assert csv_bytes(serial.summary()) == csv_bytes(spread.summary())
+    assert csv_bytes(serial.draws_table()) == csv_bytes(spread.draws_table())
 
 
 def test_existing_scheduler_and_numba_threads():

@@ -3,8 +3,8 @@
 import pytest
 from openpyxl import load_workbook
 
-from model.excel import text_width, write_workbook
 from model.report import read_run
+from model.report.excel import text_width, write_workbook
 
 
 def test_cjk_counts_double():

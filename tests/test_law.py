@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 
 from conftest import BASELINE, hand_case
-from model import engine
-from model.params import resolve
-from model.population import oldest_birth_month, synthesise
-from model.scenario import load_scenario
+from model.scenario.load import load_scenario
+from model.scenario.params import resolve
+from model.simulation import engine
+from model.simulation.population import oldest_birth_month, synthesise
 
 # --------------------------------------------------------------------------- 1. which year's average wage
 

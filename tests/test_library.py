@@ -11,7 +11,7 @@ import pytest
 import model
 from conftest import ROOT
 from model.__main__ import main
-from model.params import resolve
+from model.scenario.params import resolve
 
 LIBRARY = sorted(p.stem for p in (ROOT / "scenarios").glob("*.yaml") if p.stem != "baseline")
 SHORT = ["horizon.end_year=2027"]  # past the 2026 changes, short enough for a fast test

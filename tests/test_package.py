@@ -51,7 +51,8 @@ def test_engine_digest_is_of_the_engine_sources():
 
     from model.version import engine_sha256
 
-    expected = hashlib.sha256((ROOT / "model" / "engine.py").read_bytes() + (ROOT / "model" / "reference.py").read_bytes())
+    expected = hashlib.sha256((ROOT / "model" / "simulation" / "engine.py").read_bytes()
+                              + (ROOT / "model" / "simulation" / "reference.py").read_bytes())
     assert engine_sha256() == expected.hexdigest()
 
 

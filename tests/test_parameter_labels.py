@@ -1,4 +1,4 @@
-"""The parameter registry (model/parameter_labels.py): every parameter has a name, unit and a one-line
+"""The parameter registry (model/scenario/parameter_labels.py): every parameter has a name, unit and a one-line
 description, and the appendix, the workbook, parameters.csv and docs/parameters.md all read them."""
 
 import re
@@ -7,11 +7,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from model.parameter_docs import COMMAND, PAGE, markdown, schema_leaves
-from model.parameter_labels import LABELS, PARTS, label_of, labelled_prefix, parameter_about, parameter_name, parameter_unit
-from model.results import Results
-from model.scenario import load_scenario
-from model.schema import leaf_paths
+from model.scenario.load import load_scenario
+from model.scenario.parameter_docs import COMMAND, PAGE, markdown, schema_leaves
+from model.scenario.parameter_labels import LABELS, PARTS, label_of, labelled_prefix, parameter_about, parameter_name, parameter_unit
+from model.scenario.schema import leaf_paths
+from model.simulation.results import Results
 
 ROOT = Path(__file__).resolve().parents[1]
 LIBRARY = sorted((ROOT / "scenarios").glob("*.yaml"))
@@ -33,7 +33,7 @@ def test_every_scenario_parameter_has_a_label_and_a_description():
             continue
         for lang in ("zh", "en"):
             assert parameter_about(path, lang).strip(), f"{path}: no {lang} description"
-    assert not missing, f"parameters without a label (model/parameter_labels.py LABELS or PARTS): {missing}"
+    assert not missing, f"parameters without a label (model/scenario/parameter_labels.py LABELS or PARTS): {missing}"
 
 
 def test_every_schema_parameter_is_labelled_and_every_label_is_a_parameter():

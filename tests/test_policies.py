@@ -92,8 +92,8 @@ def test_nanjing_rule_lowest_paid_total_is_80_percent_of_last_years_average(tmp_
     # Take the scenario's own link for 2021 and price a grade-1 staff member with no allowances on the hand
     # settings (average wage 5,000): gross g = 1.2 k x 5,000; employer 24.9% on the floor 3,000 (g is below it),
     # housing fund 12% of g. The total must be 0.8 x 5,000 = 4,000 a month (to the rounding of k).
-    from model.scenario import load_scenario
-    from model.schema import value_at
+    from model.scenario.load import load_scenario
+    from model.scenario.schema import value_at
 
     k = value_at(load_scenario(ROOT / "scenarios" / "pay_linked_to_average_wage.yaml").model.pay.link_to_average_wage, 2021)
     v = hand_case(tmp_path, ["1,staff,contract,F,1990-06,college,0,5,none,1,0"], "quota.staff=1",
@@ -124,9 +124,9 @@ def test_recruitment_freeze_hires_nobody_in_2026_and_2027():
 
 def test_pay_to_average_wage_share_sets_the_reference_wage():
     # from 2026 the grade-1 reference wage is 55% of last year's average wage, the same in every draw's path
-    from model import engine
-    from model.params import resolve
-    from model.scenario import load_scenario
+    from model.scenario.load import load_scenario
+    from model.scenario.params import resolve
+    from model.simulation import engine
 
     P = resolve(load_scenario(ROOT / "scenarios" / "pay_to_average_wage_share.yaml").model)
     wage, avg_last, _, _ = engine.draw_paths(P, 1, 0)
@@ -146,7 +146,7 @@ def test_parameter_ranges_widen_the_band_and_keep_the_draws_only_band():
     spread = lambda a: np.percentile(a, 95) - np.percentile(a, 5)  # noqa: E731
     assert spread(ranged.metrics["cost.total"][:, t]) > 2 * spread(base.metrics["cost.total"][:, t])
     # each draw's wage is its own: a draw's cost rises with its drawn wage (same random numbers otherwise)
-    from model.rng import GLOBAL_WORKER, PARAMETER_RANGE, uniform_py
+    from model.simulation.rng import GLOBAL_WORKER, PARAMETER_RANGE, uniform_py
 
     u = np.array([uniform_py(1, d, GLOBAL_WORKER, 0, PARAMETER_RANGE) for d in range(40)])
     assert np.corrcoef(u, ranged.metrics["cost.total"][:, t] - base.metrics["cost.total"][:, t])[0, 1] > 0.99
@@ -154,7 +154,7 @@ def test_parameter_ranges_widen_the_band_and_keep_the_draws_only_band():
 
 def test_parameter_ranges_are_checked():
     from model.errors import UserError
-    from model.scenario import load_scenario
+    from model.scenario.load import load_scenario
 
     with pytest.raises(UserError) as err:
         load_scenario(ROOT / "scenarios" / "baseline.yaml", overrides=[

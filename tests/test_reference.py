@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 
 from conftest import BASELINE
-from model import engine, reference
-from model.metrics import RAW_NAMES
-from model.params import resolve
-from model.population import synthesise
-from model.scenario import load_scenario
+from model.scenario.load import load_scenario
+from model.scenario.params import resolve
+from model.simulation import engine, reference
+from model.simulation.metrics import RAW_NAMES
+from model.simulation.population import synthesise
 
 SMALL = ["opening.headcount.chief=12", "opening.headcount.deputy=20", "opening.headcount.member=40",
          "opening.headcount.staff=60", "opening.establishment.special=3", "opening.establishment.reference=4",
@@ -55,7 +55,7 @@ def test_surplus_variant_moves_people():
     P = resolve(sc.model)
     R = synthesise(sc.model, P, seed=7)
     raw = reference.simulate(P, R, 7, [0])
-    from model.metrics import R_EXIT_ELE, R_EXITS_POST, R_HC, R_MOVES
+    from model.simulation.metrics import R_EXIT_ELE, R_EXITS_POST, R_HC, R_MOVES
     # 2021 election, turnover 0: the 40 members less those who retired or left before it, above the quota of 25,
     # are the surplus; the staff posts have room for them all (quota 70, 60 staff less 20 % attrition), so every
     # one moves to a staff post (surplus_to_staff_share 1) and nobody leaves at the election

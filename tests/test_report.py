@@ -235,7 +235,7 @@ def test_key_assumptions_table_and_tornado(run_dir, tmp_path):
 
 def test_parameter_appendix_is_written_for_readers(pdf_zh):
     # Chinese names, values as a person writes them, nothing beyond the horizon
-    from model.parameter_labels import parameter_name, parameter_value
+    from model.scenario.parameter_labels import parameter_name, parameter_value
 
     assert parameter_name("attrition.rate.staff") == "年流失率（专职人员）"
     assert parameter_name("social_insurance.employer.pension") == "单位缴费率（养老保险）"
@@ -255,7 +255,7 @@ def test_parameter_appendix_is_written_for_readers(pdf_zh):
 def test_actuals_beside_the_backcast(run_dir, tmp_path):
     import shutil
 
-    from model.actuals import read_actuals
+    from model.report.actuals import read_actuals
 
     src = tmp_path / "actuals.csv"
     src.write_text('year,metric,value\n2021,cost.total,"13,900.5"\n2022,headcount.staff,1010\n')

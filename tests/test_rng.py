@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from model import rng
+from model.simulation import rng
 
 keys = st.integers(min_value=0, max_value=2**40)
 

@@ -20,7 +20,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 
 from conftest import hand_case
-from model import engine, reference
+from model.simulation import engine, reference
 
 NO_SENIORITY = "pay.seniority_allowance_per_year_monthly=0"
 

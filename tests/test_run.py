@@ -12,11 +12,11 @@ import pytest
 
 import model
 from conftest import BASELINE, ROOT
-from model import engine
-from model.checks import IdentityError, check_raw
-from model.params import resolve
-from model.population import synthesise
-from model.schema import POSTS
+from model.scenario.params import resolve
+from model.scenario.schema import POSTS
+from model.simulation import engine
+from model.simulation.checks import IdentityError, check_raw
+from model.simulation.population import synthesise
 
 SPEC_METRICS = ["headcount", "headcount.chief", "headcount.deputy", "headcount.member", "headcount.staff", "quota",
                 "vacancies", "hires", "exits.retirement", "exits.attrition", "exits.election", "certified_share",
@@ -103,7 +103,7 @@ def test_identity_check_catches_a_slip(baseline_results):
     R = synthesise(sc.model, P, 1)
     raw = engine.simulate_draws(P, R, 1, np.arange(2), engine.capacity_for(P, len(R.wid)))
     check_raw(raw, baseline_results.years)
-    from model.metrics import R_HC
+    from model.simulation.metrics import R_HC
     raw[1, 5, R_HC[0]] += 1
     with pytest.raises(IdentityError, match="draw 1, year 2025"):
         check_raw(raw, baseline_results.years)
@@ -169,8 +169,8 @@ def test_memory_guard_says_how_many_draws_fit(monkeypatch):
 
     import numba
 
-    from model import results
     from model.errors import UserError
+    from model.simulation import results
 
     sc = model.load_scenario(BASELINE)
     P = resolve(sc.model)
@@ -188,7 +188,7 @@ def test_memory_guard_says_how_many_draws_fit(monkeypatch):
 
 
 def test_roster_built_in_slices_equals_one_piece(monkeypatch):
-    from model import population
+    from model.simulation import population
 
     sc = model.load_scenario(BASELINE)
     P = resolve(sc.model)

@@ -10,7 +10,7 @@ import pytest
 
 from conftest import BASELINE, ROOT
 from model.errors import UserError
-from model.scenario import load_scenario
+from model.scenario.load import load_scenario
 
 INVALID = sorted((ROOT / "tests" / "invalid").glob("*.yaml"))
 

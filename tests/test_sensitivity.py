@@ -8,8 +8,8 @@ import pytest
 
 from conftest import BASELINE, ROOT
 from model.__main__ import main
+from model.analysis.sensitivity import ab_matrices, check_ranges, one_at_a_time, read_ranges, saltelli_design, sobol_indices
 from model.errors import UserError
-from model.sensitivity import ab_matrices, check_ranges, one_at_a_time, read_ranges, saltelli_design, sobol_indices
 
 SHORT = ["horizon.end_year=2023"]
 

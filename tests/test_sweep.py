@@ -6,12 +6,12 @@ import pandas as pd
 import pytest
 
 from conftest import BASELINE
-from model import distributed
 from model.__main__ import main
-from model.distributed import Runner
+from model.analysis import distributed
+from model.analysis.distributed import Runner
+from model.analysis.sweep import combinations, parse_grid, run_sweep, split_values
 from model.errors import UserError
-from model.results import _csv_bytes
-from model.sweep import combinations, parse_grid, run_sweep, split_values
+from model.outputs import csv_bytes
 
 SHORT = ["horizon.end_year=2024"]
 GRID = ["attrition.rate.staff=0.05,0.12", "progression.years_per_grade=2,3"]
@@ -68,7 +68,7 @@ def test_sweep_serial_equals_two_worker_cluster(monkeypatch):
     serial = run_sweep(BASELINE, grid, draws=10, seed=5, overrides=SHORT)
     with Runner(workers=2, progress=False) as runner:
         spread = run_sweep(BASELINE, grid, draws=10, seed=5, overrides=SHORT, runner=runner)
-    assert _csv_bytes(serial) == _csv_bytes(spread)
+    assert csv_bytes(serial) == csv_bytes(spread)
 
 
 def test_sweep_command_writes_table_and_chart(tmp_path, capsys):

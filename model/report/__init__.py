@@ -223,7 +223,7 @@ def write_assumptions(run_dir: Path, scenario: str | Path, overrides: list[str] 
     """assumptions.csv in a run folder: each key assumption (scenarios/ranges/key_assumptions.yaml) at the ends of
     its range, the others at the scenario's values, and cost.total in the run's budget year (same seed). Where a
     range does not fit the scenario, nothing is written and the report shows no such table."""
-    from ..sensitivity import key_assumptions
+    from model.analysis.sensitivity import key_assumptions
 
     run = read_run(run_dir)
     try:

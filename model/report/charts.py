@@ -10,9 +10,9 @@ from matplotlib import font_manager
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from model.metrics import EXIT_KINDS
 from model.report import Run, fmt_num, to_wan
 from model.report.text import POSTS, label
+from model.simulation.metrics import EXIT_KINDS
 
 FONT_DIR = Path(__file__).parent / "fonts"
 FONT_FAMILY = "Noto Sans SC"

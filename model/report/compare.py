@@ -15,7 +15,7 @@ from model.report import Run, fmt_num, largest_remainder, read_run, round_half_u
 from model.report.charts import scenario_totals
 from model.report.pdf import breakable, figure, par, subheading, table, write_figures, write_pdf
 from model.report.text import label, labels
-from model.schema import HEADER_FIELDS
+from model.scenario.schema import HEADER_FIELDS
 
 DESCRIPTIVE = set(HEADER_FIELDS)  # differ without changing results
 

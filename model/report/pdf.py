@@ -13,10 +13,10 @@ from pathlib import Path
 import typst
 
 from model.lines import COST_TREE
-from model.metrics import EXIT_KINDS
 from model.report import Run, flatten, fmt_num, fmt_pct, read_run, to_wan
 from model.report.charts import FONT_DIR, FONT_FAMILY, write_charts
 from model.report.text import POSTS, REGIMES, label, labels
+from model.simulation.metrics import EXIT_KINDS
 
 TEMPLATE = Path(__file__).parent / "template.typ"
 ZWSP = "\u200b"  # lets long identifiers break at dots and underscores
@@ -707,7 +707,7 @@ class _Writer:
             return []
         zh, y = self.zh, self.run.budget_year
         rows = []
-        from model.parameter_labels import parameter_value
+        from model.scenario.parameter_labels import parameter_value
 
         for r in t.itertuples():
             lo, hi = to_wan(r.change_low), to_wan(r.change_high)
@@ -799,11 +799,18 @@ class _Writer:
 
     def appendix_params(self) -> list:
         """Every parameter value within the horizon: its name, value, unit and basis, under a line that says
-        what the parameter is and how the model uses it (one per parameter, from model.parameter_labels). A
+        what the parameter is and how the model uses it (one per parameter, from model.scenario.parameter_labels). A
         source is cited by the number of its document in the list that follows (the scenario's ``sources:``);
         the Chinese report leaves the English working remarks to parameters.csv and the workbook."""
-        from model.parameter_labels import LABELS, labelled_prefix, parameter_about, parameter_name, parameter_unit, parameter_value
-        from model.scenario import Provenance
+        from model.scenario.load import Provenance
+        from model.scenario.parameter_labels import (
+            LABELS,
+            labelled_prefix,
+            parameter_about,
+            parameter_name,
+            parameter_unit,
+            parameter_value,
+        )
 
         p = self.run.parameters
         docs = self.run.scenario_sources

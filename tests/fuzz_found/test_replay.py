@@ -11,9 +11,9 @@ import pytest
 
 import model
 from model.errors import UserError
-from model.params import resolve
-from model.roster import read_roster
-from model.scenario import load_scenario
+from model.scenario.params import resolve
+from model.simulation.roster import read_roster
+from model.scenario.load import load_scenario
 
 HERE = Path(__file__).resolve().parent
 BASELINE = HERE.parent.parent / "scenarios" / "baseline.yaml"

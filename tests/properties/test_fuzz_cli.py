@@ -101,7 +101,7 @@ def test_failed_writer_keeps_previous_report(previous, small_results, monkeypatc
     def broken(folder):
         raise RuntimeError("disk full while writing budget.xlsx")
 
-    monkeypatch.setattr("model.excel.write_workbook", broken)
+    monkeypatch.setattr("model.report.excel.write_workbook", broken)
     with pytest.raises(RuntimeError):
         model.write_run(small_results, out)
     assert_untouched(out, before)
@@ -113,7 +113,7 @@ def test_interrupted_cli_run_keeps_previous_report(previous, monkeypatch):
     def interrupted(folder):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("model.excel.write_workbook", interrupted)
+    monkeypatch.setattr("model.report.excel.write_workbook", interrupted)
     status, _, err = run_cli(["run", str(BASELINE), "--draws", "2", "--quiet", "--out", str(out), *sum((["--set", s] for s in SMALL), [])])
     assert status == 130
     assert "earlier report is unchanged" in err

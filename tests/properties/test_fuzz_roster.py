@@ -17,10 +17,10 @@ from hypothesis import strategies as st
 from conftest import BASELINE
 from model.__main__ import main
 from model.errors import UserError
-from model.params import resolve
-from model.population import Roster
-from model.roster import REQUIRED, PersonalDataWarning, read_roster
-from model.scenario import load_scenario
+from model.scenario.load import load_scenario
+from model.scenario.params import resolve
+from model.simulation.population import Roster
+from model.simulation.roster import REQUIRED, PersonalDataWarning, read_roster
 
 SCENARIO = load_scenario(BASELINE)
 PARAMS = resolve(SCENARIO.model)

@@ -19,8 +19,8 @@ from test_reference import SMALL
 import model
 from conftest import BASELINE
 from model.errors import UserError
-from model.scenario import MAX_FILE_BYTES, load_scenario
-from model.schema import leaf_paths
+from model.scenario.load import MAX_FILE_BYTES, load_scenario
+from model.scenario.schema import leaf_paths
 
 BASE_TREE = yaml.safe_load(BASELINE.read_text(encoding="utf-8"))
 BASE_MODEL = load_scenario(BASELINE).model

@@ -1,6 +1,6 @@
 """Invariants over random valid scenarios: a small-headcount baseline with a few parameters drawn
 within their valid ranges. Identities are recomputed here from Results.metrics, independently of
-model.checks; a scenario that overrides nothing equals its base; a higher pay rate never lowers cost.pay."""
+model.simulation.checks; a scenario that overrides nothing equals its base; a higher pay rate never lowers cost.pay."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from test_reference import SMALL
 
 import model
 from conftest import BASELINE
-from model.schema import POSTS
+from model.scenario.schema import POSTS
 
 
 def number(lo, hi):

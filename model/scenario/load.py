@@ -27,9 +27,9 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from .errors import UserError
-from .inputs import read_input
-from .schema import ALWAYS, HEADER_FIELDS, ScenarioModel, leaf_paths
+from model.errors import UserError
+from model.inputs import read_input
+from model.scenario.schema import ALWAYS, HEADER_FIELDS, ScenarioModel, leaf_paths
 
 MAX_FILE_BYTES = 1_000_000
 MAX_DEPTH = 20

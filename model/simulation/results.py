@@ -1,16 +1,12 @@
-"""Simulation entry point, summaries across draws, and the run folder (written atomically)."""
+"""The one way to simulate a scenario (``simulate``, on this machine or a cluster) and its results: metrics per
+draw and year, their summary across draws, and the resolved parameters. The run folder is written by
+``model.outputs.write_run``."""
 
 from __future__ import annotations
 
-import hashlib
-import io
 import json
-import os
-import platform
 import sys
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 
 import numba
@@ -18,20 +14,17 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
-from . import engine
-from .checks import check_raw
-from .errors import UserError
-from .folders import staged_dir
-from .metrics import to_metrics
-from .params import resolve
-from .population import Roster, synthesise
-from .scenario import Scenario, load_scenario, provenance_of
-from .schema import dated_fields, leaf_paths, value_at
-from .version import engine_sha256, git_commit, version
+from model.errors import UserError
+from model.scenario.load import Scenario, load_scenario, provenance_of
+from model.scenario.params import Params, resolve
+from model.scenario.schema import dated_fields, leaf_paths, value_at
+from model.simulation import engine
+from model.simulation.checks import check_raw
+from model.simulation.metrics import to_metrics
+from model.simulation.population import Roster, synthesise
 
 MAX_DRAWS = 1_000_000
 BYTES_PER_DRAW_YEAR_METRIC = 8 * 3  # raw tallies + metrics + summary workspace, per metric
-PACKAGES = ("numpy", "pandas", "scipy", "numba", "pydantic", "PyYAML", "pyarrow", "xlsxwriter", "typst", "matplotlib")
 
 
 @dataclass
@@ -81,8 +74,8 @@ class Results:
     def parameters(self) -> pd.DataFrame:
         """Every resolved parameter with its unit and provenance; dated values one row per key year.
         ``document`` gives the full citation of each document a source note names (``sources:``);
-        ``description`` says in one line what the parameter is and how the model uses it (model.parameter_labels)."""
-        from .parameter_labels import parameter_about
+        ``description`` says in one line what the parameter is and how the model uses it (model.scenario.parameter_labels)."""
+        from model.scenario.parameter_labels import parameter_about
 
         rows = []
         docs = self.scenario.model.sources
@@ -142,39 +135,78 @@ def opening_roster(scenario: Scenario, params, seed: int) -> Roster:
     """The opening roster: from the scenario's roster file if it names one, else synthesised."""
     file = scenario.model.opening.roster_file
     if file:
-        from .roster import read_roster
+        from model.simulation.roster import read_roster
 
         return read_roster(scenario.path.parent / file, scenario.model, params)
     return synthesise(scenario.model, params, seed)
 
 
-def simulate(scenario: Scenario | str | Path, draws: int = 1000, seed: int = 1, progress: bool = True,
-             chunk: int = 250, overrides: list[str] | None = None) -> Results:
-    """Run ``draws`` Monte Carlo draws of a scenario and return the metrics per draw and year."""
-    if not isinstance(scenario, Scenario):
-        scenario = load_scenario(scenario, overrides=overrides)
+@dataclass
+class Job:
+    """One scenario variant to simulate: resolved parameters, opening roster, draws and seed."""
+
+    scenario: Scenario
+    P: Params
+    R: Roster
+    draws: int
+    seed: int
+
+    @property
+    def years(self) -> np.ndarray:
+        return np.arange(self.P.opening_year, self.P.opening_year + self.P.n_years)
+
+
+def make_job(scenario: Scenario, draws: int, seed: int, ranges: bool = False) -> Job:
+    """Resolve a scenario for the engine (parameters and opening roster), after checking draws and seed.
+    Draws with their own parameter values (uncertainty.parameter_ranges) run only where ``ranges`` says the
+    caller runs them (simulate on this machine)."""
     if not isinstance(draws, int) or isinstance(draws, bool) or not 1 <= draws <= MAX_DRAWS:
         raise UserError(f"draws must be a whole number from 1 to {MAX_DRAWS:,}; got {draws!r}")
     if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed < 2**63:
         raise UserError(f"seed must be a whole number from 0 to 2**63-1; got {seed!r}")
+    if scenario.model.uncertainty.parameter_ranges and not ranges:
+        raise UserError("uncertainty.parameter_ranges: draws with their own parameter values run in one process "
+                        "(python -m model run/report without --workers or --scheduler), not in sweeps or sensitivity runs")
     P = resolve(scenario.model)
-    R = opening_roster(scenario, P, seed)
+    return Job(scenario, P, opening_roster(scenario, P, seed), draws, seed)
+
+
+def job_tallies(job: Job, bar=None, chunk: int = 250) -> np.ndarray:
+    """Raw tallies [draw, t, N_RAW] of a job's draws on this machine (numba's threads), ``chunk`` draws at a
+    time (the progress bar moves between chunks)."""
+    capacity = engine.capacity_for(job.P, len(job.R.wid))
+    parts = []
+    for start in range(0, job.draws, chunk):
+        ids = np.arange(start, min(start + chunk, job.draws), dtype=np.int64)
+        parts.append(engine.simulate_draws(job.P, job.R, job.seed, ids, capacity))
+        if bar is not None:
+            bar.update(len(ids))
+    return np.concatenate(parts)
+
+
+def simulate(scenario: Scenario | str | Path, draws: int = 1000, seed: int = 1, progress: bool = True,
+             chunk: int = 250, overrides: list[str] | None = None, runner=None) -> Results:
+    """Run ``draws`` Monte Carlo draws of a scenario and return the metrics per draw and year.
+
+    On this machine by default; with ``runner`` (an open ``model.analysis.distributed.Runner``) on its local
+    cluster or dask scheduler, with the same results. Under uncertainty.parameter_ranges each draw runs again
+    with its own parameter values, and the draws-only total is kept as ``cost.total.random_only``."""
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario, overrides=overrides)
+    if runner is not None:
+        return runner.results([make_job(scenario, draws, seed)], desc=scenario.name)[0]
+    job = make_job(scenario, draws, seed, ranges=True)
+    P, R = job.P, job.R
     capacity = engine.capacity_for(P, len(R.wid))
     # Memory guard: draws run in chunks (the state of one draw per thread), but every draw's results are kept.
     state = (capacity * engine.STATE_BYTES_PER_SLOT + engine.pay_cells_bytes(P, capacity)) * numba.get_num_threads()
     check_memory([(draws, P.n_years)], state)
-    years = np.arange(P.opening_year, P.opening_year + P.n_years)
-    parts = []
+    years = job.years
     with tqdm(total=draws, desc=f"{scenario.name}", unit="draw", disable=not progress, delay=1.0, file=sys.stderr) as bar:
-        for start in range(0, draws, chunk):
-            ids = np.arange(start, min(start + chunk, draws), dtype=np.int64)
-            parts.append(engine.simulate_draws(P, R, seed, ids, capacity))
-            bar.update(len(ids))
-    raw = np.concatenate(parts)
+        raw = job_tallies(job, bar, chunk)
     check_raw(raw, years)
     metrics = to_metrics(raw, years)
-    ranges = scenario.model.uncertainty.parameter_ranges
-    if ranges:  # each draw again with its own parameter values; the draws-only total kept beside
+    if scenario.model.uncertainty.parameter_ranges:
         raw = np.concatenate([engine.simulate_draws(P_d, R, seed, np.array([d], np.int64), engine.capacity_for(P_d, len(R.wid)))
                               for d, P_d in enumerate(ranged_params(scenario, seed, draws))])
         check_raw(raw, years)
@@ -187,97 +219,11 @@ def simulate(scenario: Scenario | str | Path, draws: int = 1000, seed: int = 1, 
 def ranged_params(scenario: Scenario, seed: int, draws: int):
     """Params of each draw under uncertainty.parameter_ranges: parameter k of draw d is low + (high - low) x u,
     u = the uniform keyed by (seed, d, no worker, year 0, PARAMETER_RANGE + k); one value for every year."""
-    from .rng import GLOBAL_WORKER, PARAMETER_RANGE, uniform_py
-    from .schema import with_values
+    from model.scenario.schema import with_values
+    from model.simulation.rng import GLOBAL_WORKER, PARAMETER_RANGE, uniform_py
 
     ranges = list(scenario.model.uncertainty.parameter_ranges.items())
     for d in range(draws):
         values = {path: lo + (hi - lo) * uniform_py(seed, d, GLOBAL_WORKER, 0, PARAMETER_RANGE + k)
                   for k, (path, (lo, hi)) in enumerate(ranges)}
         yield resolve(with_values(scenario.model, values))
-
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_text(value):
-    """A text cell a spreadsheet would run as a formula (it begins with = + - @, tab or CR) gets a leading
-    apostrophe, as OWASP advises for CSV injection; numbers and other text are unchanged."""
-    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_START) else value
-
-
-def _csv_bytes(df: pd.DataFrame) -> bytes:
-    """A table as CSV bytes (six decimals, LF), text cells made safe for spreadsheets (csv_text)."""
-    text_cols = [c for c in df.columns if not pd.api.types.is_numeric_dtype(df[c])]
-    if text_cols:
-        df = df.assign(**{c: df[c].map(csv_text) for c in text_cols})
-    buf = io.StringIO()
-    df.to_csv(buf, index=False, float_format="%.6f", lineterminator="\n")
-    return buf.getvalue().encode()
-
-
-def manifest(results: Results, summary_bytes: bytes) -> dict:
-    sc = results.scenario
-    versions = {}
-    for pkg in PACKAGES:
-        try:
-            versions[pkg] = metadata.version(pkg)
-        except metadata.PackageNotFoundError:
-            versions[pkg] = None
-    return {
-        "scenario": sc.name,
-        "title": sc.model.title,
-        "rationale": sc.model.rationale,
-        "issuer": sc.model.issuer,
-        "status": sc.model.status,
-        "prices": list(sc.model.prices),
-        "not_priced": list(sc.model.not_priced),
-        "sources": dict(sc.model.sources),
-        "scenario_file": os.path.relpath(sc.path, Path.cwd()),  # no machine path: relative to the working folder
-        "files": {Path(k).name: v for k, v in sc.file_hashes().items()},
-        "overrides": sc.overrides,
-        "parameters_sha256": sc.parameter_hash(),
-        "seed": results.seed,
-        "draws": results.draws,
-        "years": [int(results.years[0]), int(results.years[-1])],
-        "budget_year": int(sc.model.horizon.budget_year or results.years[1]),
-        "budget": {
-            "functional_code": sc.model.budget.functional_code,
-            "economic_codes": dict(sc.model.budget.economic_codes),
-            "payer_shares": {str(int(y)): value_at(sc.model.budget.payer_shares, int(y)).model_dump()
-                             for y in results.years},
-            "payer_shares_by_line": {line: {str(int(y)): value_at(dated, int(y)).model_dump() for y in results.years}
-                                     for line, dated in sc.model.budget.payer_shares_by_line.items()},
-        },
-        "code_version": version(),
-        "git_commit": git_commit(),  # None outside a git checkout; "+dirty" when tracked files differ from it
-        "engine_sha256": engine_sha256(),  # model/engine.py + model/reference.py
-        "python": platform.python_version(),
-        "packages": versions,
-        "created": created_date(),
-        "run_digest": hashlib.sha256(summary_bytes).hexdigest(),
-    }
-
-
-def created_date() -> str:
-    """Today's date (UTC), or the date of SOURCE_DATE_EPOCH when set, for reproducible report builds."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    when = datetime.fromtimestamp(int(epoch), UTC) if epoch and epoch.isdigit() else datetime.now(UTC)
-    return when.date().isoformat()
-
-
-def write_run(results: Results, out_dir: str | Path, workbook: bool = True) -> Path:
-    """Write summary.csv, draws.parquet, parameters.csv, manifest.json (and budget.xlsx) into ``out_dir``,
-    all at once or not at all (``staged_dir``)."""
-    out = Path(out_dir)
-    with staged_dir(out) as tmp:
-        summary = _csv_bytes(results.summary())
-        (tmp / "summary.csv").write_bytes(summary)
-        results.draws_table().to_parquet(tmp / "draws.parquet", index=False)
-        (tmp / "parameters.csv").write_bytes(_csv_bytes(results.parameters()))
-        (tmp / "manifest.json").write_text(json.dumps(manifest(results, summary), indent=2, ensure_ascii=False) + "\n")
-        if workbook:
-            from .excel import write_workbook
-
-            write_workbook(tmp)
-    return out

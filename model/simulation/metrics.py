@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .lines import BUDGET_LINES, OTHER_LINES, PAY_PARTS, SI_PARTS
-from .schema import CERT_LEVELS, N_GRADES, POSTS, REGIMES, TWO_COMMITTEE_POSTS
+from model.lines import BUDGET_LINES, OTHER_LINES, PAY_PARTS, SI_PARTS
+from model.scenario.schema import CERT_LEVELS, N_GRADES, POSTS, REGIMES, TWO_COMMITTEE_POSTS
 
 # ---------------------------------------------------------------- raw tallies (int64)
 _RAW_NAMES: list[str] = []

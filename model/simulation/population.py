@@ -14,9 +14,9 @@ from typing import NamedTuple
 import numba
 import numpy as np
 
-from . import rng
-from .params import Params
-from .schema import CERT_LEVELS, EDUCATION, POSTS, ScenarioModel
+from model.scenario.params import Params
+from model.scenario.schema import CERT_LEVELS, EDUCATION, POSTS, ScenarioModel
+from model.simulation import rng
 
 
 class Roster(NamedTuple):
@@ -189,7 +189,7 @@ def oldest_birth_month(p: Params, post: int, female: int) -> int:
     A roster is of workers in post: whoever had reached the statutory age would have left already
     (《劳动合同法实施条例》 art. 21). The statutory month rises with the birth month.
     """
-    from .engine import statutory_month
+    from model.simulation.engine import statutory_month
 
     first = (p.opening_year + 1) * 12
     b = (p.opening_year - 90) * 12

@@ -9,10 +9,10 @@ from pathlib import Path
 import xlsxwriter
 
 from model.lines import COST_TREE
-from model.metrics import EXIT_KINDS
-from model.parameter_labels import parameter_about, parameter_name, parameter_unit
 from model.report import Run, flatten, read_run
 from model.report.text import POSTS, REGIMES, label
+from model.scenario.parameter_labels import parameter_about, parameter_name, parameter_unit
+from model.simulation.metrics import EXIT_KINDS
 
 LANG = "zh"
 FIXED_TIME = datetime(2020, 12, 31)  # document property; a fixed value keeps the bytes reproducible

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import metrics as M
-from .lines import CONTRIBUTIONS, OTHER_LINES, PAY_PARTS
+from model.lines import CONTRIBUTIONS, OTHER_LINES, PAY_PARTS
+from model.simulation import metrics as M
 
 
 class IdentityError(RuntimeError):

@@ -41,9 +41,9 @@ from typing import NamedTuple
 import numpy as np
 from numba import get_num_threads, njit, prange
 
-from . import rng
-from .lines import CONTRIBUTIONS, PAY_PARTS
-from .metrics import (
+from model.simulation import rng
+from model.lines import CONTRIBUTIONS, PAY_PARTS
+from model.simulation.metrics import (
     N_RAW, RAW, R_AGE_MONTHS, R_ARR_CLEARED, R_ARR_FEES, R_ARR_OUT, R_ARR_POST, R_ARR_PRINCIPAL, R_ARR_REGIME,
     R_BR_CERT, R_BR_CONTRIB, R_BR_EXITS, R_BR_HIRES, R_BR_PROG, R_BR_UPRATE, R_CERT, R_COST_POST, R_COST_REGIME,
     R_ELECTED_CERT, R_ELECTED_OUT, R_ELECTED_STAFF, R_EXAM_SUBSIDY, R_EXIT_ATT, R_EXIT_DIS, R_EXIT_ELE, R_EXIT_RET,

@@ -2,7 +2,7 @@
 how a value is written, its unit and a one-line description of what it is and how the model uses it.
 
 This registry feeds the report's parameter appendix, the workbook's 参数 sheet, ``parameters.csv``
-(``description``), the web explorer and ``docs/parameters.md`` (``python -m model.parameter_docs``).
+(``description``), the web explorer and ``docs/parameters.md`` (``python -m model.scenario.parameter_docs``).
 
 A parameter's dotted path (schema) is named by its longest labelled prefix, followed by the names of the
 remaining parts (a post, a level, a year …) in brackets: ``attrition.rate.staff`` -> 年流失率（专职人员）;
@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from typing import NamedTuple
 
-from .lines import BY_METRIC
+from model.lines import BY_METRIC
 
 
 class Label(NamedTuple):

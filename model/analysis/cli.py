@@ -6,8 +6,8 @@ import argparse
 import time
 from pathlib import Path
 
-from .folders import prepare_out
-from .paths import data_file, input_file
+from model.outputs import prepare_out
+from model.paths import data_file, input_file
 
 DEFAULT_RANGES = data_file("scenarios/ranges/sensitivity_ranges.yaml")
 
@@ -79,19 +79,19 @@ def add_commands(subparsers, commands: dict) -> None:
 
 
 def _runner(args):
-    from .distributed import Runner
+    from model.analysis.distributed import Runner
 
     return Runner(args.workers, args.scheduler, progress=not args.quiet)
 
 
 def _scenario_name(args) -> str:
-    from .scenario import load_scenario
+    from model.scenario.load import load_scenario
 
     return load_scenario(args.scenario, overrides=getattr(args, "overrides", None)).name
 
 
 def cmd_sweep(args) -> int:
-    from .sweep import combinations, parse_grid, run_sweep, write_sweep
+    from model.analysis.sweep import combinations, parse_grid, run_sweep, write_sweep
 
     grid = parse_grid(args.grid)
     out = prepare_out(args.out or Path("reports") / f"sweep-{_scenario_name(args)}")  # before the work
@@ -105,9 +105,9 @@ def cmd_sweep(args) -> int:
 
 
 def cmd_sensitivity(args) -> int:
-    from . import sensitivity as sa
-    from .results import _csv_bytes
-    from .sweep import write_outputs
+    from model.analysis import sensitivity as sa
+    from model.analysis.sweep import write_outputs
+    from model.outputs import csv_bytes
 
     ranges = sa.read_ranges(args.ranges)
     out = prepare_out(args.out or Path("reports") / f"sensitivity-{_scenario_name(args)}")  # before the work
@@ -117,12 +117,12 @@ def cmd_sensitivity(args) -> int:
             table = sa.one_at_a_time(args.scenario, ranges, args.year, args.draws, args.seed, args.overrides, runner, args.metric,
                                      args.through)
             files = {"sensitivity.md": sa.note("oat", table, args.draws, args.seed).encode(),
-                     "oat.csv": _csv_bytes(table), "tornado.svg": lambda p: sa.tornado(table, p)}
+                     "oat.csv": csv_bytes(table), "tornado.svg": lambda p: sa.tornado(table, p)}
         else:
             table, evals = sa.sobol(args.scenario, ranges, args.year, args.samples, args.draws, args.seed,
                                     args.overrides, runner, args.metric, args.bootstrap)
             files = {"sensitivity.md": sa.note("sobol", table, args.draws, args.seed, args.samples, args.bootstrap).encode(),
-                     "sobol.csv": _csv_bytes(table), "sobol_runs.csv": _csv_bytes(evals),
+                     "sobol.csv": csv_bytes(table), "sobol_runs.csv": csv_bytes(evals),
                      "sobol.svg": lambda p: sa.sobol_chart(table, p)}
     write_outputs(out, files)
     print(f"sensitivity ({args.method}): {len(ranges)} parameters, {time.perf_counter() - start:.1f} s -> {out}")
@@ -130,8 +130,8 @@ def cmd_sensitivity(args) -> int:
 
 
 def cmd_calibrate(args) -> int:
-    from .calibration import calibrate, check_calibration_target, parse_fit, read_history, write_calibration
-    from .scenario import load_scenario
+    from model.analysis.calibration import calibrate, check_calibration_target, parse_fit, read_history, write_calibration
+    from model.scenario.load import load_scenario
 
     scenario = load_scenario(args.scenario)
     history = read_history(args.history)

@@ -29,11 +29,11 @@ import pandas as pd
 from scipy import stats
 from scipy.stats import qmc
 
-from .distributed import Runner, make_job
-from .errors import UserError
-from .paths import data_file
-from .scenario import check_overrides, load_scenario, read_yaml
-from .schema import value_at
+from model.analysis.distributed import Runner, make_job
+from model.errors import UserError
+from model.paths import data_file
+from model.scenario.load import check_overrides, load_scenario, read_yaml
+from model.scenario.schema import value_at
 
 PROVENANCE = {"source", "assumption", "note"}
 
@@ -146,7 +146,7 @@ def tornado(table: pd.DataFrame, out: Path) -> Path:
     """Horizontal bars of the change in the metric at each parameter's low and high end (SVG)."""
     from matplotlib.figure import Figure
 
-    from .report.charts import ACCENT, RC, register_fonts, write_svg
+    from model.report.charts import ACCENT, RC, register_fonts, write_svg
 
     register_fonts()
     money = table.metric.iloc[0].startswith("cost")
@@ -254,7 +254,7 @@ def sobol_chart(table: pd.DataFrame, out: Path) -> Path:
     """Bars of S1 and ST per parameter with their 95% bootstrap intervals (SVG)."""
     from matplotlib.figure import Figure
 
-    from .report.charts import ACCENT, RC, register_fonts, write_svg
+    from model.report.charts import ACCENT, RC, register_fonts, write_svg
 
     register_fonts()
     with matplotlib.rc_context(RC):

@@ -14,49 +14,19 @@ not oversubscribe cores.
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
 
 import numpy as np
 from tqdm import tqdm
 
-from . import engine
-from .checks import check_raw
-from .errors import UserError
-from .metrics import to_metrics
-from .params import Params, resolve
-from .population import Roster
-from .results import MAX_DRAWS, Results, check_memory, opening_roster
-from .scenario import Scenario
+from model.errors import UserError
+from model.scenario.params import Params
+from model.simulation import engine
+from model.simulation.checks import check_raw
+from model.simulation.metrics import to_metrics
+from model.simulation.population import Roster
+from model.simulation.results import Job, Results, check_memory, job_tallies, make_job
 
 BLOCK_DRAWS = 50  # most draws per task on a cluster
-
-
-@dataclass
-class Job:
-    """One scenario variant to simulate: resolved parameters, opening roster, draws and seed."""
-
-    scenario: Scenario
-    P: Params
-    R: Roster
-    draws: int
-    seed: int
-
-    @property
-    def years(self) -> np.ndarray:
-        return np.arange(self.P.opening_year, self.P.opening_year + self.P.n_years)
-
-
-def make_job(scenario: Scenario, draws: int, seed: int) -> Job:
-    """Resolve a scenario for the engine (parameters and opening roster)."""
-    if not isinstance(draws, int) or isinstance(draws, bool) or not 1 <= draws <= MAX_DRAWS:
-        raise UserError(f"draws must be a whole number from 1 to {MAX_DRAWS:,}; got {draws!r}")
-    if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed < 2**63:
-        raise UserError(f"seed must be a whole number from 0 to 2**63-1; got {seed!r}")
-    if scenario.model.uncertainty.parameter_ranges:
-        raise UserError("uncertainty.parameter_ranges: draws with their own parameter values run in one process "
-                        "(python -m model run/report without --workers or --scheduler), not in sweeps or sensitivity runs")
-    P = resolve(scenario.model)
-    return Job(scenario, P, opening_roster(scenario, P, seed), draws, seed)
 
 
 def _block(state: tuple[Params, Roster], seed: int, first: int, stop: int) -> np.ndarray:
@@ -141,16 +111,7 @@ class Runner:
         total = sum(j.draws for j in jobs)
         with tqdm(total=total, desc=desc, unit="draw", disable=not self.progress, delay=1.0, file=sys.stderr) as bar:
             if not self.distributed:
-                out = []
-                for j in jobs:
-                    capacity = engine.capacity_for(j.P, len(j.R.wid))
-                    parts = []
-                    for first in range(0, j.draws, 250):
-                        ids = np.arange(first, min(first + 250, j.draws), dtype=np.int64)
-                        parts.append(engine.simulate_draws(j.P, j.R, j.seed, ids, capacity))
-                        bar.update(len(ids))
-                    out.append(np.concatenate(parts))
-                return out
+                return [job_tallies(j, bar) for j in jobs]
             return self._raw_distributed(jobs, bar)
 
     def _raw_distributed(self, jobs: list[Job], bar) -> list[np.ndarray]:
@@ -183,11 +144,4 @@ class Runner:
         return out
 
 
-def simulate(scenario: Scenario, draws: int = 1000, seed: int = 1, workers: int | None = None,
-             scheduler: str | None = None, progress: bool = True) -> Results:
-    """``model.simulate`` with the draws spread over a local cluster or a dask scheduler."""
-    with Runner(workers, scheduler, progress) as runner:
-        return runner.results([make_job(scenario, draws, seed)], desc=scenario.name)[0]
-
-
-__all__ = ["Job", "Runner", "make_job", "simulate"]
+__all__ = ["Job", "Runner", "make_job"]

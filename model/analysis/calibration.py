@@ -26,12 +26,12 @@ import pandas as pd
 import yaml
 from scipy.optimize import minimize
 
-from .distributed import Runner, make_job
-from .errors import UserError
-from .inputs import MB, checked_file
-from .results import _csv_bytes
-from .scenario import Scenario, load_scenario
-from .schema import value_at
+from model.analysis.distributed import Runner, make_job
+from model.errors import UserError
+from model.inputs import MB, checked_file
+from model.outputs import csv_bytes
+from model.scenario.load import Scenario, load_scenario
+from model.scenario.schema import value_at
 
 
 @dataclass
@@ -261,7 +261,7 @@ def write_calibration(scenario: Scenario, result: dict, out: Path, history_file:
     out.parent.mkdir(parents=True, exist_ok=True)
     targets = [out, out.with_name(f"{out.stem}_fit.csv"), out.with_name(f"{out.stem}_fit.md")]
     contents = [calibration_yaml(scenario, result, out, history_file, draws, seed).encode(),
-                _csv_bytes(result["fit"]), report_markdown(result, scenario, history_file, draws, seed).encode()]
+                csv_bytes(result["fit"]), report_markdown(result, scenario, history_file, draws, seed).encode()]
     temps = [t.with_name(f".{t.name}.tmp-{os.getpid()}") for t in targets]
     try:
         for tmp, data in zip(temps, contents):

@@ -16,11 +16,10 @@ from pathlib import Path
 import matplotlib
 import pandas as pd
 
-from .distributed import Runner, make_job
-from .errors import UserError
-from .folders import staged_dir
-from .results import _csv_bytes
-from .scenario import check_overrides, load_scenario
+from model.analysis.distributed import Runner, make_job
+from model.errors import UserError
+from model.outputs import csv_bytes, staged_dir
+from model.scenario.load import check_overrides, load_scenario
 
 STATS = ["mean", "p05", "p50", "p95"]
 
@@ -121,7 +120,7 @@ def chart(table: pd.DataFrame, paths: list[str], out: Path, metric: str = "cost.
     """Mean of ``metric`` by year, one line per combination (SVG, million yuan for money)."""
     from matplotlib.figure import Figure
 
-    from .report.charts import RC, register_fonts, write_svg
+    from model.report.charts import RC, register_fonts, write_svg
 
     register_fonts()
     money = metric.startswith("cost")
@@ -156,7 +155,7 @@ def write_outputs(out: Path, files: dict[str, bytes | Callable[[Path], object]])
 def write_sweep(table: pd.DataFrame, paths: list[str], out: Path) -> Path:
     """``sweep.csv`` (same float format as summary.csv), ``sweep.parquet`` and ``cost_total.svg``."""
     return write_outputs(out, {
-        "sweep.csv": _csv_bytes(table),
+        "sweep.csv": csv_bytes(table),
         "sweep.parquet": lambda p: table.to_parquet(p, index=False),
         "cost_total.svg": lambda p: chart(table, paths, p),
     })

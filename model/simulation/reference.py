@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import metrics as M
-from . import rng
-from .lines import CONTRIBUTIONS, PAY_PARTS
-from .params import Params
-from .population import Roster
+from model.lines import CONTRIBUTIONS, PAY_PARTS
+from model.scenario.params import Params
+from model.simulation import metrics as M
+from model.simulation import rng
+from model.simulation.population import Roster
 
 STAFF = 3
 EXIT_RAW = {"retirement": M.R_EXIT_RET, "retirement_short": M.R_EXIT_SHORT, "attrition": M.R_EXIT_ATT,

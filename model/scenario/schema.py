@@ -402,7 +402,7 @@ class ScenarioModel(Strict):
 
     def money_checks(self) -> list[tuple[str, str]]:
         """Cross-field checks of the budget, pay, insurance and pension sections, and of dated values."""
-        from .lines import BUDGET_LINES
+        from model.lines import BUDGET_LINES
 
         out: list[tuple[str, str]] = []
         h = self.horizon

@@ -1,5 +1,5 @@
 """The backtest table: every published figure the project found, its source, the model's value and the
-difference; and the assumptions that move the budget most. ``python -m model.backtest`` (``make validation``)
+difference; and the assumptions that move the budget most. ``python -m model.analysis.backtest`` (``make validation``)
 reruns both and writes ``docs/validation.md``.
 
 Published figures and their sources are declared once, in PUBLISHED below (see shared facts §0-§8 for
@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .paths import CHECKOUT, data_file
+from model.paths import CHECKOUT, data_file
 
 BASELINE = data_file("scenarios/baseline.yaml")
 DRAWS, SEED, SENSITIVITY_DRAWS = 200, 1, 100
@@ -105,9 +105,9 @@ PUBLISHED = [
 
 def backtest(draws: int = DRAWS, seed: int = SEED):
     """Rows (item, published, unit, source, model, difference, why) from a baseline run."""
-    from . import simulate
-    from .params import resolve
-    from .scenario import load_scenario
+    from model import simulate
+    from model.scenario.load import load_scenario
+    from model.scenario.params import resolve
 
     sc = load_scenario(BASELINE)
     P = resolve(sc.model)
@@ -127,8 +127,8 @@ def backtest(draws: int = DRAWS, seed: int = SEED):
 
 def key_assumptions(draws: int = SENSITIVITY_DRAWS, seed: int = SEED):
     """One-at-a-time effect of each key assumption on cost.total summed over FIRST..LAST (yuan)."""
-    from .scenario import load_scenario, provenance_of
-    from .sensitivity import key_assumptions as oat
+    from model.analysis.sensitivity import key_assumptions as oat
+    from model.scenario.load import load_scenario, provenance_of
 
     table = oat(BASELINE, FIRST, through=LAST, draws=draws, seed=seed)
     sc = load_scenario(BASELINE)
@@ -156,7 +156,7 @@ def markdown(rows, table, notes) -> str:
     out = [
         "# Validation: the model against published figures",
         "",
-        "Written by `make validation` (`python -m model.backtest`); do not edit by hand. Baseline scenario, "
+        "Written by `make validation` (`python -m model.analysis.backtest`); do not edit by hand. Baseline scenario, "
         f"{DRAWS} draws, seed {SEED}; the model's value is the mean over draws. Inputs the model takes as published "
         "(rates, standards) are checked as the model applies them.",
         "",

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import UserError
-from .inputs import MB, checked_file
-from .schema import POSTS
+from model.errors import UserError
+from model.inputs import MB, checked_file
+from model.scenario.schema import POSTS
 
 ACTUAL_METRICS = {
     "cost.total": "万元", "cost.pay": "万元", "cost.employer_social_insurance": "万元", "cost.housing_fund": "万元",

@@ -12,8 +12,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .lines import RATE_KEYS
-from .schema import CERT_LEVELS, EDUCATION, N_GRADES, POSTS, ScenarioModel, value_at
+from model.lines import RATE_KEYS
+from model.scenario.schema import CERT_LEVELS, EDUCATION, N_GRADES, POSTS, ScenarioModel, value_at
 
 MIN_AGE_TABLE, MAX_AGE_TABLE = 40, 85  # 70 + 3 years of reform + 10 of deferral, the schema's most
 

@@ -24,12 +24,12 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from .engine import statutory_month
-from .errors import UserError
-from .inputs import MB, check_xlsx, checked_file
-from .params import Params
-from .population import Roster, initial_grade
-from .schema import CERT_LEVELS, EDUCATION, POSTS, REGIMES, ScenarioModel
+from model.errors import UserError
+from model.inputs import MB, check_xlsx, checked_file
+from model.scenario.params import Params
+from model.scenario.schema import CERT_LEVELS, EDUCATION, POSTS, REGIMES, ScenarioModel
+from model.simulation.engine import statutory_month
+from model.simulation.population import Roster, initial_grade
 
 # Columns that identify a person: dropped on reading, never used or written.
 PERSONAL = re.compile(r"(name|姓名|名字|身份|证件|id_?(number|no|card)|passport|护照|phone|mobile|tel\b|电话|手机|联系方式"

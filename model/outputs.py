@@ -1,4 +1,6 @@
-"""Output folders: written only where the model may write, one writer at a time, complete or not at all.
+"""What a run writes, and where: the run folder's files (``write_run``: summary.csv, draws.parquet,
+parameters.csv, manifest.json, budget.xlsx), text cells made safe for spreadsheets, and the output folders
+themselves, written only where the model may write, one writer at a time, complete or not at all.
 
 - A folder is replaced only if the model wrote it (it holds MARKER) or it is empty (check_replaceable).
 - ``prepare_out`` runs before any work: it takes the folder's lock, proves that the parent can be written,
@@ -10,14 +12,26 @@
 from __future__ import annotations
 
 import atexit
+import hashlib
+import io
+import json
 import os
+import platform
 import re
 import shutil
 import tempfile
 from contextlib import contextmanager
+from datetime import UTC, datetime
+from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .errors import UserError
+from model.errors import UserError
+
+if TYPE_CHECKING:  # (imported where used: a command that writes no run folder does not wait for pandas)
+    import pandas as pd
+
+    from model.simulation.results import Results
 
 try:  # POSIX; on Windows there is no advisory lock and concurrent writers are not serialised
     import fcntl
@@ -155,3 +169,98 @@ def replace_dir(new: Path, target: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
     else:
         new.rename(target)
+
+
+# The run folder
+
+PACKAGES = ("numpy", "pandas", "scipy", "numba", "pydantic", "PyYAML", "pyarrow", "xlsxwriter", "typst", "matplotlib")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_text(value):
+    """A text cell a spreadsheet would run as a formula (it begins with = + - @, tab or CR) gets a leading
+    apostrophe, as OWASP advises for CSV injection; numbers and other text are unchanged."""
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_START) else value
+
+
+def csv_bytes(df: pd.DataFrame) -> bytes:
+    """A table as CSV bytes (six decimals, LF), text cells made safe for spreadsheets (csv_text)."""
+    import pandas as pd
+
+    text_cols = [c for c in df.columns if not pd.api.types.is_numeric_dtype(df[c])]
+    if text_cols:
+        df = df.assign(**{c: df[c].map(csv_text) for c in text_cols})
+    buf = io.StringIO()
+    df.to_csv(buf, index=False, float_format="%.6f", lineterminator="\n")
+    return buf.getvalue().encode()
+
+
+def manifest(results: Results, summary_bytes: bytes) -> dict:
+    """The run's manifest.json: scenario, provenance, budget codes, versions and the digest of summary.csv."""
+    from model.scenario.schema import value_at
+    from model.version import engine_sha256, git_commit, version
+
+    sc = results.scenario
+    versions = {}
+    for pkg in PACKAGES:
+        try:
+            versions[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            versions[pkg] = None
+    return {
+        "scenario": sc.name,
+        "title": sc.model.title,
+        "rationale": sc.model.rationale,
+        "issuer": sc.model.issuer,
+        "status": sc.model.status,
+        "prices": list(sc.model.prices),
+        "not_priced": list(sc.model.not_priced),
+        "sources": dict(sc.model.sources),
+        "scenario_file": os.path.relpath(sc.path, Path.cwd()),  # no machine path: relative to the working folder
+        "files": {Path(k).name: v for k, v in sc.file_hashes().items()},
+        "overrides": sc.overrides,
+        "parameters_sha256": sc.parameter_hash(),
+        "seed": results.seed,
+        "draws": results.draws,
+        "years": [int(results.years[0]), int(results.years[-1])],
+        "budget_year": int(sc.model.horizon.budget_year or results.years[1]),
+        "budget": {
+            "functional_code": sc.model.budget.functional_code,
+            "economic_codes": dict(sc.model.budget.economic_codes),
+            "payer_shares": {str(int(y)): value_at(sc.model.budget.payer_shares, int(y)).model_dump()
+                             for y in results.years},
+            "payer_shares_by_line": {line: {str(int(y)): value_at(dated, int(y)).model_dump() for y in results.years}
+                                     for line, dated in sc.model.budget.payer_shares_by_line.items()},
+        },
+        "code_version": version(),
+        "git_commit": git_commit(),  # None outside a git checkout; "+dirty" when tracked files differ from it
+        "engine_sha256": engine_sha256(),  # model/simulation/engine.py + model/simulation/reference.py
+        "python": platform.python_version(),
+        "packages": versions,
+        "created": created_date(),
+        "run_digest": hashlib.sha256(summary_bytes).hexdigest(),
+    }
+
+
+def created_date() -> str:
+    """Today's date (UTC), or the date of SOURCE_DATE_EPOCH when set, for reproducible report builds."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    when = datetime.fromtimestamp(int(epoch), UTC) if epoch and epoch.isdigit() else datetime.now(UTC)
+    return when.date().isoformat()
+
+
+def write_run(results: Results, out_dir: str | Path, workbook: bool = True) -> Path:
+    """Write summary.csv, draws.parquet, parameters.csv, manifest.json (and budget.xlsx) into ``out_dir``,
+    all at once or not at all (``staged_dir``)."""
+    out = Path(out_dir)
+    with staged_dir(out) as tmp:
+        summary = csv_bytes(results.summary())
+        (tmp / "summary.csv").write_bytes(summary)
+        results.draws_table().to_parquet(tmp / "draws.parquet", index=False)
+        (tmp / "parameters.csv").write_bytes(csv_bytes(results.parameters()))
+        (tmp / "manifest.json").write_text(json.dumps(manifest(results, summary), indent=2, ensure_ascii=False) + "\n")
+        if workbook:
+            from model.report.excel import write_workbook
+
+            write_workbook(tmp)
+    return out
