@@ -121,3 +121,15 @@ def test_one_at_a_time_over_years_is_the_sum_of_the_years():
         assert both[col].iloc[0] == pytest.approx(each[0][col].iloc[0] + each[1][col].iloc[0], rel=1e-12)
     # the medical rate moves cost by exactly its rate change x the clipped base: a lower rate costs less
     assert both.change_low.iloc[0] < 0 < both.change_high.iloc[0]
+
+
+def test_a_year_does_not_depend_on_later_years():
+    """Sensitivity runs stop at the last year they report: that is only right if every figure of a year is the
+    same whether the projection ends there or runs on (random numbers keyed by year, no look-ahead)."""
+    import model
+
+    full = model.simulate(BASELINE, draws=6, seed=4, progress=False, overrides=["horizon.end_year=2030"])
+    cut = model.simulate(BASELINE, draws=6, seed=4, progress=False, overrides=["horizon.end_year=2024"])
+    assert list(cut.years) == list(range(2020, 2025))
+    for name, values in cut.metrics.items():
+        np.testing.assert_array_equal(values, full.metrics[name][:, :5], err_msg=name)

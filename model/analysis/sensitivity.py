@@ -75,18 +75,21 @@ def _evaluate(scenario, points: list[dict], year: int, metric: str, draws: int, 
               overrides: list[str] | None, runner: Runner, desc: str, through: int | None = None) -> np.ndarray:
     """``metric`` in ``year`` (summed over year..through when given) per draw for each point (a dict
     path -> value): array [point, draw]."""
-    jobs = []
-    for point in points:
-        sets = [*(overrides or []), *(f"{p}={_text(v)}" for p, v in point.items())]
-        jobs.append(make_job(load_scenario(scenario, overrides=sets), draws, seed))
-    years = jobs[0].years
+    h = load_scenario(scenario, overrides=overrides).model.horizon
     last = year if through is None else through
     for flag, y in (("--year", year), ("--through", last)):
-        if y not in years:
-            raise UserError(f"{flag} {y}: outside the scenario's years {years[0]}-{years[-1]}")
+        if not h.opening_year <= y <= h.end_year:
+            raise UserError(f"{flag} {y}: outside the scenario's years {h.opening_year}-{h.end_year}")
     if last < year:
         raise UserError(f"--through {last}: before --year {year}")
-    t0, t1 = int(np.searchsorted(years, year)), int(np.searchsorted(years, last))
+    # The years after ``last`` are not simulated: a year's figures depend only on the years before it (every
+    # random number is keyed by its own year), so they are the same as in the full projection.
+    end = max(last, h.opening_year + 1)
+    jobs = []
+    for point in points:
+        sets = [*(overrides or []), *(f"{p}={_text(v)}" for p, v in point.items()), f"horizon.end_year={end}"]
+        jobs.append(make_job(load_scenario(scenario, overrides=sets), draws, seed))
+    t0, t1 = year - h.opening_year, last - h.opening_year
     return np.array([r.metrics[metric][:, t0:t1 + 1].sum(axis=1) for r in runner.results(jobs, desc=desc)])
 
 
