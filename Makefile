@@ -15,6 +15,8 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -c constraints.txt -e ".[dev]"
+	@echo "compiling the engine (once, about half a minute; kept in model/*/__pycache__)"
+	$(PY) -c 'import model; model.simulate("scenarios/baseline.yaml", draws=2, progress=False)'
 	touch $(STAMP)
 
 report: $(STAMP)

@@ -1,7 +1,7 @@
 """Mutation check: does the test suite notice when a rule is wrong in both engines?
 
-Each mutation below changes one rule of the model, in the compiled engine (model/engine.py) and in the
-readable reference (model/reference.py) together, so the engine-equals-reference test cannot see it. For each
+Each mutation below changes one rule of the model, in the compiled engine (model/simulation/engine.py) and in the
+readable reference (model/simulation/reference.py) together, so the engine-equals-reference test cannot see it. For each
 one, a copy of the committed tree (``git archive``, never the files of the working folder) is mutated and the
 suite is run there, without the golden snapshot (tests/test_golden.py, which compares the code with its own
 earlier output) and without the engine-equals-reference tests: the rule tests (FIRST below) in a pytest run of
@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-ENGINE, REFERENCE = "model/engine.py", "model/reference.py"
+ENGINE, REFERENCE = "model/simulation/engine.py", "model/simulation/reference.py"
 # Test order: the rule tests first, so that a killed mutation stops early (-x); then the rest of the suite.
 FIRST = ["tests/test_rules_by_hand.py", "tests/test_law.py", "tests/test_cases.py", "tests/test_policies.py",
          "tests/test_reference.py", "tests/test_library.py", "tests/properties/test_invariants.py"]

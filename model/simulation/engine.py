@@ -76,7 +76,7 @@ R_OTHER_REGIME_A = np.array(R_OTHER_REGIME)
 EXIT_RAW = np.array([0, R_EXIT_RET, R_EXIT_ATT, R_EXIT_DIS, R_EXIT_ELE, R_EXIT_SHORT])
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def fen(x):
     """Yuan to whole fen, half up: the one rounding rule, applied once per amount per worker-year."""
     return np.int64(math.floor(x * 100.0 + 0.5))
@@ -426,7 +426,7 @@ def start_year(W, lo, hi, dkey, year):
         u_sit[i] = rng.event_uniform(wk, rng.SIT)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def retirement(stat, contrib_m, y_start, opening_year, min_contribution_months, max_deferral_months):
     """Step 1, for a worker who reaches the statutory age (month ``stat``) before the year ends, or did and
     was kept on: (exit kind, month of leaving) from retirement_exit; NOT_EXITED if the worker stays this year."""
@@ -436,7 +436,7 @@ def retirement(stat, contrib_m, y_start, opening_year, min_contribution_months, 
     return (RETIRED_SHORT if short else RETIRED), out
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def exits(u_att, attrition_rate, u_rev, review_fail_rate, fails, dismiss_after_fails):
     """Step 2: attrition with probability ``attrition_rate`` (this post's, times the draw's multiplier, higher in
     early service); else the annual review, failed with ``review_fail_rate``, where ``dismiss_after_fails``
@@ -449,13 +449,13 @@ def exits(u_att, attrition_rate, u_rev, review_fail_rate, fails, dismiss_after_f
     return (DISMISSED if fails >= dismiss_after_fails else NOT_EXITED), failed, fails
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def exempt(career_secretaries_exempt, regime):
     """A career-post secretary (regime not contract) keeps the post at an election, where the scenario says so."""
     return career_secretaries_exempt and regime != 0
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def turnover(cert, wykey, certificate_required, turnover_rate):
     """Step 3a, election years, for a 两委 member standing again: out if uncertified where candidates must hold a
     certificate, else not returned with probability ``turnover_rate`` (drawn only then)."""
@@ -670,7 +670,7 @@ def entrants(P, W, first, elected_to, hi, t, dkey, rk):
         exit_kind[i] = NOT_EXITED
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def arrears_cleared(m, sb, t, employer_rate, late_fee_daily, late_fee_charged_share):
     """Arrears of m months cleared in year t on this year's base sb (yuan a month): returns (principal, late
     fee) in fen. Principal = m x sb x the rate the employer pays for the pension (its own, plus the employee's
@@ -796,7 +796,7 @@ def pay(P, W, lo, hi, t, wage, avg_last, cells, rk, carry):
     return exit_cost
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def progression(grade, yig, failed, years_per_grade, grade_top):
     """Step 6, year end: a passed review adds a year towards the next grade; a full step of years_per_grade
     moves up a grade, up to the post's top grade. Returns (grade, years towards the next). Without branches
@@ -807,7 +807,7 @@ def progression(grade, yig, failed, years_per_grade, grade_top):
     return grade + up, 0 if up else y
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def certificates(cert, service, need_service, u_sit, sitting_rate, wykey, pass_rate):
     """Step 7, year end: a worker below the top level with the service the next level needs sits its exam
     with probability ``sitting_rate`` (u_sit: this year's uniform) and passes with ``pass_rate`` (the
@@ -817,7 +817,7 @@ def certificates(cert, service, need_service, u_sit, sitting_rate, wykey, pass_r
     return True, rng.event_uniform(wykey, rng.PASS) < pass_rate
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def ageing(service):
     """Step 8, year end: a year of service for everyone in post."""
     return service + 1
@@ -1015,14 +1015,14 @@ def add_entrants(k, p, S, W, next_id):
     return next_id
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def shard_capacity(capacity, shards):
     """Slots per shard. Hires go to the emptiest shard, so no shard holds more than its share of the
     draw's capacity (capacity_for) plus one."""
     return capacity if shards == 1 else capacity // shards + 2
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def shard_slots(base, ns, s):
     """Slots of shard s, as unsigned bounds: numba indexes with an unsigned integer without first
     checking for a negative index (about 8% of a draw's time with signed bounds that start above 0)."""
