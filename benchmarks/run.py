@@ -243,7 +243,7 @@ PROFILED = (
     ("model.simulation.engine", "simulate_draws", "engine"),
     ("model.simulation.checks", "check_raw", "metrics from tallies"),
     ("model.simulation.metrics", "to_metrics", "metrics from tallies"),
-    ("model.simulation.results", "write_run", "writing: parquet, csv, manifest"),
+    ("model.outputs", "write_run", "writing: parquet, csv, manifest"),
     ("model.simulation.results", "Results.summary", "writing: summary statistics"),
     ("model.report.excel", "write_workbook", "writing: workbook"),
     ("model.report", "write_assumptions", "key assumptions (short runs)"),
