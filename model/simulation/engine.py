@@ -873,27 +873,17 @@ def year_end(P, W, lo, hi, t, y_start, pass_mult, rk):
     rk[t, R_ARR_OUT] += arrears_out
 
 
-@njit(cache=True, inline="always")
-def move_slot(W, i, j):
-    """Slot i takes the worker of slot j (every field of Workers)."""
-    W.wid[i] = W.wid[j]; W.post[i] = W.post[j]; W.regime[i] = W.regime[j]; W.female[i] = W.female[j]
-    W.edu[i] = W.edu[j]; W.birth_m[i] = W.birth_m[j]; W.service[i] = W.service[j]; W.contrib_m[i] = W.contrib_m[j]
-    W.grade[i] = W.grade[j]; W.yig[i] = W.yig[j]; W.cert[i] = W.cert[j]; W.arrears_m[i] = W.arrears_m[j]
-    W.account[i] = W.account[j]; W.annuity[i] = W.annuity[j]; W.idx_sum[i] = W.idx_sum[j]; W.stat_m[i] = W.stat_m[j]
-    W.fails[i] = W.fails[j]; W.hired_t[i] = W.hired_t[j]; W.ppost[i] = W.ppost[j]; W.pgrade[i] = W.pgrade[j]
-    W.pcert[i] = W.pcert[j]; W.pservice[i] = W.pservice[j]; W.qcert[i] = W.qcert[j]; W.prev_pay[i] = W.prev_pay[j]
-    W.prev_er[i] = W.prev_er[j]; W.months[i] = W.months[j]; W.probation[i] = W.probation[j]
-    W.exit_kind[i] = W.exit_kind[j]; W.exit_at[i] = W.exit_at[j]; W.failed[i] = W.failed[j]; W.alive[i] = W.alive[j]
-    W.wykey[i] = W.wykey[j]; W.u_att[i] = W.u_att[j]; W.u_rev[i] = W.u_rev[j]; W.u_sit[i] = W.u_sit[j]
-
-
 @njit(cache=True)
 def compact(W, S, s):
     """Drop shard s's leavers: each freed slot takes the worker of the shard's last slot (slot order carries no
-    meaning). (Written here, not in the caller's parallel loop: numba's parallel loops lose a store into an
-    array taken from a named tuple's field.)"""
+    meaning). Only the fields a worker carries into the next year are copied; start_year sets the others (the
+    state pay reads, months, exit, review and random keys). (Written here, not in the caller's parallel loop:
+    numba's parallel loops lose a store into an array taken from a named tuple's field.)"""
     lo, hi = shard_slots(S.base, S.ns, s)
-    alive = W.alive
+    wid, post, regime, female, edu, birth_m = W.wid, W.post, W.regime, W.female, W.edu, W.birth_m
+    service, contrib_m, grade, yig, cert, arrears_m = W.service, W.contrib_m, W.grade, W.yig, W.cert, W.arrears_m
+    account, annuity, idx_sum, stat_m, fails, hired_t = W.account, W.annuity, W.idx_sum, W.stat_m, W.fails, W.hired_t
+    qcert, prev_pay, prev_er, alive = W.qcert, W.prev_pay, W.prev_er, W.alive
     end = hi
     i = lo
     while i < end:
@@ -901,8 +891,14 @@ def compact(W, S, s):
             i += np.uint64(1)
             continue
         end -= np.uint64(1)
-        move_slot(W, i, end)
-        alive[end] = False  # a freed slot
+        j = end
+        wid[i] = wid[j]; post[i] = post[j]; regime[i] = regime[j]; female[i] = female[j]; edu[i] = edu[j]
+        birth_m[i] = birth_m[j]; service[i] = service[j]; contrib_m[i] = contrib_m[j]; grade[i] = grade[j]
+        yig[i] = yig[j]; cert[i] = cert[j]; arrears_m[i] = arrears_m[j]; account[i] = account[j]
+        annuity[i] = annuity[j]; idx_sum[i] = idx_sum[j]; stat_m[i] = stat_m[j]; fails[i] = fails[j]
+        hired_t[i] = hired_t[j]; qcert[i] = qcert[j]; prev_pay[i] = prev_pay[j]; prev_er[i] = prev_er[j]
+        alive[i] = alive[j]
+        alive[j] = False  # a freed slot
     S.ns[s] = end - lo
 
 
