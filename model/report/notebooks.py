@@ -66,7 +66,6 @@ def execute(notebook: str, parameters: dict, output_path: Path, cwd: Path, progr
         cwd=str(cwd),
         config=config,
         extra_arguments=extra,
-        shutdown_kernel="immediate",
     )
     _strip_machine_paths(Path(output_path))
     return Path(output_path)
