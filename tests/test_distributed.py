@@ -7,9 +7,10 @@ import pytest
 import model
 from conftest import BASELINE
 from model.analysis import distributed
-from model.analysis.distributed import Runner, make_job
+from model.analysis.distributed import Runner
 from model.errors import UserError
 from model.outputs import csv_bytes
+from model.simulation.results import make_job
 
 
 def test_local_cluster_equals_serial(monkeypatch):

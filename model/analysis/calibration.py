@@ -26,12 +26,13 @@ import pandas as pd
 import yaml
 from scipy.optimize import minimize
 
-from model.analysis.distributed import Runner, make_job
+from model.analysis.distributed import Runner
 from model.errors import UserError
 from model.inputs import MB, checked_file
 from model.outputs import csv_bytes
 from model.scenario.load import Scenario, load_scenario
 from model.scenario.schema import value_at
+from model.simulation.results import make_job
 
 
 @dataclass

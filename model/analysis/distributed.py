@@ -24,7 +24,7 @@ from model.simulation import engine
 from model.simulation.checks import check_raw
 from model.simulation.metrics import to_metrics
 from model.simulation.population import Roster
-from model.simulation.results import Job, Results, check_memory, job_tallies, make_job
+from model.simulation.results import Job, Results, check_memory, job_tallies
 
 BLOCK_DRAWS = 50  # most draws per task on a cluster
 
@@ -144,4 +144,4 @@ class Runner:
         return out
 
 
-__all__ = ["Job", "Runner", "make_job"]
+__all__ = ["Runner"]

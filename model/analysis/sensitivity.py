@@ -29,11 +29,12 @@ import pandas as pd
 from scipy import stats
 from scipy.stats import qmc
 
-from model.analysis.distributed import Runner, make_job
+from model.analysis.distributed import Runner
 from model.errors import UserError
 from model.paths import data_file
 from model.scenario.load import check_overrides, load_scenario, read_yaml
 from model.scenario.schema import value_at
+from model.simulation.results import make_job
 
 PROVENANCE = {"source", "assumption", "note"}
 

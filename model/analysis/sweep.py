@@ -16,10 +16,11 @@ from pathlib import Path
 import matplotlib
 import pandas as pd
 
-from model.analysis.distributed import Runner, make_job
+from model.analysis.distributed import Runner
 from model.errors import UserError
 from model.outputs import csv_bytes, staged_dir
 from model.scenario.load import check_overrides, load_scenario
+from model.simulation.results import make_job
 
 STATS = ["mean", "p05", "p50", "p95"]
 
