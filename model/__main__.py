@@ -7,7 +7,6 @@ Exit status: 0 success; 2 a mistake in the input (message names what and where, 
 from __future__ import annotations
 
 import argparse
-import gc
 import importlib
 import json
 import os
@@ -20,11 +19,9 @@ from pathlib import Path
 from model.errors import UserError
 from model.outputs import prepare_out
 from model.paths import CHECKOUT as ROOT
+from model.process import own_process
 
-# A command builds many long-lived objects (numba's types and compiled code, pandas, pydantic models) and few
-# short-lived cycles: the collector runs less often, and main() freezes what is left before the interpreter
-# exits, so that exit does not walk it all again (about 0.6 s of CPU on `run`, 1,000 draws; make bench R1).
-gc.set_threshold(50_000, 50, 100)
+own_process()  # fewer collections, none at exit (model/process.py)
 
 # Modules that add subcommands: each has add_commands(subparsers, commands) which adds its parsers
 # and puts handler(args) -> exit status into ``commands`` under the subcommand's name.
@@ -272,8 +269,6 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted: nothing was written; any earlier report is unchanged", file=sys.stderr)
         return 130
-    finally:
-        gc.freeze()
 
 
 if __name__ == "__main__":

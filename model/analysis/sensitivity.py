@@ -26,8 +26,6 @@ from pathlib import Path
 import matplotlib
 import numpy as np
 import pandas as pd
-from scipy import stats
-from scipy.stats import qmc
 
 from model.analysis.distributed import Runner
 from model.errors import UserError
@@ -183,6 +181,8 @@ def saltelli_design(bounds: list[tuple[float, float]], n: int, seed: int) -> tup
     if n < 2 or n & (n - 1):
         raise UserError(f"--samples {n}: must be a power of 2 (e.g. 64, 128, 256)")
     k = len(bounds)
+    from scipy.stats import qmc  # imported here: scipy.stats takes 0.3 s, and a report's key assumptions do not use it
+
     u = qmc.Sobol(d=2 * k, scramble=True, seed=seed).random_base2(int(np.log2(n)))
     lo = np.array([b[0] for b in bounds], float)
     hi = np.array([b[1] for b in bounds], float)
@@ -206,6 +206,8 @@ def _indices(fA, fB, fAB):
     centred on their mean); NaN where the output does not vary (scipy would give 0)."""
     if np.var(np.concatenate([fA, fB])) == 0:
         return np.full(len(fAB), np.nan), np.full(len(fAB), np.nan)
+    from scipy import stats
+
     res = stats.sobol_indices(func={"f_A": fA[None], "f_B": fB[None], "f_AB": fAB[:, None, :]}, n=len(fA))
     return np.atleast_1d(res.first_order), np.atleast_1d(res.total_order)
 

@@ -16,6 +16,7 @@ from traitlets.config import Config  # noqa: E402
 
 from model.errors import UserError  # noqa: E402
 from model.paths import data_file  # noqa: E402
+from model.process import KERNEL_LINE  # noqa: E402
 
 NOTEBOOK_DIR = data_file("notebooks")
 
@@ -55,7 +56,8 @@ def execute(notebook: str, parameters: dict, output_path: Path, cwd: Path, progr
     config = kernel_config()
     # The kernel's own log stays off the terminal: a cell's error reaches the user through papermill, and at
     # shutdown ipykernel may log "KeyboardInterrupt caught in kernel" at error level, which is no error.
-    extra = ["--IPKernelApp.log_level=CRITICAL"]
+    # The kernel takes the model's garbage-collector settings: its exit then skips a walk over every object.
+    extra = ["--IPKernelApp.log_level=CRITICAL", f"--IPKernelApp.exec_lines={KERNEL_LINE}"]
     papermill.execute_notebook(
         str(notebook_path(notebook)),
         str(output_path),
