@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 from pathlib import Path
+from queue import Empty
 
 # jsonschema (under nbformat, under papermill) imports rfc3987_syntax when it is installed, to check IRI
 # formats; that module builds a grammar at import, about 1.6 s here. Notebook validation checks no
@@ -12,6 +14,7 @@ from pathlib import Path
 sys.modules.setdefault("rfc3987_syntax", None)
 import papermill  # noqa: E402
 import zmq  # noqa: E402
+from jupyter_client.asynchronous import AsyncKernelClient  # noqa: E402
 from traitlets.config import Config  # noqa: E402
 
 from model.errors import UserError  # noqa: E402
@@ -36,12 +39,41 @@ def declared_parameters(notebook: str) -> dict:
     return papermill.inspect_notebook(str(notebook_path(notebook)))
 
 
+class ReadyClient(AsyncKernelClient):
+    """The notebook's kernel client, ready as soon as the kernel has answered: jupyter_client's own wait then
+    listens for 0.2 s more to drop stray start-up messages, which papermill skips anyway (it reads only the
+    messages that answer its own requests)."""
+
+    async def wait_for_ready(self, timeout: float | None = None) -> None:
+        deadline = time.monotonic() + (60.0 if timeout is None else timeout)
+        while True:
+            self.kernel_info()
+            try:
+                reply = await self.shell_channel.get_msg(timeout=1)
+            except Empty:
+                reply = None
+            if reply is not None and reply["msg_type"] == "kernel_info_reply":
+                try:  # its broadcast socket is connected once one of its messages arrives there
+                    await self.iopub_channel.get_msg(timeout=0.2)
+                except Empty:
+                    pass
+                else:
+                    self._handle_kernel_info_reply(reply)
+                    return
+            if not await self.is_alive():
+                raise RuntimeError("the notebook's kernel stopped before it was ready")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the notebook's kernel was not ready in {timeout} s")
+
+
 def kernel_config() -> Config:
-    """The kernel manager's settings: the kernel's sockets encrypted (CurveZMQ) when this pyzmq can, so the
-    kernel has no cause to warn that it runs over TCP without encryption; else its log quietened to errors."""
+    """The kernel manager's settings: the client above; the kernel's sockets encrypted (CurveZMQ) when this
+    pyzmq can, so the kernel has no cause to warn that it runs over TCP without encryption; else its log
+    quietened to errors."""
+    client = {"AsyncKernelManager": {"client_class": f"{__name__}.ReadyClient"}}
     if zmq.has("curve"):
-        return Config({"KernelManager": {"transport_encryption": "auto"}})
-    return Config({"IPKernelApp": {"log_level": "ERROR"}})
+        return Config({**client, "KernelManager": {"transport_encryption": "auto"}})
+    return Config({**client, "IPKernelApp": {"log_level": "ERROR"}})
 
 
 def execute(notebook: str, parameters: dict, output_path: Path, cwd: Path, progress: bool = False) -> Path:
