@@ -1074,13 +1074,14 @@ def pay_cells(P, capacity, shards):
             np.zeros((K, rows), np.uint8))
 
 
-def simulate_draws(P, R, seed, draws, capacity):
-    """Run draws[0..] on numba's thread count; returns raw[draw, t, N_RAW] int64.
+def simulate_draws(P, R, seed, draws, capacity, done=None):
+    """Run draws[0..] on numba's thread count; returns raw[draw, t, N_RAW] int64. ``done(k)``, if given, is
+    called as each k draws finish (from the thread that ran them: a progress bar's update).
 
-    With at least as many draws as threads, each thread runs whole draws, taking the next few as it
-    becomes free: on a shared machine a core slowed by other work takes fewer, instead of finishing
-    last. With fewer draws than threads (a national run of one draw), each draw's workers are split
-    into one shard per thread (simulate_draw_wide).
+    With at least as many draws as threads, each thread runs whole draws, taking the next few (at most 4, a
+    few milliseconds) as it becomes free: on a shared machine a core slowed by other work takes fewer, and
+    no thread waits long for the last. With fewer draws than threads (a national run of one draw), each
+    draw's workers are split into one shard per thread (simulate_draw_wide).
     """
     draws = np.asarray(draws, dtype=np.int64)
     threads = get_num_threads()
@@ -1090,8 +1091,10 @@ def simulate_draws(P, R, seed, draws, capacity):
         cells = pay_cells(P, capacity, threads)
         for d in range(n):
             simulate_draw_wide(P, R, seed, draws[d], capacity, out[d], cells)
+            if done is not None:
+                done(1)
         return out
-    step = max(1, n // (threads * 16))  # draws taken at a time: small blocks leave a short tail
+    step = max(1, min(4, n // (threads * 16)))  # draws taken at a time (a call costs about 12 microseconds)
     blocks = iter(range(0, n, step))
     lock = threading.Lock()
 
@@ -1103,6 +1106,9 @@ def simulate_draws(P, R, seed, draws, capacity):
             if a is None:
                 return
             simulate_block(P, R, seed, draws[a:a + step], capacity, out[a:a + step], cells)
+            if done is not None:
+                with lock:
+                    done(min(step, n - a))
 
     if threads == 1:
         work(0)

@@ -171,21 +171,16 @@ def make_job(scenario: Scenario, draws: int, seed: int, ranges: bool = False) ->
     return Job(scenario, P, opening_roster(scenario, P, seed), draws, seed)
 
 
-def job_tallies(job: Job, bar=None, chunk: int = 250) -> np.ndarray:
-    """Raw tallies [draw, t, N_RAW] of a job's draws on this machine (numba's threads), ``chunk`` draws at a
-    time (the progress bar moves between chunks)."""
+def job_tallies(job: Job, bar=None) -> np.ndarray:
+    """Raw tallies [draw, t, N_RAW] of a job's draws on this machine (numba's threads); the progress bar, if
+    given, moves as draws finish."""
     capacity = engine.capacity_for(job.P, len(job.R.wid))
-    parts = []
-    for start in range(0, job.draws, chunk):
-        ids = np.arange(start, min(start + chunk, job.draws), dtype=np.int64)
-        parts.append(engine.simulate_draws(job.P, job.R, job.seed, ids, capacity))
-        if bar is not None:
-            bar.update(len(ids))
-    return np.concatenate(parts)
+    ids = np.arange(job.draws, dtype=np.int64)
+    return engine.simulate_draws(job.P, job.R, job.seed, ids, capacity, None if bar is None else bar.update)
 
 
 def simulate(scenario: Scenario | str | Path, draws: int = 1000, seed: int = 1, progress: bool = True,
-             chunk: int = 250, overrides: list[str] | None = None, runner=None) -> Results:
+             overrides: list[str] | None = None, runner=None) -> Results:
     """Run ``draws`` Monte Carlo draws of a scenario and return the metrics per draw and year.
 
     On this machine by default; with ``runner`` (an open ``model.analysis.distributed.Runner``) on its local
@@ -198,12 +193,12 @@ def simulate(scenario: Scenario | str | Path, draws: int = 1000, seed: int = 1, 
     job = make_job(scenario, draws, seed, ranges=True)
     P, R = job.P, job.R
     capacity = engine.capacity_for(P, len(R.wid))
-    # Memory guard: draws run in chunks (the state of one draw per thread), but every draw's results are kept.
+    # Memory guard: the state of one draw per thread, and every draw's results (all are kept).
     state = (capacity * engine.STATE_BYTES_PER_SLOT + engine.pay_cells_bytes(P, capacity)) * numba.get_num_threads()
     check_memory([(draws, P.n_years)], state)
     years = job.years
     with tqdm(total=draws, desc=f"{scenario.name}", unit="draw", disable=not progress, delay=1.0, file=sys.stderr) as bar:
-        raw = job_tallies(job, bar, chunk)
+        raw = job_tallies(job, bar)
     check_raw(raw, years)
     metrics = to_metrics(raw, years)
     if scenario.model.uncertainty.parameter_ranges:
