@@ -92,3 +92,20 @@ def test_first_in_key_order_equals_the_full_order():
         full = engine.key_order(cand, keys, wid)
         for n in (0, 1, k // 3, k - 1, k, k + 2):
             assert list(engine.first_in_key_order(cand, keys, wid, n)) == list(full[:max(n, 0)])
+
+
+def test_the_opening_year_is_the_same_in_every_draw():
+    """Year t = 0 prices the opening stock and draws nothing (no exits, hires, reviews or exams; the opening
+    year's wage and average wage are given), so the engine prices it once per scenario (engine.opening_state).
+    The reference, which runs it in every draw, gives the same opening year for any draw and seed."""
+    sc = load_scenario(BASELINE, overrides=SMALL + VARIANTS["certificate_rule"])
+    P = resolve(sc.model)
+    R = synthesise(sc.model, P, seed=7)
+    a = reference.simulate(P, R, 7, [0, 3])
+    b = reference.simulate(P, R, 8, [5, 6])
+    assert a[0, 0].any()
+    assert (a[0, 0] == a[1, 0]).all() and (a[0, 0] == b[0, 0]).all()
+    assert (a[0, 1] != a[1, 1]).any()  # the years after it are drawn
+    # the engine's draws from the opening state (two draws: whole draws per thread) equal the reference's
+    fast = engine.simulate_draws(P, R, 8, np.array([5, 6], np.int64), engine.capacity_for(P, len(R.wid)))
+    assert_same(fast, b)

@@ -913,13 +913,41 @@ def workspace(capacity, cells):
 @njit(cache=True)
 def simulate_draw(P, R, seed, draw, capacity, raw, cells):
     """Run one draw over all years, filling raw[t, :] (int64 tallies, see metrics.py)."""
-    W, S = workspace(capacity, cells)
-    draw_years(P, R, seed, draw, raw, cells, W, S)
+    simulate_draw_after(P, R, seed, draw, capacity, raw, cells, *opening_state(P, R, capacity, cells))
 
 
 @njit(cache=True)
-def draw_years(P, R, seed, draw, raw, cells, W, S):
-    """The years of one draw: the eight steps of the module docstring, each a function over the Workers record.
+def opening_state(P, R, capacity, cells):
+    """The workers and shards (W0, ns0) and tallies (raw0) at the end of the opening year, the same in every
+    draw of a scenario: year t = 0 only prices the opening stock at the given wage and average wage, and draws
+    nothing (no exits, hires, reviews or exams). Draws start from it (simulate_draw_after) rather than each
+    pricing it again; the engine-equals-reference tests would see a draw-dependence."""
+    W, S = workspace(capacity, cells)
+    raw = np.zeros((P.n_years, N_RAW), np.int64)
+    draw_years(P, R, 0, 0, raw, cells, W, S, 0, 1)
+    return W, S.ns, raw[0]
+
+
+@njit(cache=True)
+def simulate_draw_after(P, R, seed, draw, capacity, raw, cells, W0, ns0, raw0):
+    """simulate_draw from the opening state (opening_state, made with a workspace of the same shards): the
+    years after the opening one. Only the fields a worker carries into the next year are copied (see compact)."""
+    W, S = workspace(capacity, cells)
+    W.wid[:] = W0.wid; W.post[:] = W0.post; W.regime[:] = W0.regime; W.female[:] = W0.female; W.edu[:] = W0.edu
+    W.birth_m[:] = W0.birth_m; W.service[:] = W0.service; W.contrib_m[:] = W0.contrib_m; W.grade[:] = W0.grade
+    W.yig[:] = W0.yig; W.cert[:] = W0.cert; W.arrears_m[:] = W0.arrears_m; W.account[:] = W0.account
+    W.annuity[:] = W0.annuity; W.idx_sum[:] = W0.idx_sum; W.stat_m[:] = W0.stat_m; W.fails[:] = W0.fails
+    W.hired_t[:] = W0.hired_t; W.qcert[:] = W0.qcert; W.prev_pay[:] = W0.prev_pay; W.prev_er[:] = W0.prev_er
+    W.alive[:] = W0.alive
+    S.ns[:] = ns0
+    raw[0, :] = raw0
+    draw_years(P, R, seed, draw, raw, cells, W, S, 1, P.n_years)
+
+
+@njit(cache=True)
+def draw_years(P, R, seed, draw, raw, cells, W, S, first, stop):
+    """Years first..stop-1 of one draw (first = 0: from the opening roster; first = 1: from the opening state
+    in W and S): the eight steps of the module docstring, each a function over the Workers record.
 
     ``cells`` is a pay_cells workspace with one table per shard. Workers live in K shards (contiguous slot
     ranges), one per table: the per-worker steps run shard by shard (over threads in the parallel compilation,
@@ -933,11 +961,12 @@ def draw_years(P, R, seed, draw, raw, cells, W, S):
     carry = np.zeros(K, np.int64)  # last year's cost of this year's leavers (bridge), by shard
     dkey = rng.draw_key(seed, draw)
     cells[0][:] = -1  # no pay cell met yet
-    for s in prange(K):
-        open_roster(P, R, W, S, s)
-    next_id = R.wid.shape[0]
+    if first == 0:
+        for s in prange(K):
+            open_roster(P, R, W, S, s)
+    next_id = R.wid.shape[0]  # (the opening year hires nobody)
 
-    for t in range(P.n_years):
+    for t in range(first, stop):
         year = P.opening_year + t
         y_start = year * 12
         election = P.election[t] != 0
@@ -1043,7 +1072,7 @@ draw_years_wide = njit(cache=True, parallel=True)(_renamed(draw_years.py_func, "
 def simulate_draw_wide(P, R, seed, draw, capacity, raw, cells):
     """simulate_draw with its shards on numba's threads."""
     W, S = workspace(capacity, cells)
-    draw_years_wide(P, R, seed, draw, raw, cells, W, S)
+    draw_years_wide(P, R, seed, draw, raw, cells, W, S, 0, P.n_years)
 
 
 @njit(cache=True)
@@ -1097,6 +1126,7 @@ def simulate_draws(P, R, seed, draws, capacity, done=None):
     step = max(1, min(4, n // (threads * 16)))  # draws taken at a time (a call costs about 12 microseconds)
     blocks = iter(range(0, n, step))
     lock = threading.Lock()
+    opening = opening_state(P, R, capacity, pay_cells(P, capacity, 1))
 
     def work(_):
         cells = pay_cells(P, capacity, 1)  # a workspace of its own, reused for all its draws
@@ -1105,7 +1135,7 @@ def simulate_draws(P, R, seed, draws, capacity, done=None):
                 a = next(blocks, None)
             if a is None:
                 return
-            simulate_block(P, R, seed, draws[a:a + step], capacity, out[a:a + step], cells)
+            simulate_block(P, R, seed, draws[a:a + step], capacity, out[a:a + step], cells, *opening)
             if done is not None:
                 with lock:
                     done(min(step, n - a))
@@ -1119,10 +1149,11 @@ def simulate_draws(P, R, seed, draws, capacity, done=None):
 
 
 @njit(cache=True, nogil=True)
-def simulate_block(P, R, seed, draws, capacity, out, cells):
-    """simulate_draw for each of ``draws`` in turn, without holding Python's lock (so threads run it side by side)."""
+def simulate_block(P, R, seed, draws, capacity, out, cells, W0, ns0, raw0):
+    """simulate_draw for each of ``draws`` in turn from the opening state (W0, ns0, raw0), without holding
+    Python's lock (so threads run it side by side)."""
     for d in range(draws.shape[0]):
-        simulate_draw(P, R, seed, draws[d], capacity, out[d], cells)
+        simulate_draw_after(P, R, seed, draws[d], capacity, out[d], cells, W0, ns0, raw0)
 
 
 def capacity_for(P, n_open: int) -> int:
