@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import logging
 import os
 import shutil
 import sys
@@ -226,21 +227,29 @@ def _rel(path) -> str:
 def _execute(notebook, params, output, progress=False):
     """Run a notebook; a user mistake raised inside it becomes a UserError here. The executed notebook names
     its files without the machine's folders: the paths it was given become their file names."""
-    from model.report.notebooks import execute, papermill
+    from model.report.kernel import start_kernel, stop_kernel
 
+    km = start_kernel(Path.cwd())  # it boots while papermill is imported
     try:
-        execute(notebook, params, output, Path.cwd(), progress=progress)
-        text = Path(output).read_text(encoding="utf-8")
-        given = [v for v in params.values() if isinstance(v, str)]
-        given += [a for v in params.values() if isinstance(v, list) for a in v if isinstance(a, str)]
-        paths = [v for v in given if os.path.isabs(v) or v.startswith("..") or "/." in v]  # outside or staging
-        for value in sorted(set(paths), key=len, reverse=True):
-            text = text.replace(json.dumps(value)[1:-1], Path(value).name)
-        Path(output).write_text(text, encoding="utf-8")
-    except papermill.PapermillExecutionError as exc:
-        if exc.ename == "UserError":
-            raise UserError(exc.evalue) from None
-        raise RuntimeError(f"notebook {notebook} failed: {exc.ename}: {exc.evalue}") from None
+        from model.report.notebooks import execute, papermill
+
+        try:
+            execute(notebook, params, output, Path.cwd(), progress=progress, km=km)
+        except papermill.PapermillExecutionError as exc:
+            if exc.ename == "UserError":
+                raise UserError(exc.evalue) from None
+            raise RuntimeError(f"notebook {notebook} failed: {exc.ename}: {exc.evalue}") from None
+    finally:
+        # (after an interruption, papermill's client would report the kernel's shut-down as a death)
+        logging.getLogger("papermill").setLevel(logging.CRITICAL)
+        stop_kernel(km)
+    text = Path(output).read_text(encoding="utf-8")
+    given = [v for v in params.values() if isinstance(v, str)]
+    given += [a for v in params.values() if isinstance(v, list) for a in v if isinstance(a, str)]
+    paths = [v for v in given if os.path.isabs(v) or v.startswith("..") or "/." in v]  # outside or staging
+    for value in sorted(set(paths), key=len, reverse=True):
+        text = text.replace(json.dumps(value)[1:-1], Path(value).name)
+    Path(output).write_text(text, encoding="utf-8")
 
 
 COMMANDS = {"validate": cmd_validate, "run": cmd_run, "report": cmd_report, "compare": cmd_compare}
