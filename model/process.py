@@ -21,7 +21,8 @@ BLAS_MODULE = "scipy.linalg.cython_blas"  # what numba imports to check for BLAS
 
 
 class WithoutBlasCheck:
-    """An import finder that runs numba.np.arraymath with the BLAS module marked missing, then unmarks it."""
+    """An import finder that runs numba.np.arraymath with the BLAS module marked missing, then unmarks it (and
+    leaves sys.meta_path once it has found that module)."""
 
     def find_spec(self, name, path=None, target=None):
         if name != "numba.np.arraymath":
@@ -29,6 +30,7 @@ class WithoutBlasCheck:
         spec = PathFinder.find_spec(name, path)
         if spec is None or spec.loader is None:
             return spec
+        sys.meta_path.remove(self)  # its one use (the import system stops looking once a spec is returned)
         run = spec.loader.exec_module
 
         def exec_module(module):
@@ -38,7 +40,7 @@ class WithoutBlasCheck:
             try:
                 run(module)
             finally:
-                if blocked and BLAS_MODULE in sys.modules and sys.modules[BLAS_MODULE] is None:
+                if blocked and sys.modules.get(BLAS_MODULE, False) is None:
                     del sys.modules[BLAS_MODULE]
 
         spec.loader.exec_module = exec_module

@@ -167,15 +167,13 @@ def test_memory_guard_says_how_many_draws_fit(monkeypatch):
     7 draws then run and 8 are refused."""
     import re
 
-    import numba
-
     from model.errors import UserError
     from model.simulation import results
 
     sc = model.load_scenario(BASELINE)
     P = resolve(sc.model)
     cap = engine.capacity_for(P, len(results.opening_roster(sc, P, 1).wid))
-    state = (cap * engine.STATE_BYTES_PER_SLOT + engine.pay_cells_bytes(P, cap)) * numba.get_num_threads()
+    state = engine.running_bytes(P, cap)
     have = int((state + 7.5 * results.estimate_bytes(1, P.n_years)) / 0.8)
     monkeypatch.setattr(results, "available_bytes", lambda: have)
     with pytest.raises(UserError) as err:

@@ -12,7 +12,6 @@ import zmq
 from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
-from traitlets.config import Config
 
 from model.process import KERNEL_LINE
 
@@ -51,19 +50,13 @@ class ReadyClient(AsyncKernelClient):
                 raise RuntimeError(f"the notebook's kernel was not ready in {timeout} s")
 
 
-def kernel_config() -> Config:
-    """The kernel manager's settings: the client above; the kernel's sockets encrypted (CurveZMQ) when this
-    pyzmq can, so the kernel has no cause to warn that it runs over TCP without encryption; else its log
-    quietened to errors."""
-    client = {"AsyncKernelManager": {"client_class": f"{__name__}.ReadyClient"}}
-    if zmq.has("curve"):
-        return Config({**client, "KernelManager": {"transport_encryption": "auto"}})
-    return Config({**client, "IPKernelApp": {"log_level": "ERROR"}})
-
-
 def start_kernel(cwd: Path) -> AsyncKernelManager:
-    """A python3 kernel started in the working folder ``cwd``: it boots while the caller goes on."""
-    km = AsyncKernelManager(kernel_name="python3", config=kernel_config())
+    """A python3 kernel started in the working folder ``cwd``: it boots while the caller goes on. Its client is
+    ReadyClient; its sockets are encrypted (CurveZMQ) when this pyzmq can, so that it has no cause to warn that
+    it runs over TCP without encryption."""
+    km = AsyncKernelManager(kernel_name="python3", client_class=f"{__name__}.ReadyClient")
+    if zmq.has("curve"):
+        km.transport_encryption = "auto"
     run_sync(km.start_kernel)(extra_arguments=KERNEL_ARGUMENTS, cwd=str(cwd))
     return km
 

@@ -1089,6 +1089,12 @@ def pay_cells_bytes(P, capacity: int) -> int:
     return n_cells * 4 + (min(n_cells, capacity) + 1) * (8 * N_V + 8 * N_F + 8 + 2)
 
 
+def running_bytes(P, capacity: int) -> int:
+    """Working memory of simulate_draws: a draw's worker slots and pay-cell tables for each of numba's threads,
+    and once more for the opening state they all start from (opening_state)."""
+    return (capacity * STATE_BYTES_PER_SLOT + pay_cells_bytes(P, capacity)) * (get_num_threads() + 1)
+
+
 @njit(cache=True)
 def pay_cells(P, capacity, shards):
     """Workspace of the pay-cell tables (step 5), one per shard, reused from draw to draw: allocating it

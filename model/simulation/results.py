@@ -9,7 +9,6 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-import numba
 import numpy as np
 import pandas as pd
 from tqdm import tqdm
@@ -193,9 +192,7 @@ def simulate(scenario: Scenario | str | Path, draws: int = 1000, seed: int = 1, 
     job = make_job(scenario, draws, seed, ranges=True)
     P, R = job.P, job.R
     capacity = engine.capacity_for(P, len(R.wid))
-    # Memory guard: the state of one draw per thread, and every draw's results (all are kept).
-    state = (capacity * engine.STATE_BYTES_PER_SLOT + engine.pay_cells_bytes(P, capacity)) * numba.get_num_threads()
-    check_memory([(draws, P.n_years)], state)
+    check_memory([(draws, P.n_years)], engine.running_bytes(P, capacity))  # and every draw's results (all kept)
     years = job.years
     with tqdm(total=draws, desc=f"{scenario.name}", unit="draw", disable=not progress, delay=1.0, file=sys.stderr) as bar:
         raw = job_tallies(job, bar)
