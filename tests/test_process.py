@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from conftest import ROOT
 
 SIMULATE = "import model; model.simulate('scenarios/baseline.yaml', draws=2, progress=False)"
@@ -29,3 +31,67 @@ def test_an_owned_process_freezes_the_heap_at_exit():
     code = ("import atexit, gc, model.process; model.process.own_process(); model.process.own_process(); "
             "print(gc.get_threshold()[0], atexit._ncallbacks() >= 1); atexit._run_exitfuncs(); print(gc.get_freeze_count() > 0)")
     assert _run(code) == ["50000", "True", "True"]
+
+
+def _task(folder, i, parent, fail_in_child=None):
+    """Task i: append this process's id to file i; the first task a process takes waits (up to 10 s) until the
+    other process has taken one too, so that both take part."""
+    import os
+    import time
+    import warnings
+
+    def run():
+        with open(folder / str(i), "a") as f:
+            f.write(f"{os.getpid()}\n")
+        deadline = time.monotonic() + 10
+        while len({p.read_text().split()[0] for p in folder.iterdir()}) < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        if os.getpid() != parent and fail_in_child == "raise":
+            raise RuntimeError("in the child")
+        if os.getpid() != parent and fail_in_child == "warn":
+            warnings.warn("in the child", stacklevel=2)
+    return run
+
+
+def test_tasks_are_shared_with_a_forked_child_and_each_runs_once(tmp_path):
+    import os
+
+    from model.process import in_two_processes
+
+    in_two_processes([_task(tmp_path, i, os.getpid()) for i in range(6)])
+    lines = [(tmp_path / str(i)).read_text().split() for i in range(6)]
+    assert all(len(x) == 1 for x in lines)  # each task ran once
+    ids = {x[0] for x in lines}
+    assert str(os.getpid()) in ids and len(ids) == 2  # here and in one other process
+
+
+def test_a_child_that_fails_or_warns_hands_its_tasks_back(tmp_path, recwarn):
+    import os
+
+    from model.process import in_two_processes
+
+    for kind in ("raise", "warn"):
+        folder = tmp_path / kind
+        folder.mkdir()
+        in_two_processes([_task(folder, i, os.getpid(), kind) for i in range(6)])
+        lines = [(folder / str(i)).read_text().split() for i in range(6)]
+        assert all(x[-1] == str(os.getpid()) for x in lines)  # every task's last run was here
+        assert any(x[0] != str(os.getpid()) for x in lines)  # after the child had taken one
+    assert len(recwarn) == 0  # the child's warning stayed there; the task then ran here without one
+
+
+def test_an_error_here_is_raised_after_the_child_has_finished(tmp_path):
+    import os
+
+    from model.process import in_two_processes
+
+    parent = os.getpid()
+
+    def fail():
+        if os.getpid() == parent:
+            raise ValueError("here")
+
+    with pytest.raises(ValueError, match="here"):
+        in_two_processes([fail, fail, fail])
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # no child left behind

@@ -95,6 +95,18 @@ def test_same_run_gives_the_same_bytes(run_dir, pdf_zh):
 
 
 @needs_engine
+def test_charts_drawn_in_one_process_are_the_same(run_dir, pdf_zh, monkeypatch):
+    """The charts are shared with a forked child (model.process.in_two_processes); drawn all here, the same bytes."""
+    import model.report.charts as charts_module
+
+    build_pdf(run_dir, "zh")
+    shared = {p.name: p.read_bytes() for p in (run_dir / "charts").glob("*.svg")}
+    monkeypatch.setattr(charts_module, "in_two_processes", lambda tasks: [task() for task in tasks])
+    assert build_pdf(run_dir, "zh").read_bytes() == pdf_zh
+    assert {p.name: p.read_bytes() for p in (run_dir / "charts").glob("*.svg")} == shared
+
+
+@needs_engine
 def test_english_report_sits_beside_the_chinese_one(run_dir, tmp_path):
     import shutil
 

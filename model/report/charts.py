@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import matplotlib
@@ -10,6 +11,7 @@ from matplotlib import font_manager
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from model.process import in_two_processes
 from model.report import Run, fmt_num, to_wan
 from model.report.text import POSTS, label
 from model.simulation.metrics import EXIT_KINDS
@@ -304,7 +306,8 @@ def write_svg(fig: Figure, path: Path) -> Path:
 
 
 def write_charts(run: Run, lang: str, out_dir: Path) -> dict[str, Path]:
-    """Draw every chart the run's metrics allow into ``out_dir``; returns name -> SVG path."""
+    """Draw every chart the run's metrics allow into ``out_dir``; returns name -> SVG path. The charts are
+    drawn in two processes where the system allows (model.process.in_two_processes)."""
     register_fonts()
     out_dir.mkdir(parents=True, exist_ok=True)
     makers = {
@@ -317,15 +320,20 @@ def write_charts(run: Run, lang: str, out_dir: Path) -> dict[str, Path]:
         "social_insurance": (social_insurance, ["cost.employer_pension"]),
         "arrears": (arrears, ["arrears.months_outstanding", "cost.arrears"]),
     }
-    out = {}
-    with matplotlib.rc_context(RC):
-        for name, (make, needs) in makers.items():
-            if all(run.has(m) for m in needs):
-                out[name] = write_svg(make(run, lang), out_dir / f"{name}.svg")
-        for y in run.bridge_years():
-            out[f"bridge_{y}"] = write_svg(bridge(run, lang, y), out_dir / f"bridge_{y}.svg")
-        if run.assumptions is not None and len(run.assumptions):
-            out["assumptions"] = write_svg(assumptions(run, lang), out_dir / "assumptions.svg")
+    drawn = {name: partial(make, run, lang) for name, (make, needs) in makers.items() if all(run.has(m) for m in needs)}
+    for y in run.bridge_years():
+        drawn[f"bridge_{y}"] = partial(bridge, run, lang, y)
+    if run.assumptions is not None and len(run.assumptions):
+        drawn["assumptions"] = partial(assumptions, run, lang)
+    out = {name: out_dir / f"{name}.svg" for name in drawn}
+
+    def task(name):
+        def draw():
+            with matplotlib.rc_context(RC):
+                write_svg(drawn[name](), out[name])
+        return draw
+
+    in_two_processes([task(name) for name in drawn])
     return out
 
 
