@@ -18,6 +18,7 @@ from __future__ import annotations
 import atexit
 import gc
 import os
+import signal
 import sys
 import warnings
 from collections.abc import Callable, Sequence
@@ -63,8 +64,8 @@ def own_process() -> None:
 
 
 def in_two_processes(tasks: Sequence[Callable[[], object]]) -> None:
-    """Run each task once, shared between this process and a child forked for them (Linux only): each takes the
-    next task not yet taken until none is left. The tasks must leave their work in files (a child's return
+    """Run each task once, shared between this process and a child forked for them (Linux, 2 to 256 tasks): each
+    takes the next task not yet taken until none is left. The tasks must leave their work in files (a child's return
     values and objects are lost). If the child fails, warns or cannot be forked, the tasks this process did not
     run itself run here afterwards, with their errors and warnings raised here: the child can save time, never
     change what is written."""
@@ -98,13 +99,26 @@ def in_two_processes(tasks: Sequence[Callable[[], object]]) -> None:
             ran.add(i)
             tasks[i]()
     finally:
-        done = pid is not None and os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0
+        done = pid is not None and _finished(pid)
         if queue is not None:
             os.close(queue)
     if not done:
         for i in range(n):
             if i not in ran:
                 tasks[i]()
+
+
+def _finished(pid: int) -> bool:
+    """Wait for the child ``pid``; whether it exited with status 0. If this process ignores SIGCHLD, the system
+    reaps the child itself and its status is unknown: False. Interrupted here, the child is stopped first."""
+    try:
+        return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0
+    except ChildProcessError:
+        return False
+    except BaseException:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        raise
 
 
 def _fork() -> int | None:

@@ -95,3 +95,18 @@ def test_an_error_here_is_raised_after_the_child_has_finished(tmp_path):
         in_two_processes([fail, fail, fail])
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)  # no child left behind
+
+
+def test_tasks_all_run_where_the_system_reaps_children_itself(tmp_path):
+    """With SIGCHLD ignored, a child's exit status cannot be read: its tasks run here again."""
+    import os
+    import signal
+
+    from model.process import in_two_processes
+
+    before = signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    try:
+        in_two_processes([_task(tmp_path, i, os.getpid()) for i in range(4)])
+    finally:
+        signal.signal(signal.SIGCHLD, before)
+    assert all((tmp_path / str(i)).read_text().split()[-1] == str(os.getpid()) for i in range(4))
