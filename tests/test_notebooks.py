@@ -119,3 +119,25 @@ def test_paths_from_any_working_folder(tmp_path, monkeypatch):
     assert input_file("nowhere.yaml") == Path("nowhere.yaml")  # reported missing under the name given
     assert output_dir("reports/x") == CHECKOUT / "reports" / "x"  # a checkout: the project's reports/
     assert output_dir(tmp_path / "y") == tmp_path / "y"
+
+
+def test_the_kernel_takes_the_model_settings_and_has_the_report_modules_loaded(tmp_path, kernel_env):
+    """model.report.kernel: the garbage-collector settings of model.process, and the report's modules imported
+    while the command was still starting (its exec_lines), before the notebook's first cell."""
+    import nbformat.v4 as v4
+
+    nb = v4.new_notebook(cells=[v4.new_code_cell("parameters = None", metadata={"tags": ["parameters"]}),
+                                v4.new_code_cell("import gc, sys\nprint(gc.get_threshold()[0], 'model.report.pdf' in sys.modules)")])
+    path = tmp_path / "probe.ipynb"
+    nbformat.write(nb, path)
+    import papermill
+
+    from model.report.kernel import start_kernel, stop_kernel
+
+    km = start_kernel(tmp_path)
+    try:
+        papermill.execute_notebook(str(path), str(tmp_path / "out.ipynb"), kernel_name="python3", progress_bar=False,
+                                   cwd=str(tmp_path), km=km)
+    finally:
+        stop_kernel(km)
+    assert "50000 True" in _outputs(tmp_path / "out.ipynb")
