@@ -20,6 +20,7 @@ import gc
 import os
 import signal
 import sys
+import time
 import warnings
 from collections.abc import Callable, Sequence
 from importlib.machinery import PathFinder
@@ -108,17 +109,37 @@ def in_two_processes(tasks: Sequence[Callable[[], object]]) -> None:
                 tasks[i]()
 
 
+CHILD_WAIT_S = 30.0  # how long a child may go on after this process has run out of tasks
+
+
 def _finished(pid: int) -> bool:
-    """Wait for the child ``pid``; whether it exited with status 0. If this process ignores SIGCHLD, the system
-    reaps the child itself and its status is unknown: False. Interrupted here, the child is stopped first."""
+    """Wait for the child ``pid``; whether it exited with status 0. A child still running CHILD_WAIT_S seconds
+    after this process ran out of tasks is stopped (False): a stuck child costs time, never the output. If this
+    process ignores SIGCHLD, the system reaps the child itself and its status is unknown: False. Interrupted
+    here, the child is stopped first."""
+    deadline = time.monotonic() + CHILD_WAIT_S
     try:
-        return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0
+        while True:
+            ended, status = os.waitpid(pid, os.WNOHANG)
+            if ended:
+                return os.waitstatus_to_exitcode(status) == 0
+            if time.monotonic() > deadline:
+                _stop(pid)
+                return False
+            time.sleep(0.002)
     except ChildProcessError:
         return False
     except BaseException:
+        _stop(pid)
+        raise
+
+
+def _stop(pid: int) -> None:
+    try:
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
-        raise
+    except (ProcessLookupError, ChildProcessError):
+        pass
 
 
 def _fork() -> int | None:

@@ -110,3 +110,27 @@ def test_tasks_all_run_where_the_system_reaps_children_itself(tmp_path):
     finally:
         signal.signal(signal.SIGCHLD, before)
     assert all((tmp_path / str(i)).read_text().split()[-1] == str(os.getpid()) for i in range(4))
+
+
+def test_a_stuck_child_is_stopped_and_its_tasks_run_here(tmp_path, monkeypatch):
+    import os
+    import time
+
+    import model.process
+    from model.process import in_two_processes
+
+    monkeypatch.setattr(model.process, "CHILD_WAIT_S", 0.5)
+    parent = os.getpid()
+    tasks = [_task(tmp_path, i, parent) for i in range(4)]
+
+    def stuck_in_the_child(run):
+        def task():
+            run()
+            if os.getpid() != parent:
+                time.sleep(60)
+        return task
+
+    in_two_processes([stuck_in_the_child(t) for t in tasks])
+    assert all((tmp_path / str(i)).read_text().split()[-1] == str(parent) for i in range(4))
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # stopped and reaped
