@@ -33,7 +33,7 @@ def test_an_owned_process_freezes_the_heap_at_exit():
     assert _run(code) == ["50000", "True", "True"]
 
 
-def _task(folder, i, parent, fail_in_child=None):
+def _task(folder, i, parent, mode=None):
     """Task i: append this process's id to file i; the first task a process takes waits (up to 10 s) until the
     other process has taken one too, so that both take part."""
     import os
@@ -46,10 +46,12 @@ def _task(folder, i, parent, fail_in_child=None):
         deadline = time.monotonic() + 10
         while len({p.read_text().split()[0] for p in folder.iterdir()}) < 2 and time.monotonic() < deadline:
             time.sleep(0.01)
-        if os.getpid() != parent and fail_in_child == "raise":
+        if os.getpid() != parent and mode == "raise":
             raise RuntimeError("in the child")
-        if os.getpid() != parent and fail_in_child == "warn":
+        if os.getpid() != parent and mode == "warn":
             warnings.warn("in the child", stacklevel=2)
+        if os.getpid() == parent and mode == "raise here":
+            raise ValueError("here")
     return run
 
 
@@ -85,14 +87,8 @@ def test_an_error_here_is_raised_after_the_child_has_finished(tmp_path):
 
     from model.process import in_two_processes
 
-    parent = os.getpid()
-
-    def fail():
-        if os.getpid() == parent:
-            raise ValueError("here")
-
     with pytest.raises(ValueError, match="here"):
-        in_two_processes([fail, fail, fail])
+        in_two_processes([_task(tmp_path, i, os.getpid(), "raise here") for i in range(3)])
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)  # no child left behind
 
