@@ -23,7 +23,8 @@ from model.process import KERNEL_LINE
 # ready about 0.3 s after its launch, while the command still imports papermill, so it would otherwise wait.
 # (If that import fails, the kernel starts all the same, and the notebook's own import shows the error.)
 KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL", f"--IPKernelApp.exec_lines={KERNEL_LINE}",
-                    "--IPKernelApp.exec_lines=import model.report.pdf", "--HistoryManager.hist_file=:memory:"]
+                    "--IPKernelApp.exec_lines=import model.report.actuals, model.report.pdf",
+                    "--HistoryManager.hist_file=:memory:"]
 
 
 class ReadyClient(AsyncKernelClient):
