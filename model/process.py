@@ -69,7 +69,7 @@ def in_two_processes(tasks: Sequence[Callable[[], object]]) -> None:
     takes the next task not yet taken until none is left. The tasks must leave their work in files (a child's return
     values and objects are lost). If the child fails, warns or cannot be forked, the tasks this process did not
     run itself run here afterwards, with their errors and warnings raised here: the child can save time, never
-    change what is written."""
+    change what is written. If a task fails here, the child is stopped and the error raised."""
     n = len(tasks)
     queue = None
     if 2 <= n <= 256 and sys.platform == "linux":
@@ -87,8 +87,7 @@ def in_two_processes(tasks: Sequence[Callable[[], object]]) -> None:
         try:
             gc.freeze()  # a collection here need not walk (and copy) the parent's objects
             sys.stdout = sys.stderr = open(os.devnull, "w")
-            with warnings.catch_warnings(record=True) as seen:
-                warnings.simplefilter("always")
+            with warnings.catch_warnings(record=True) as seen:  # (this process's filters: what it would show)
                 while (i := take()) is not None:
                     tasks[i]()
             status = 1 if seen else 0
@@ -99,11 +98,14 @@ def in_two_processes(tasks: Sequence[Callable[[], object]]) -> None:
         while (i := take()) is not None:
             ran.add(i)
             tasks[i]()
+    except BaseException:  # a task failed here, or an interruption: the child's work is not needed
+        if pid:
+            _stop(pid)
+        raise
     finally:
-        done = pid is not None and _finished(pid)
         if queue is not None:
             os.close(queue)
-    if not done:
+    if not (pid and _finished(pid)):
         for i in range(n):
             if i not in ran:
                 tasks[i]()

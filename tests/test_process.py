@@ -50,6 +50,8 @@ def _task(folder, i, parent, mode=None):
             raise RuntimeError("in the child")
         if os.getpid() != parent and mode == "warn":
             warnings.warn("in the child", stacklevel=2)
+        if os.getpid() != parent and mode == "quiet":
+            warnings.warn("quiet", stacklevel=2)
         if os.getpid() == parent and mode == "raise here":
             raise ValueError("here")
     return run
@@ -82,7 +84,7 @@ def test_a_child_that_fails_or_warns_hands_its_tasks_back(tmp_path, recwarn):
     assert len(recwarn) == 0  # the child's warning stayed there; the task then ran here without one
 
 
-def test_an_error_here_is_raised_after_the_child_has_finished(tmp_path):
+def test_an_error_here_stops_the_child_and_is_raised(tmp_path):
     import os
 
     from model.process import in_two_processes
@@ -130,3 +132,17 @@ def test_a_stuck_child_is_stopped_and_its_tasks_run_here(tmp_path, monkeypatch):
     assert all((tmp_path / str(i)).read_text().split()[-1] == str(parent) for i in range(4))
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)  # stopped and reaped
+
+
+def test_a_warning_this_process_would_not_show_does_not_hand_tasks_back(tmp_path):
+    import os
+    import warnings
+
+    from model.process import in_two_processes
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="quiet")
+        in_two_processes([_task(tmp_path, i, os.getpid(), "quiet") for i in range(4)])
+    lines = [(tmp_path / str(i)).read_text().split() for i in range(4)]
+    assert all(len(x) == 1 for x in lines)  # each ran once: the child's tasks were not run again here
+    assert len({x[0] for x in lines}) == 2
