@@ -431,7 +431,7 @@ def load_scenario(path: str | Path, overrides: list[str] | None = None) -> Scena
     for leaf in leaf_paths(model):
         if leaf in prov and prov[leaf].kind:
             continue
-        if any(leaf.startswith(p + ".") and prov[p].kind for p in prov if leaf.startswith(p + ".")):
+        if _noted_above(leaf, prov):
             continue
         problems.append(f"{leaf} ({_where(leaf, where)}): no source or assumption given "
                         "(write {value: ..., source: ...} or {value: ..., assumption: ...})")
@@ -447,6 +447,17 @@ def load_scenario(path: str | Path, overrides: list[str] | None = None) -> Scena
     if problems:
         raise UserError(f"{path}: {len(problems)} problem(s)", problems)
     return Scenario(model=model, path=path.resolve(), files=files, provenance=prov, raw=tree, overrides=list(overrides or []))
+
+
+def _noted_above(leaf: str, prov: dict) -> bool:
+    """Whether a dotted ancestor of ``leaf`` (``a`` or ``a.b`` of ``a.b.c``) carries a provenance note."""
+    k = leaf.find(".")
+    while k != -1:
+        note = prov.get(leaf[:k])
+        if note is not None and note.kind:
+            return True
+        k = leaf.find(".", k + 1)
+    return False
 
 
 def check_overrides(scenario: str | Path, sets: list[str], overrides: list[str] | None, label: str, what: str) -> None:
