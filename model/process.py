@@ -71,15 +71,21 @@ def in_two_processes(tasks: Sequence[Callable[[], object]]) -> None:
     run itself run here afterwards, with their errors and warnings raised here: the child can save time, never
     change what is written. If a task fails here, the child is stopped and the error raised."""
     n = len(tasks)
-    queue = None
+    pid = None
     if 2 <= n <= 256 and sys.platform == "linux":
         queue, put = os.pipe()  # the tasks' numbers, one byte each; a read takes the next
         os.write(put, bytes(range(n)))
         os.close(put)
-    pid = None if queue is None else _fork()
+        pid = _fork()
+        if pid is None:
+            os.close(queue)
+    if pid is None:
+        for task in tasks:
+            task()
+        return
 
     def take():
-        got = os.read(queue, 1) if pid is not None else b""
+        got = os.read(queue, 1)
         return got[0] if got else None
 
     if pid == 0:  # the child: nothing it does reaches the user; its exit status says whether all went well
@@ -99,13 +105,11 @@ def in_two_processes(tasks: Sequence[Callable[[], object]]) -> None:
             ran.add(i)
             tasks[i]()
     except BaseException:  # a task failed here, or an interruption: the child's work is not needed
-        if pid:
-            _stop(pid)
+        _stop(pid)
         raise
     finally:
-        if queue is not None:
-            os.close(queue)
-    if not (pid and _finished(pid)):
+        os.close(queue)
+    if not _finished(pid):
         for i in range(n):
             if i not in ran:
                 tasks[i]()

@@ -326,15 +326,14 @@ def write_charts(run: Run, lang: str, out_dir: Path) -> dict[str, Path]:
     if run.assumptions is not None and len(run.assumptions):
         drawn["assumptions"] = partial(assumptions, run, lang)
     out = {name: out_dir / f"{name}.svg" for name in drawn}
-
-    def task(name):
-        def draw():
-            with matplotlib.rc_context(RC):
-                write_svg(drawn[name](), out[name])
-        return draw
-
-    in_two_processes([task(name) for name in drawn])
+    in_two_processes([partial(_draw, make, out[name]) for name, make in drawn.items()])
     return out
+
+
+def _draw(make, path: Path) -> Path:
+    """Draw the figure ``make()`` in the report's style and save it as SVG at ``path``."""
+    with matplotlib.rc_context(RC):
+        return write_svg(make(), path)
 
 
 def scenario_totals(runs: list[Run], lang: str, out: Path) -> Path:

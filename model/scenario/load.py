@@ -429,9 +429,7 @@ def load_scenario(path: str | Path, overrides: list[str] | None = None) -> Scena
         problems.append(f"{dotted} ({_where(dotted, where)}): {msg}")
     # Every leaf must say where it comes from.
     for leaf in leaf_paths(model):
-        if leaf in prov and prov[leaf].kind:
-            continue
-        if _noted_above(leaf, prov):
+        if _note(prov, leaf).kind:
             continue
         problems.append(f"{leaf} ({_where(leaf, where)}): no source or assumption given "
                         "(write {value: ..., source: ...} or {value: ..., assumption: ...})")
@@ -449,17 +447,6 @@ def load_scenario(path: str | Path, overrides: list[str] | None = None) -> Scena
     return Scenario(model=model, path=path.resolve(), files=files, provenance=prov, raw=tree, overrides=list(overrides or []))
 
 
-def _noted_above(leaf: str, prov: dict) -> bool:
-    """Whether a dotted ancestor of ``leaf`` (``a`` or ``a.b`` of ``a.b.c``) carries a provenance note."""
-    k = leaf.find(".")
-    while k != -1:
-        note = prov.get(leaf[:k])
-        if note is not None and note.kind:
-            return True
-        k = leaf.find(".", k + 1)
-    return False
-
-
 def check_overrides(scenario: str | Path, sets: list[str], overrides: list[str] | None, label: str, what: str) -> None:
     """Load ``scenario`` with each of ``sets`` alone (after ``overrides``); one UserError lists every
     invalid one, each line starting ``{label} {set}:``."""
@@ -475,9 +462,15 @@ def check_overrides(scenario: str | Path, sets: list[str], overrides: list[str] 
 
 def provenance_of(scenario: Scenario, leaf: str) -> Provenance:
     """The provenance of a leaf, or of the nearest wrapped ancestor (a whole table can carry one source)."""
+    return _note(scenario.provenance, leaf)
+
+
+def _note(prov: dict[str, Provenance], leaf: str) -> Provenance:
+    """provenance_of over the notes by path: the leaf's own, else its nearest dotted ancestor's with a kind."""
     probe = leaf
     while probe:
-        if probe in scenario.provenance and scenario.provenance[probe].kind:
-            return scenario.provenance[probe]
+        found = prov.get(probe)
+        if found is not None and found.kind:
+            return found
         probe = probe.rpartition(".")[0]
     return Provenance("", "")
