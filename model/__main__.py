@@ -190,7 +190,7 @@ def cmd_report(args) -> int:
     start = time.perf_counter()
     with staged_dir(out) as tmp:
         params = {"scenario": _rel(args.scenario), "draws": args.draws, "seed": args.seed,
-                  "lang": args.lang, "out_dir": _rel(tmp / "run"), "overrides": list(args.overrides),
+                  "lang": args.lang, "out_dir": str(tmp / "run"), "overrides": list(args.overrides),
                   "actuals": _rel(actuals) if actuals else ""}
         _execute("budget_report", params, tmp / "report.ipynb", progress=not args.quiet)
         for f in (tmp / "run").iterdir():
@@ -209,15 +209,16 @@ def cmd_compare(args) -> int:
     out = _out_dir(args, f"comparison-{names[0]}-vs-{'-'.join(names[1:])}")
     with staged_dir(out) as tmp:
         params = {"base": _rel(args.base), "alternatives": [_rel(a) for a in args.alternatives],
-                  "draws": args.draws, "seed": args.seed, "lang": args.lang, "out_dir": _rel(tmp)}
+                  "draws": args.draws, "seed": args.seed, "lang": args.lang, "out_dir": str(tmp)}
         _execute("scenario_comparison", params, tmp / "comparison.ipynb", progress=not args.quiet)
     print(f"comparison written -> {out / 'comparison.pdf'}")
     return 0
 
 
 def _rel(path) -> str:
-    """A path as the notebook's kernel (working folder: this command's) sees it: relative where it can be,
-    so that the executed notebook shows no machine path (absolute ones are cut to their names there)."""
+    """An input file as the notebook's kernel (working folder: this command's) sees it: relative where it can be,
+    so that the executed notebook shows no machine path (absolute ones are cut to their names there). Output
+    folders are given absolute: the notebook puts a relative one under the project (model.paths.output_dir)."""
     try:
         return os.path.relpath(Path(path).resolve(), Path.cwd())
     except ValueError:  # another drive (Windows)

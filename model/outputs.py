@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from model.errors import UserError
+from model.paths import shown
 
 if TYPE_CHECKING:  # (imported where used: a command that writes no run folder does not wait for pandas)
     import pandas as pd
@@ -216,7 +217,7 @@ def manifest(results: Results, summary_bytes: bytes) -> dict:
         "prices": list(sc.model.prices),
         "not_priced": list(sc.model.not_priced),
         "sources": dict(sc.model.sources),
-        "scenario_file": os.path.relpath(sc.path, Path.cwd()),  # no machine path: relative to the working folder
+        "scenario_file": shown(sc.path),
         "files": {Path(k).name: v for k, v in sc.file_hashes().items()},
         "overrides": sc.overrides,
         "parameters_sha256": sc.parameter_hash(),

@@ -54,3 +54,14 @@ def output_dir(path: str | Path) -> Path:
     """An output folder the user names: absolute as given; relative to ``project_dir()`` otherwise."""
     given = Path(path)
     return given if given.is_absolute() else project_dir() / given
+
+
+def shown(path: str | Path) -> str:
+    """A file as outputs name it, without this machine's folders: relative to the working folder when it is under
+    it; else relative to the project when it is one of the project's files (``scenarios/baseline.yaml``); else its
+    name alone."""
+    path = Path(path).resolve()
+    for base in (Path.cwd(), project_dir(), CHECKOUT, PACKAGE / "_data"):
+        if path.is_relative_to(base.resolve()):
+            return path.relative_to(base.resolve()).as_posix()
+    return path.name

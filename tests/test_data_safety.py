@@ -45,9 +45,14 @@ def test_calibrate_never_overwrites_a_scenario(tmp_path):
 
 
 def test_no_machine_path_in_a_report_folder(tmp_path):
-    out = tmp_path / "rep"
-    r = cli("report", BASELINE, "--draws", "20", "--out", out)
+    """Run from a folder outside the project: the report goes where --out says, and nothing into the project."""
+    out, elsewhere = tmp_path / "rep", tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    r = subprocess.run([sys.executable, "-m", "model", "report", str(BASELINE), "--draws", "20", "--out", str(out)],
+                       capture_output=True, text=True, cwd=elsewhere)
     assert r.returncode == 0, r.stderr
+    assert (out / "report.pdf").is_file() and not any(elsewhere.iterdir())
+    assert not [p.name for p in ROOT.iterdir() if p.name.startswith(".rep.")]  # no staging folder in the project
     for name in ("manifest.json", "report.ipynb", "summary.csv", "parameters.csv", "figures.csv"):
         text = (out / name).read_text(encoding="utf-8-sig")
         assert str(ROOT) not in text and str(tmp_path) not in text, name
