@@ -157,6 +157,22 @@ def test_one_figure_one_value_in_the_report_and_the_workbook(pdf_zh, run_dir):
                 assert {fmt_num(row[col], 1)} == values[key], key
                 checked += 1
     assert checked > 50
+    # each year's sheet: persons, shares and pensions show what the report prints (as the cell's format shows them)
+    wb = openpyxl.load_workbook(run_dir / "budget.xlsx")
+    shown = {"#,##0": lambda v: fmt_num(v), "#,##0.0": lambda v: fmt_num(v, 1), "0.0%": lambda v: fmt_num(v * 100, 1) + "%"}
+    units = {"#,##0": ("人", "元/月"), "#,##0.0": ("人", "元/月"), "0.0%": ("%",)}
+    seen = collections.Counter()
+    for ws in (ws for ws in wb.worksheets if ws.title.isdigit()):
+        for row in ws.iter_rows(min_row=2):
+            if len(row) < 5 or not isinstance(row[1].value, str) or not isinstance(row[2].value, (int, float)):
+                continue
+            for cell, stat in zip(row[2:5], ("mean", "p05", "p95")):
+                for unit in units.get(cell.number_format, ()):
+                    key = (row[1].value, ws.title, stat, unit)
+                    if key in values:
+                        assert {shown[cell.number_format](cell.value)} == values[key], key
+                        seen[row[1].value] += 1
+    assert seen["headcount"] > 0 and seen["pension.retirees"] > 0 and seen["certified_share"] > 0, seen
 
 
 def test_costing_note_says_when_a_saving_comes_from_vacancies(tmp_path):

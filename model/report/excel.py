@@ -141,9 +141,11 @@ def _budget_sheets(wb, run: Run, fmts: dict, L) -> None:
 
 
 def _metric_format(metric: str) -> str:
+    """The cell format of a workforce metric, as the report prints it: shares in percent to one decimal, the mean
+    age to one decimal, persons (retirees too) and pensions whole."""
     if metric.endswith("share") or metric.endswith("rate") or metric == "prob_exceed":
         return "pct"
-    if metric in ("mean_age", "pension.retirees"):
+    if metric == "mean_age":
         return "dec"
     return "int"
 
