@@ -45,7 +45,12 @@ def test_opening_year_needs_the_figure_of_the_year_before():
 
 # --------------------------------------------------------------------------- 2. the opening year is complete
 
-def test_pension_of_a_worker_retiring_in_2022_counts_the_opening_year_once(tmp_path):
+@pytest.mark.parametrize("benefit_base, base", [
+    (None, 5200),  # none published: the 计发基数 is last year's average wage (the 2021 figure, read in 2022)
+    ("{2022: 6100}", 6100),  # published for 2022: that figure
+    ("{2021: 6000}", 5200 * 6000 / 5000),  # published for 2021 only: 2022 follows the average wage at 2021's ratio
+])
+def test_pension_of_a_worker_retiring_in_2022_counts_the_opening_year_once(tmp_path, benefit_base, base):
     # A man born March 1962 reaches 60 (no reform delay: born before 1965) in March 2022 and is paid Jan-Feb.
     # At the end of 2020 (the roster): 20 contribution years = 240 months, account 3,000 x 20 = 60,000,
     # index sum 0.7 x 240 = 168.
@@ -54,17 +59,18 @@ def test_pension_of_a_worker_retiring_in_2022_counts_the_opening_year_once(tmp_p
     # 2022: grade 2 (college: 2 counted years + 1 -> a step), 3 years: 2,062 + 412.4 + 60 = 2,534.4 < floor
     #       0.6 x 5,200 = 3,120 -> base 3,120, monthly index 3,120/5,200 = 0.6; 2 months;
     #       account 65,280 x 1.03 + 0.08 x 3,120 x 2 = 67,737.6.
-    # Months 240 + 12 + 2 = 254; index (168 + 0.6 x 14) / 254; 计发基数 = the 2021 average wage 5,200 (上年度);
-    # 计发月数 at 60 = 139 (国发〔2005〕38号 annex).
+    # Months 240 + 12 + 2 = 254; index (168 + 0.6 x 14) / 254; 计发基数 ``base``; 计发月数 at 60 = 139
+    # (国发〔2005〕38号 annex).
+    published = [f"pension.benefit_base_monthly={benefit_base}"] if benefit_base else []
     v = hand_case(tmp_path, ["1,staff,contract,M,1962-03,college,2,20,none,1,0"], "quota.staff=1", "hiring.annual_cap=0",
                 "social_insurance.average_wage_monthly={2019: 5000, 2020: 5000, 2021: 5200, 2022: 5400}",
                 "pension.crediting_rate={2020: 0.05, 2021: 0.04, 2022: 0.03}", "opening.contribution_index=0.7",
-                "opening.account_per_contribution_year=3000")
+                "opening.account_per_contribution_year=3000", *published)
     months = 240 + 12 + 2
     index = (168 + 0.6 * 14) / months
     account = (60000 * 1.04 + 0.08 * 3000 * 12) * 1.03 + 0.08 * 3120 * 2
     assert account == pytest.approx(67737.6)
-    pension = 5200 * (1 + index) / 2 * (months / 12) * 0.01 + account / 139
+    pension = base * (1 + index) / 2 * (months / 12) * 0.01 + account / 139
     assert v("exits.retirement", 2022) == 1 and v("pension.retirees", 2022) == 1
     assert v("cost.pay", 2022) == pytest.approx(2534.4 * 2, abs=0.005)
     assert v("pension.mean_monthly", 2022) == pytest.approx(round(pension, 2), abs=0.006)
@@ -136,6 +142,8 @@ def test_baseline_carries_the_published_rates():
     by_year = dict(zip(range(2020, 2036), P.crediting_rate))
     for year, rate in {2020: 0.0604, 2021: 0.0669, 2022: 0.0612, 2023: 0.0397, 2024: 0.0262}.items():
         assert by_year[year] == rate
+    benefit_base = dict(zip(range(2020, 2036), P.benefit_base_monthly))
+    assert benefit_base[2024] == 7048 and benefit_base[2025] == 7347  # Huangshi 计发基数 (facts.md §8)
     passes = dict(zip(range(2020, 2036), P.pass_rate[:, 0]))
     assert passes[2021] == 0.086 and passes[2024] == 0.2555  # Hubei: 湖北日报 2022-02-22; 2024 25.55%
 

@@ -91,11 +91,9 @@ PUBLISHED = [
            lambda v, P, m: P.base_floor_share[2025 - P.opening_year] * _last_year_avg(P, 2025),
            "the floor share 59.5 % is rounded; Hubei publishes whole yuan"),
     Figure("Huangshi pension 计发基数 2024", 7048, "yuan/month", "a 17-city table in a pension calculator (L-M)",
-           lambda v, P, m: _last_year_avg(P, 2024),
-           "Hubei sets a pension base per city apart from the contribution standard; the model uses one series, "
-           "the contribution standard (6,948), for both: pensions are the workers' outcome, not a budget line"),
+           lambda v, P, m: P.benefit_base_monthly[2024 - P.opening_year]),
     Figure("Huangshi pension 计发基数 2025", 7347, "yuan/month", "a 17-city table in a pension calculator (L-M)",
-           lambda v, P, m: _last_year_avg(P, 2025), "as for 2024 (model 7,226)"),
+           lambda v, P, m: P.benefit_base_monthly[2025 - P.opening_year]),
     Figure("Employer basic-pension rate", 0.16, "rate", "国办发〔2019〕13号 (H)", lambda v, P, m: P.employer[1, 0]),
     Figure("Work-injury rate, class 1 (基层群众自治组织)", 0.002, "rate", "人社部发〔2015〕71号 (H)", lambda v, P, m: P.employer[1, 3]),
     Figure("Minimum contribution years, 2030", 15.5, "years", "2024 NPCSC decision, 办法 art. 4 (H)",

@@ -641,8 +641,13 @@ class _Writer:
             blocks += [
                 subheading("退休待遇" if zh else "Pensions at retirement"),
                 par("养老金为退休人员个人待遇（基础养老金加个人账户养老金），不属于本级财政支出，列示以反映队伍保障水平。"
+                    "基础养老金按退休当年的养老金计发基数计算（见附录一）。未计入过渡性养老金（个人账户建立之前视同缴费"
+                    "年限的部分）：有视同缴费年限的退休人员，实际待遇高于表中数值。"
                     "替代率为退休首月养老金与退休前月工资之比。" if zh else
                     "Pensions are the workers' outcomes (basic pension plus individual account), not city spending. "
+                    "The basic pension is on the pension base (计发基数) of the year of retirement (see Appendix A). "
+                    "The transitional pension (for deemed contribution years before individual accounts) is not "
+                    "included: retirees with such years receive more than shown. "
                     "The replacement rate is the first monthly pension over the last monthly gross pay."),
                 table(self.cap("退休人员养老金与替代率", "人、元/月") if zh else
                       self.cap("Pensions and replacement rates", "persons; yuan per month"),

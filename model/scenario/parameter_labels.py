@@ -385,9 +385,11 @@ LABELS: dict[str, Label] = {
     # ---------------------------------------------------------------- social insurance
     "social_insurance.average_wage_monthly": Label(
         "全省全口径社平工资（当年）", "Provincial average wage of the year", "yuan", "元/月", "yuan/month",
-        "全省全口径城镇单位就业人员月平均工资（各年公布数，按缴费档次）；次年的缴费基数上下限、缴费指数和养老金计发基数按此计算。",
+        "全省全口径城镇单位就业人员月平均工资（各年公布数，按缴费档次）；次年的缴费基数上下限和缴费指数按此计算，"
+        "未公布养老金计发基数的年度，计发基数随之变动。",
         "Provincial monthly average wage of all urban employers as published for each year (of the city's tier); "
-        "next year's contribution base limits, contribution index and pension base use it."),
+        "next year's contribution base limits and contribution index use it, and so does the pension base in years "
+        "without a published one."),
     "social_insurance.average_wage_growth": Label(
         "社平工资年增长率（公布数之后）", "Average wage growth after the last published figure", "share", "每年", "a year",
         "最后一个公布数之后全省平均工资每年的增长率，每次模拟另加与基准工资相同的随机波动。",
@@ -440,6 +442,11 @@ LABELS: dict[str, Label] = {
         "每缴费一年计发的基础养老金比例；用于测算退休人员的养老金和替代率，养老金不计入本级经费。",
         "Basic pension per contribution year; used for retirees' pensions and replacement rates, which are not "
         "a cost in this budget."),
+    "pension.benefit_base_monthly": Label(
+        "养老金计发基数", "Pension base (计发基数)", "yuan", "元/月", "yuan/month",
+        "当年退休人员基础养老金的计发基数（按市公布数）；未公布的年度按上年全省平均工资乘以此前最近公布年度的比例。",
+        "Base of the basic pension of those who retire in the year (the city's published figure); other years take "
+        "last year's provincial average wage times the ratio of the latest year published before them."),
     "pension.months_divisor": Label(
         "个人账户养老金计发月数", "Months divisor of the account pension", "text", "月", "months",
         "按退休年龄确定的计发月数：每月个人账户养老金=个人账户余额÷计发月数。",

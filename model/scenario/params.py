@@ -97,6 +97,9 @@ class Params(NamedTuple):
     crediting_rate: np.ndarray  # [t]
     accrual_rate: float
     months_divisor: np.ndarray  # [age - MIN_AGE_TABLE]
+    benefit_base_monthly: np.ndarray  # [t] published 计发基数 of year t, 0 = not given
+    benefit_base_from: np.ndarray  # [t] int: for a year not given, the year index whose ratio of 计发基数 to the
+    #                                average wage of the year before it follows (-1: none given, ratio 1)
     # arrears
     clear_start_t: int  # arrears.clearance_start_year - opening_year
     clearance_rate: np.ndarray  # [t]
@@ -114,6 +117,20 @@ class Params(NamedTuple):
     pass_rate_multiplier_high: float
 
 
+
+
+def benefit_base(given: dict[int, float], years: list[int]) -> dict[str, np.ndarray]:
+    """The pension's 计发基数 by year of the horizon: the published figure where given (benefit_base_monthly), else
+    0 and the year whose ratio to last year's average wage it follows (benefit_base_from): the last year given
+    before it, or the first year given; -1 when none is given. The engine takes the ratio in each draw, so that a
+    year given whose average wage is projected follows the draw's path."""
+    inside = sorted(y for y in given if y in years)
+
+    def source(y: int) -> int:
+        return years.index(max((g for g in inside if g <= y), default=inside[0])) if inside else -1
+
+    return {"benefit_base_monthly": np.array([given.get(y, 0.0) for y in years], dtype=np.float64),
+            "benefit_base_from": np.array([source(y) for y in years], dtype=np.int64)}
 
 
 def resolve(m: ScenarioModel) -> Params:
@@ -218,6 +235,7 @@ def resolve(m: ScenarioModel) -> Params:
         crediting_rate=series(m.pension.crediting_rate),
         accrual_rate=m.pension.accrual_rate,
         months_divisor=divisor,
+        **benefit_base(m.pension.benefit_base_monthly or {}, years),
         clear_start_t=m.arrears.clearance_start_year - y0,
         clearance_rate=series(m.arrears.clearance_rate),
         employer_pays_employee_share=m.arrears.employer_pays_employee_share,

@@ -232,7 +232,8 @@ class SocialInsurance(Strict):
     # Provincial 全口径城镇单位就业人员 average wage OF each year (yuan/month), published during the next
     # year: {year: figure}, consecutive years from at least opening_year - 1. Years after the last one
     # given are projected with average_wage_growth and the draw's wage shock. Every rule that the law
-    # states on the 上年度 figure reads year Y - 1 in year Y (base limits, contribution index, 计发基数).
+    # states on the 上年度 figure reads year Y - 1 in year Y (base limits, contribution index, and the pension's
+    # 计发基数 where none is published: Pension.benefit_base_monthly).
     average_wage_monthly: Annotated[dict[Year, PositiveMonthlyYuan], Field(min_length=1)]
     average_wage_growth: Dated(Annotated[float, Field(ge=-0.5, le=1)])
     base_floor_share: Dated(Annotated[float, Field(ge=0, le=10)])
@@ -247,6 +248,12 @@ class SocialInsurance(Strict):
 class Pension(Strict):
     crediting_rate: Dated(Annotated[float, Field(ge=-0.5, le=1)])
     accrual_rate: Prob
+    # 计发基数 published for year Y (yuan/month): the base of the basic pension of those who retire in Y, set by the
+    # province per city and not equal to the contribution standard. A year not given takes the contribution
+    # standard read that year (the average wage of Y - 1) times the ratio of the last year given before it (of
+    # the first year given, before that); none given: the contribution standard itself. Only years in the
+    # horizon are read.
+    benefit_base_monthly: dict[Year, PositiveMonthlyYuan] | None = None
     months_divisor: Annotated[dict[Annotated[int, Field(ge=40, le=75)], Annotated[int, Field(ge=1, le=400)]], Field(min_length=1)]
 
 

@@ -340,7 +340,7 @@ def enter(d: Draw, p: int, kind: int) -> None:
 def pay(d: Draw) -> None:
     """5. Pay, contributions, accounts, the wage-bill bridge, pensions of this year's retirees, arrears."""
     P, t, raw = d.P, d.t, d.raw
-    W, A = d.wage[t], d.avg_last[t]  # limits, index and 计发基数 all read last year's average wage
+    W, A = d.wage[t], d.avg_last[t]  # base limits and the contribution index read last year's average wage
     exit_cost = 0
     for w in d.staff:
         m = d.months[w.wid]
@@ -409,9 +409,17 @@ def bridge(d: Draw, w: Worker, kind, pay: int, er: int) -> int:
 
 
 def pension(d: Draw, w: Worker, gross_m: float) -> None:
-    """A retiree's monthly pension (国发〔2005〕38号): basic pension on last year's average wage, plus the
+    """A retiree's monthly pension (国发〔2005〕38号): basic pension on the year's 计发基数 (the published figure of
+    the year, else the average wage of the year before times the ratio of the last published year), plus the
     account (and in the institution scheme the annuity) over the 计发月数 of the age at retirement."""
-    P, A = d.P, d.avg_last[d.t]
+    P, t = d.P, d.t
+    g = int(P.benefit_base_from[t])
+    if P.benefit_base_monthly[t] > 0:
+        A = float(P.benefit_base_monthly[t])
+    elif g >= 0:
+        A = d.avg_last[t] * (float(P.benefit_base_monthly[g]) / d.avg_last[g])
+    else:
+        A = d.avg_last[t]
     age_years = (d.exit_at[w.wid] - w.birth_m) // 12
     div = int(P.months_divisor[min(max(age_years - 40, 0), len(P.months_divisor) - 1)])
     index = w.idx_sum / w.contrib_m if w.contrib_m > 0 else 0.0
