@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from model.errors import UserError
-from model.paths import shown
+from model.paths import recorded
 
 if TYPE_CHECKING:  # (imported where used: a command that writes no run folder does not wait for pandas)
     import pandas as pd
@@ -217,7 +217,7 @@ def manifest(results: Results, summary_bytes: bytes) -> dict:
         "prices": list(sc.model.prices),
         "not_priced": list(sc.model.not_priced),
         "sources": dict(sc.model.sources),
-        "scenario_file": shown(sc.path),
+        "scenario_file": recorded(sc.path),
         "files": {Path(k).name: v for k, v in sc.file_hashes().items()},
         "overrides": sc.overrides,
         "parameters_sha256": sc.parameter_hash(),

@@ -10,6 +10,7 @@ because JupyterLab starts a kernel in the notebook's folder whatever the server'
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent
@@ -56,12 +57,16 @@ def output_dir(path: str | Path) -> Path:
     return given if given.is_absolute() else project_dir() / given
 
 
-def shown(path: str | Path) -> str:
-    """A file as outputs name it, without this machine's folders: relative to the working folder when it is under
-    it; else relative to the project when it is one of the project's files (``scenarios/baseline.yaml``); else its
-    name alone."""
+def recorded(path: str | Path) -> str:
+    """An input file as a run's manifest records it, so that ``input_file`` finds it again: relative to the working
+    folder when it is under it; a file shipped with the model as in the source tree (``scenarios/baseline.yaml``,
+    found from any folder); else relative to the working folder (``../other/city.yaml``)."""
     path = Path(path).resolve()
-    for base in (Path.cwd(), project_dir(), CHECKOUT, PACKAGE / "_data"):
-        if path.is_relative_to(base.resolve()):
-            return path.relative_to(base.resolve()).as_posix()
-    return path.name
+    cwd = Path.cwd().resolve()
+    if not path.is_relative_to(cwd):
+        for base in (CHECKOUT, PACKAGE / "_data"):
+            if path.is_relative_to(base):
+                shipped = path.relative_to(base).as_posix()
+                if data_file(shipped) == path:
+                    return shipped
+    return os.path.relpath(path, cwd).replace(os.sep, "/")

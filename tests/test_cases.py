@@ -30,6 +30,8 @@ def test_worker_below_the_base_floor(tmp_path):
     m = run(tmp_path, ["1,staff,contract,F,1990-06,college,2,5,none,1,0"], "quota.staff=1")
     assert m["cost.pay"] == pytest.approx(2440 * 12, abs=0.005)
     assert m["cost.employer_pension"] == pytest.approx(0.16 * 3000 * 12, abs=0.005)  # on the floor, not on pay
+    # a contract worker is in the enterprise scheme: its basic pension is booked there, none in the institution's
+    assert m["si.employer_pension_enterprise"] == m["cost.employer_pension"] and m["si.employer_pension_institution"] == 0
     assert m["si.employer_medical"] == pytest.approx(0.08 * 3000 * 12, abs=0.005)
     assert m["cost.housing_fund"] == pytest.approx(0.12 * 2440 * 12, abs=0.005)  # between its own floor and ceiling
     assert m["si.occupational_annuity"] == 0
@@ -42,6 +44,8 @@ def test_career_secretary_above_the_ceiling_with_annuity(tmp_path):
     assert m["cost.pay"] == pytest.approx(5857.6 * 12, abs=0.005)
     assert m["cost.certificate_allowance"] == pytest.approx(200 * 12)
     assert m["cost.employer_pension"] == pytest.approx(0.16 * 5000 * 12, abs=0.005)
+    # the special establishment is in the institution scheme (机关事业单位基本养老保险, economic code 30108)
+    assert m["si.employer_pension_institution"] == m["cost.employer_pension"] and m["si.employer_pension_enterprise"] == 0
     assert m["si.occupational_annuity"] == pytest.approx(0.08 * 5000 * 12, abs=0.005)
     assert m["cost_by_regime.establishment"] == pytest.approx(m["cost.total"])
 
@@ -83,6 +87,10 @@ def test_cost_total_is_the_sum_of_its_lines(tmp_path):
     lines = m["cost.pay"] + m["cost.employer_social_insurance"] + m["cost.housing_fund"] + m["cost.arrears"]
     assert m["cost.total"] == pytest.approx(lines, abs=1e-6)
     assert m["cost.employer_social_insurance"] >= m["cost.employer_pension"] > 0
+    # the basic pension by scheme: the chief's 0.16 x 5,000 x 12 (ceiling); the staff worker's and the July hire's
+    # on the floor 3,000 for 12 + 6 months
+    assert m["si.employer_pension_institution"] == pytest.approx(0.16 * 5000 * 12, abs=0.005)
+    assert m["si.employer_pension_enterprise"] == pytest.approx(0.16 * 3000 * 18, abs=0.005)
 
 
 def test_retirement_under_the_reform(tmp_path):

@@ -35,7 +35,8 @@ def test_an_owned_process_freezes_the_heap_at_exit():
 
 def _task(folder, i, parent, mode=None):
     """Task i: append this process's id to file i; the first task a process takes waits (up to 10 s) until the
-    other process has taken one too, so that both take part."""
+    other process has taken one too, so that both take part (a file just opened by the other process may be
+    empty still)."""
     import os
     import time
     import warnings
@@ -44,7 +45,7 @@ def _task(folder, i, parent, mode=None):
         with open(folder / str(i), "a") as f:
             f.write(f"{os.getpid()}\n")
         deadline = time.monotonic() + 10
-        while len({p.read_text().split()[0] for p in folder.iterdir()}) < 2 and time.monotonic() < deadline:
+        while len({w[0] for p in folder.iterdir() if (w := p.read_text().split())}) < 2 and time.monotonic() < deadline:
             time.sleep(0.01)
         if os.getpid() != parent and mode == "raise":
             raise RuntimeError("in the child")
@@ -55,6 +56,11 @@ def _task(folder, i, parent, mode=None):
         if os.getpid() == parent and mode == "raise here":
             raise ValueError("here")
     return run
+
+
+def _child(folder, parent) -> int:
+    """The process id of the child that took tasks (written by _task; the test process may have other children)."""
+    return next(int(p) for f in folder.iterdir() for p in f.read_text().split() if int(p) != parent)
 
 
 def test_tasks_are_shared_with_a_forked_child_and_each_runs_once(tmp_path):
@@ -92,7 +98,7 @@ def test_an_error_here_stops_the_child_and_is_raised(tmp_path):
     with pytest.raises(ValueError, match="here"):
         in_two_processes([_task(tmp_path, i, os.getpid(), "raise here") for i in range(3)])
     with pytest.raises(ChildProcessError):
-        os.waitpid(-1, os.WNOHANG)  # no child left behind
+        os.waitpid(_child(tmp_path, os.getpid()), os.WNOHANG)  # no child left behind: stopped and reaped
 
 
 def test_tasks_all_run_where_the_system_reaps_children_itself(tmp_path):
@@ -131,7 +137,7 @@ def test_a_stuck_child_is_stopped_and_its_tasks_run_here(tmp_path, monkeypatch):
     in_two_processes([stuck_in_the_child(t) for t in tasks])
     assert all((tmp_path / str(i)).read_text().split()[-1] == str(parent) for i in range(4))
     with pytest.raises(ChildProcessError):
-        os.waitpid(-1, os.WNOHANG)  # stopped and reaped
+        os.waitpid(_child(tmp_path, parent), os.WNOHANG)  # stopped and reaped
 
 
 def test_a_warning_this_process_would_not_show_does_not_hand_tasks_back(tmp_path):

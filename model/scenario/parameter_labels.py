@@ -385,8 +385,8 @@ LABELS: dict[str, Label] = {
     # ---------------------------------------------------------------- social insurance
     "social_insurance.average_wage_monthly": Label(
         "全省全口径社平工资（当年）", "Provincial average wage of the year", "yuan", "元/月", "yuan/month",
-        "全省全口径城镇单位就业人员月平均工资（各年公布数，按缴费档次）；次年的缴费基数上下限和缴费指数按此计算，"
-        "未公布养老金计发基数的年度，计发基数随之变动。",
+        "全省全口径城镇单位就业人员月平均工资（各年公布数，按缴费档次）；次年缴费基数上下限和缴费指数按此计算，"
+        "未公布计发基数的年度计发基数随之变动。",
         "Provincial monthly average wage of all urban employers as published for each year (of the city's tier); "
         "next year's contribution base limits and contribution index use it, and so does the pension base in years "
         "without a published one."),

@@ -220,17 +220,19 @@ def annual_pay_fen(Y, monthly, months, probation):
 
 # Columns of a priced row (int64, fen): the tallied lines first, in the order of LINE_RAW.
 V_BASE, V_PERF, V_POSTALLOW, V_SENIORITY, V_CERTALLOW, V_CAREER = 0, 1, 2, 3, 4, 5
-V_ER_PENSION, V_ER_MEDICAL, V_ER_UNEMP, V_ER_INJURY, V_HOUSING, V_ER_ANNUITY, V_EE_TOTAL = 6, 7, 8, 9, 10, 11, 12
-V_EE_PENSION, V_EE_ANNUITY, V_PAY, V_ER, V_PAY_PREV_PRICES, V_CERT_PREV_PRICES = 13, 14, 15, 16, 17, 18
-V_UNION = 19  # cost.other.union_fund
-N_V = 20
+V_ER_PENSION, V_ER_PENSION_INST, V_ER_MEDICAL, V_ER_UNEMP, V_ER_INJURY, V_ER_ANNUITY, V_HOUSING = 6, 7, 8, 9, 10, 11, 12
+V_EE_TOTAL, V_EE_PENSION, V_EE_ANNUITY, V_PAY, V_ER, V_PAY_PREV_PRICES, V_CERT_PREV_PRICES = 13, 14, 15, 16, 17, 18, 19
+V_UNION = 20  # cost.other.union_fund
+N_V = 21
 # The tallied columns by name: the pay parts and the employer's contributions in the declared orders
-# (model.lines: PAY_PARTS; CONTRIBUTIONS by rate column), then the employees' total.
+# (model.lines: PAY_PARTS, CONTRIBUTIONS), then the employees' total.
 V_LINES = PAY_PARTS + tuple(x.metric for x in CONTRIBUTIONS) + ("si.employee_total",)
 LINE_RAW = np.array([RAW[m] for m in V_LINES])
-if (V_BASE, V_ER_PENSION, V_HOUSING, V_ER_ANNUITY, V_EE_TOTAL) != tuple(
-        V_LINES.index(m) for m in ("pay.base", "cost.employer_pension", "cost.housing_fund", "si.occupational_annuity",
-                                   "si.employee_total")) or len(PAY_PARTS) != 6:
+if (V_BASE, V_ER_PENSION, V_ER_PENSION_INST, V_ER_MEDICAL, V_ER_UNEMP, V_ER_INJURY, V_ER_ANNUITY, V_HOUSING,
+        V_EE_TOTAL) != tuple(V_LINES.index(m) for m in (
+            "pay.base", "si.employer_pension_enterprise", "si.employer_pension_institution", "si.employer_medical",
+            "si.employer_unemployment", "si.employer_work_injury", "si.occupational_annuity", "cost.housing_fund",
+            "si.employee_total")) or len(PAY_PARTS) != 6:
     raise ImportError("engine.V_* columns do not follow the lines declared in model/lines.py")
 # Float columns: contribution base and gross pay (yuan a month); what the accounts gain (yuan): the individual
 # account's contribution, the annuity's, and the contribution index of one month (base / average wage)
@@ -243,7 +245,8 @@ def price(Y, Y_prev, post, grade, cert, service, regime, months, probation, vals
     """Price one worker-year at rates Y into vals[r] (fen) and fvals[r] (yuan a month).
 
     Pay parts for ``months`` paid, ``probation`` of them at the probation share without performance pay;
-    contributions = rate x base x months on monthly gross pay clipped to [floor, ceiling];
+    contributions = rate x base x months on monthly gross pay clipped to [floor, ceiling], the basic pension in
+    the line of the worker's pension scheme and the annuity in the institution scheme only;
     and the full-year pay at last year's rates Y_prev (the bridge's counterfactual).
     Each amount is rounded to the fen once.
     """
@@ -256,7 +259,9 @@ def price(Y, Y_prev, post, grade, cert, service, regime, months, probation, vals
     hb = min(max(gross, Y.hf_floor), Y.hf_ceiling)
     inst = Y.institution[regime]  # 1 or 0
     m = months
-    vals[r, V_ER_PENSION] = fen(Y.er[0] * sb * m)
+    pension = fen(Y.er[0] * sb * m)  # the basic pension, in the line of the worker's scheme
+    vals[r, V_ER_PENSION] = pension * (1 - inst)
+    vals[r, V_ER_PENSION_INST] = pension * inst
     vals[r, V_ER_MEDICAL] = fen(Y.er[1] * sb * m)
     vals[r, V_ER_UNEMP] = fen(Y.er[2] * sb * m)
     vals[r, V_ER_INJURY] = fen(Y.er[3] * sb * m)
@@ -267,7 +272,7 @@ def price(Y, Y_prev, post, grade, cert, service, regime, months, probation, vals
     vals[r, V_EE_TOTAL] = (vals[r, V_EE_PENSION] + fen(Y.ee[1] * sb * m) + fen(Y.ee[2] * sb * m)
                            + fen(Y.ee[3] * sb * m) + fen(Y.ee[4] * hb * m) + vals[r, V_EE_ANNUITY])
     vals[r, V_PAY] = parts[0] + parts[1] + parts[2] + parts[3] + parts[4] + parts[5]
-    vals[r, V_ER] = (vals[r, V_ER_PENSION] + vals[r, V_ER_MEDICAL] + vals[r, V_ER_UNEMP] + vals[r, V_ER_INJURY]
+    vals[r, V_ER] = (pension + vals[r, V_ER_MEDICAL] + vals[r, V_ER_UNEMP] + vals[r, V_ER_INJURY]
                      + vals[r, V_HOUSING] + vals[r, V_ER_ANNUITY])
     b = annual_pay_fen(Y_prev, monthly_pay(Y_prev, post, grade, cert, service, regime), 12, 0)
     vals[r, V_PAY_PREV_PRICES] = b[0] + b[1] + b[2] + b[3] + b[4] + b[5]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.lines import BUDGET_LINES, OTHER_LINES, PAY_PARTS, SI_PARTS
+from model.lines import BUDGET_LINES, GROUPS, OTHER_LINES, PAY_PARTS, SI_PARTS
 from model.scenario.schema import CERT_LEVELS, N_GRADES, POSTS, REGIMES, TWO_COMMITTEE_POSTS
 
 # ---------------------------------------------------------------- raw tallies (int64)
@@ -48,7 +48,8 @@ R_POSTALLOW = _raw("pay.post_allowance")
 R_SENIORITY = _raw("pay.seniority_allowance")
 R_CERTALLOW = _raw("cost.certificate_allowance")
 R_CAREER = _raw("pay.career_allowance")
-R_ER_PENSION = _raw("cost.employer_pension")
+R_ER_PENSION = _raw("si.employer_pension_enterprise")
+R_ER_PENSION_INST = _raw("si.employer_pension_institution")
 R_ER_MEDICAL = _raw("si.employer_medical")
 R_ER_UNEMP = _raw("si.employer_unemployment")
 R_ER_INJURY = _raw("si.employer_work_injury")
@@ -85,7 +86,7 @@ _untallied = [m for m in BUDGET_LINES if m not in RAW and m != "cost.arrears"]  
 if _untallied:
     raise ImportError(f"cost lines declared in model/lines.py without a raw tally: {_untallied}")
 
-FEN = {R_BASE, R_PERF, R_POSTALLOW, R_SENIORITY, R_CERTALLOW, R_CAREER, R_ER_PENSION, R_ER_MEDICAL,
+FEN = {R_BASE, R_PERF, R_POSTALLOW, R_SENIORITY, R_CERTALLOW, R_CAREER, R_ER_PENSION, R_ER_PENSION_INST, R_ER_MEDICAL,
        R_ER_UNEMP, R_ER_INJURY, R_ER_ANNUITY, R_HOUSING, R_EE_TOTAL, R_ARR_PRINCIPAL, R_ARR_FEES,
        R_BR_EXITS, R_BR_HIRES, R_BR_PROG, R_BR_CERT, R_BR_UPRATE, R_BR_CONTRIB,
        *R_COST_POST, *R_COST_REGIME, *R_ARR_POST, *R_ARR_REGIME, R_EXAM_SUBSIDY, *R_OTHER_POST, *R_OTHER_REGIME, R_UNION_FUND}
@@ -146,8 +147,8 @@ def to_metrics(raw: np.ndarray, years: np.ndarray) -> dict[str, np.ndarray]:
 
         for k in PAY_PARTS + SI_PARTS + ("cost.housing_fund",):
             m[k] = yuan[k]
-        m["cost.pay"] = sum(r[k] for k in PAY_PARTS) / 100.0
-        m["cost.employer_social_insurance"] = sum(r[k] for k in SI_PARTS) / 100.0
+        for group, leaves in GROUPS.items():  # cost.pay, cost.employer_social_insurance, cost.employer_pension
+            m[group] = sum(r[k] for k in leaves) / 100.0
         arrears_fen = r["arrears.principal"] + r["arrears.late_fees"]
         m["cost.arrears"] = arrears_fen / 100.0
         other_fen = sum(r[k] for k in OTHER_LINES)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from model.lines import CONTRIBUTIONS, PAY_PARTS
+from model.lines import CONTRIBUTIONS, PAY_PARTS, RATE_KEYS
 from model.scenario.params import Params
 from model.simulation import metrics as M
 from model.simulation import rng
@@ -350,7 +350,10 @@ def pay(d: Draw) -> None:
         hb = min(max(gross_m, P.housing_fund_floor_share[t] * A), P.housing_fund_ceiling_share[t] * A)
         inst = P.institution[w.regime] == 1
         er_rates, ee_rates = P.employer[t], P.employee[t]
-        er_lines = [fen(er_rates[k] * sb * m) for k in range(4)] + [fen(er_rates[4] * hb * m), fen(er_rates[5] * sb * m) if inst else 0]
+        scheme = "institution" if inst else "enterprise"
+        er_lines = [fen(er_rates[RATE_KEYS.index(c.rate)] * (hb if c.base == "housing" else sb) * m)
+                    if c.scheme in ("", scheme) else 0 for c in CONTRIBUTIONS]  # (model.lines: rate, base, scheme)
+        er_annuity = er_lines[[c.rate for c in CONTRIBUTIONS].index("annuity")]
         ee_p = fen(ee_rates[0] * sb * m)
         ee_a = fen(ee_rates[5] * sb * m) if inst else 0
         ee_all = (ee_p + fen(ee_rates[1] * sb * m) + fen(ee_rates[2] * sb * m) + fen(ee_rates[3] * sb * m)
@@ -358,7 +361,7 @@ def pay(d: Draw) -> None:
         pay, er = sum(parts), sum(er_lines)
         for line, amount in zip(PAY_PARTS, parts):  # (model.lines: the pay parts in declared order)
             raw[t, M.RAW[line]] += amount
-        for line, amount in zip(CONTRIBUTIONS, er_lines):  # (the employer's, by rate column)
+        for line, amount in zip(CONTRIBUTIONS, er_lines):  # (the employer's, in declared order)
             raw[t, M.RAW[line.metric]] += amount
         raw[t, M.R_EE_TOTAL] += ee_all
         raw[t, M.R_COST_POST[w.jan[0]]] += pay + er
@@ -369,7 +372,7 @@ def pay(d: Draw) -> None:
         raw[t, M.R_OTHER_REGIME[w.regime]] += union
         if t > 0:  # the opening roster's accounts are complete at the end of the opening year
             w.account = w.account * (1.0 + P.crediting_rate[t]) + ee_p / 100.0
-            w.annuity = w.annuity * (1.0 + P.crediting_rate[t]) + (er_lines[5] + ee_a) / 100.0
+            w.annuity = w.annuity * (1.0 + P.crediting_rate[t]) + (er_annuity + ee_a) / 100.0
             w.idx_sum += sb / A * m
             w.contrib_m += m
         kind = d.exit_kind.get(w.wid)
@@ -412,18 +415,18 @@ def pension(d: Draw, w: Worker, gross_m: float) -> None:
     """A retiree's monthly pension (国发〔2005〕38号): basic pension on the year's 计发基数 (the published figure of
     the year, else the average wage of the year before times the ratio of the last published year), plus the
     account (and in the institution scheme the annuity) over the 计发月数 of the age at retirement."""
-    P, t = d.P, d.t
+    P, t, A = d.P, d.t, d.avg_last[d.t]
     g = int(P.benefit_base_from[t])
     if P.benefit_base_monthly[t] > 0:
-        A = float(P.benefit_base_monthly[t])
+        base = float(P.benefit_base_monthly[t])
     elif g >= 0:
-        A = d.avg_last[t] * (float(P.benefit_base_monthly[g]) / d.avg_last[g])
+        base = A * (float(P.benefit_base_monthly[g]) / d.avg_last[g])
     else:
-        A = d.avg_last[t]
+        base = A
     age_years = (d.exit_at[w.wid] - w.birth_m) // 12
     div = int(P.months_divisor[min(max(age_years - 40, 0), len(P.months_divisor) - 1)])
     index = w.idx_sum / w.contrib_m if w.contrib_m > 0 else 0.0
-    pension = A * (1.0 + index) / 2.0 * (w.contrib_m / 12.0) * P.accrual_rate + w.account / div
+    pension = base * (1.0 + index) / 2.0 * (w.contrib_m / 12.0) * P.accrual_rate + w.account / div
     if P.institution[w.regime] == 1:
         pension += w.annuity / div
     d.tally(M.R_RETIREES)
