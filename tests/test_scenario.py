@@ -43,6 +43,22 @@ def test_every_baseline_value_has_provenance():
     assert sc.provenance["social_insurance.employer.housing_fund"].kind == "assumption"
 
 
+def test_a_year_of_a_dated_value_may_have_its_own_provenance(baseline_results):
+    """The average wage: 2023 and 2024 published, 2019-2022 back-cast (an assumption); each year's row in
+    parameters.csv says which, and replacing a year with --set replaces its note."""
+    from model.scenario.load import provenance_of
+
+    sc = load_scenario(BASELINE)
+    path = "social_insurance.average_wage_monthly"
+    assert provenance_of(sc, f"{path}.2019").kind == "assumption" and provenance_of(sc, f"{path}.2023").kind == "source"
+    rows = baseline_results.parameters().query("path == @path").set_index("year")
+    assert rows.loc[2019, "kind"] == "assumption" and rows.loc[2024, "kind"] == "source"
+    assert rows.loc[2019, "unit"] == rows.loc[2024, "unit"] == "yuan/month"  # the value's unit, on every year
+    over = load_scenario(BASELINE, overrides=[f"{path}.2019=5000"])
+    assert provenance_of(over, f"{path}.2019").kind == "scenario"
+    assert provenance_of(over, f"{path}.2020").kind == "assumption"  # the other years keep their notes
+
+
 @pytest.mark.parametrize("path", INVALID, ids=[p.stem for p in INVALID])
 def test_invalid_fixture_is_refused_with_its_message(path):
     with pytest.raises(UserError) as err:

@@ -143,11 +143,11 @@ def _fmt(x: float, unit: str) -> str:
 
 
 def _diff(d: float, pub: float, unit: str) -> str:
-    if abs(d) < 1e-9:
+    """The difference as printed; "0" where it rounds to nothing at the precision shown."""
+    text = f"{d * 100:+.2f} pt" if unit in ("share", "rate") else f"{d:+,.1f}"
+    if text.lstrip("+-").startswith("0.00 pt") or text.lstrip("+-") == "0.0":
         return "0"
-    if unit in ("share", "rate"):
-        return f"{d * 100:+.2f} pt"
-    return f"{d:+,.1f} ({d / pub:+.1%})" if pub else f"{d:+,.1f}"
+    return f"{text} ({d / pub:+.1%})" if pub and unit not in ("share", "rate") else text
 
 
 def markdown(rows, table, notes) -> str:

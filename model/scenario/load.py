@@ -216,9 +216,12 @@ def _is_dated(value: Any) -> bool:
 
 
 def _unwrap(tree: Any, path: str, prov: dict[str, Provenance], problems: list[str], where) -> Any:
-    """Replace ``{value: x, source|assumption: ...}`` wrappers by x, recording provenance by path."""
-    if not isinstance(tree, dict) or _is_dated(tree):
+    """Replace ``{value: x, source|assumption: ...}`` wrappers by x, recording provenance by path. The years of a
+    dated value may carry wrappers of their own (a published year among assumed ones): recorded as ``path.year``."""
+    if not isinstance(tree, dict):
         return tree
+    if _is_dated(tree):
+        return {year: _unwrap(v, f"{path}.{year}", prov, problems, where) for year, v in tree.items()}
     if "value" in tree and set(tree) - {"value"} <= PROVENANCE_KEYS:
         has_source, has_assumption = "source" in tree, "assumption" in tree
         if has_source and has_assumption:
@@ -231,7 +234,8 @@ def _unwrap(tree: Any, path: str, prov: dict[str, Provenance], problems: list[st
             prov[path] = Provenance(kind, str(tree[kind]), str(tree.get("unit", "")))
         elif "unit" in tree:
             prov[path] = Provenance("", "", str(tree["unit"]))
-        return tree["value"]
+        value = tree["value"]
+        return _unwrap(value, path, prov, problems, where) if _is_dated(value) else value
     return {k: _unwrap(v, f"{path}.{k}" if path else str(k), prov, problems, where) for k, v in tree.items()}
 
 
@@ -338,6 +342,8 @@ def apply_overrides(tree: dict, overrides: list[str], prov: dict[str, Provenance
             continue
         last = int(keys[-1]) if keys[-1].isdigit() and _is_dated(node) else keys[-1]
         node[last] = value  # a name the schema does not know is reported by validation, at "--set"
+        for p in [p for p in prov if p.startswith(dotted + ".") or p == dotted]:  # notes of what was replaced
+            del prov[p]
         prov[dotted if not _is_dated(node) else ".".join(keys[:-1])] = Provenance("scenario", f"--set {text}")
         where[dotted] = "--set"
     if problems:

@@ -85,15 +85,18 @@ class Results:
             for part in leaf.split("."):
                 value = value[part]
             prov = provenance_of(self.scenario, leaf)
-            if leaf in dated:
+            by_year = isinstance(value, dict) and value and all(isinstance(k, int) and 1990 <= k <= 2100 for k in value)
+            if leaf in dated or by_year:  # (by_year: a series of published figures by year, e.g. the average wage)
                 items = [("" if k < 0 else k, v) for k, v in sorted(value.items())]
             else:
                 items = [("", value)]
             for year, v in items:
+                # a year may have a note of its own (an assumed figure among published ones)
+                note = prov if year == "" else provenance_of(self.scenario, f"{leaf}.{year}")
                 shown = v if isinstance(v, (int, float, str)) else json.dumps(v, ensure_ascii=False, default=str)
                 rows.append({"path": leaf, "year": year, "value": shown,
-                             "unit": prov.unit, "source": prov.text, "kind": prov.kind,
-                             "document": "；".join(docs[k] for k in prov.cites if k in docs),
+                             "unit": note.unit or prov.unit, "source": note.text, "kind": note.kind,
+                             "document": "；".join(docs[k] for k in note.cites if k in docs),
                              "description": parameter_about(leaf)})
         return pd.DataFrame(rows, columns=["path", "year", "value", "unit", "source", "kind", "document", "description"])
 
