@@ -230,11 +230,8 @@ MUTATIONS = [
              both("return base * (1.0 + index) / 2.0 * (contrib_m / 12.0) * accrual",
                   "return base * (1.0 + index) * (contrib_m / 12.0) * accrual",
                   "pension = base * (1.0 + index) / 2.0 * (w.contrib_m / 12.0)", "pension = base * (1.0 + index) * (w.contrib_m / 12.0)")),
-    Mutation("benefit_base_not_published", "pension", "计发基数 on last year's average wage where the city publishes one",
-             both("    if P.benefit_base_monthly[t] > 0:\n        benefit_base = P.benefit_base_monthly[t]",
-                  "    if False:\n        benefit_base = P.benefit_base_monthly[t]",
-                  "    if P.benefit_base_monthly[t] > 0:\n        base = float(P.benefit_base_monthly[t])",
-                  "    if False:\n        base = float(P.benefit_base_monthly[t])")),
+    # (Skipping the published 计发基数's own branch is no mutation: the ratio of that year gives the same figure,
+    # up to the last bit; the branch is there so that a published figure is used exactly.)
     Mutation("benefit_base_ratio_dropped", "pension", "a year without a published 计发基数 on the average wage, not at the published ratio",
              both("benefit_base = A * (P.benefit_base_monthly[g] / avg_last[g])", "benefit_base = A",
                   "base = A * (float(P.benefit_base_monthly[g]) / d.avg_last[g])", "base = A")),
