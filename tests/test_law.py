@@ -111,6 +111,20 @@ def test_employer_keeping_short_workers_is_a_switch(tmp_path):
     assert v("exits.retirement", 2022) == 1 and v("pension.retirees", 2022) == 1
 
 
+@pytest.mark.parametrize("from_age, retires, short", [(22, 1, 0), (40, 0, 1)])
+def test_a_recruits_earlier_years_count_from_the_starting_age(tmp_path, from_age, retires, short):
+    # A woman of 49 recruited to a staff post (statutory age 50, no reform delay before the 1975 cohort) on
+    # 1 July 2021, who paid in every earlier working year (share 1), was born in 1972 and reaches 50 in 2022.
+    # Earlier years from age 22: floor(1 x (49 - 22)) = 27 years = 324 months, over the 180 of 2022: a pension.
+    # From age 40: 9 years = 108 months, + 6 (July-December 2021) + at most 11 in 2022 < 180: short, she leaves
+    # without one.
+    v = hand_case(tmp_path, ["1,staff,contract,F,1990-06,college,2,5,none,1,0"], "quota.staff=2",
+                "hiring.new_hire.age_min.staff=49", "hiring.new_hire.age_max.staff=49",
+                "hiring.new_hire.prior_contribution_share=1.0", f"pension.contributions_from_age={from_age}")
+    assert v("hires", 2021) == 1
+    assert v("exits.retirement", 2022) == retires and v("exits.retirement_short", 2022) == short
+
+
 def test_minimum_of_the_year_the_age_is_reached():
     # 办法 art. 4: 15.5 years in 2030. A worker reaching the age in 2030 with 15 years + 5 months is short;
     # with 15 years + 6 months exactly at the age, not.
@@ -190,6 +204,18 @@ def test_nobody_in_the_opening_roster_has_reached_the_statutory_age():
     age = 2020 - R.birth_m // 12
     assert (R.contrib_m + R.arrears_m <= np.maximum(age - 18, 0) * 12).all()
     assert (R.contrib_m + R.arrears_m >= R.service * 12).all()
+
+
+def test_opening_prior_years_count_from_the_starting_age():
+    # Prior years (before community work) lie between pension.contributions_from_age and joining: from 40, a worker
+    # has at most max(age - 40 - service, 0) of them, and never more than from 22 (the same random numbers).
+    sc22, sc40 = load_scenario(BASELINE), load_scenario(BASELINE, overrides=["pension.contributions_from_age=40"])
+    R22, R40 = (synthesise(sc.model, resolve(sc.model), seed=1) for sc in (sc22, sc40))
+    age = (2021 * 12 - R40.birth_m - 1) // 12  # whole years at the end of 2020
+    prior40 = (R40.contrib_m + R40.arrears_m) // 12 - R40.service
+    assert (prior40 <= np.maximum(age - 40 - R40.service, 0)).all()
+    assert (R40.contrib_m + R40.arrears_m <= R22.contrib_m + R22.arrears_m).all()
+    assert (R40.contrib_m + R40.arrears_m).sum() < (R22.contrib_m + R22.arrears_m).sum()
 
 
 def test_oldest_opening_birth_month_by_sex_and_track():

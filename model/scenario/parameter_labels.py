@@ -96,9 +96,9 @@ LABELS: dict[str, Label] = {
         "and exam eligibility."),
     "opening.prior_contribution_share": Label(
         "入职前缴费年限比例", "Share of prior working years contributed", "share", "占入职前年数", "of prior years",
-        "期初人员从22岁到从事社区工作前的年份中，平均缴纳了养老保险的比例；计入期初缴费年限。",
-        "Of the years between age 22 and joining community work, the share in which the opening staff paid pension "
-        "contributions; counted in their contribution years."),
+        "期初人员从缴费起算年龄到从事社区工作前的年份中，平均缴纳了养老保险的比例；计入期初缴费年限。",
+        "Of the years between the contributions' starting age and joining community work, the share in which the "
+        "opening staff paid pension contributions; counted in their contribution years."),
     "opening.certified_share": Label(
         "期初持证率", "Opening certified share", "share", "占在岗人数", "of those in post",
         "期初持有社会工作者职业资格证书的人员比例；证书等级按“期初证书等级构成”分配。",
@@ -268,9 +268,9 @@ LABELS: dict[str, Label] = {
         "is required."),
     "elections.outside_candidates.prior_contribution_share": Label(
         "外部当选人员既往缴费年限比例", "Outside candidates: share of prior years contributed", "share",
-        "占22岁后年数", "of years from 22",
-        "外部当选人员从22岁到当选之间缴纳了养老保险的年份比例，决定到任时的缴费年限和个人账户余额。",
-        "Share of the years between age 22 and election in which outside candidates paid pension contributions; "
+        "占起算年龄后年数", "of years from the starting age",
+        "外部当选人员从缴费起算年龄到当选之间缴纳了养老保险的年份比例，决定到任时的缴费年限和个人账户余额。",
+        "Share of the years between the contributions' starting age and election in which outside candidates paid pension contributions; "
         "sets their contribution years and account balance."),
     # ---------------------------------------------------------------- certificates
     "certificates.sitting_rate": Label(
@@ -334,10 +334,10 @@ LABELS: dict[str, Label] = {
         "新招人员到岗时持助理社会工作师证书的比例，按岗位分列。",
         "Share of recruits holding a junior certificate when they start, by post."),
     "hiring.new_hire.prior_contribution_share": Label(
-        "新招人员既往缴费年限比例", "Recruits: share of prior years contributed", "share", "占22岁后年数",
-        "of years from 22",
-        "新招人员从22岁到入职之间缴纳了养老保险的年份比例，决定入职时的缴费年限和个人账户余额。",
-        "Share of the years between age 22 and joining in which recruits paid pension contributions; sets their "
+        "新招人员既往缴费年限比例", "Recruits: share of prior years contributed", "share", "占起算年龄后年数",
+        "of years from the starting age",
+        "新招人员从缴费起算年龄到入职之间缴纳了养老保险的年份比例，决定入职时的缴费年限和个人账户余额。",
+        "Share of the years between the contributions' starting age and joining in which recruits paid pension contributions; sets their "
         "contribution years and account balance."),
     # ---------------------------------------------------------------- pay
     "pay.reference_wage_monthly": Label(
@@ -447,6 +447,11 @@ LABELS: dict[str, Label] = {
         "当年退休人员基础养老金的计发基数（按市公布数）；未公布的年度按上年全省平均工资乘以此前最近公布年度的比例。",
         "Base of the basic pension of those who retire in the year (the city's published figure); other years take "
         "last year's provincial average wage times the ratio of the latest year published before them."),
+    "pension.contributions_from_age": Label(
+        "缴费起算年龄", "Age contributions may start from", "count", "岁", "years of age",
+        "入职或当选前的工作年份从此年龄起算，各“既往缴费年限比例”均为此后年份中缴费的比例。",
+        "Working years before community work count from this age; each share of prior years contributed is a "
+        "share of the years after it."),
     "pension.months_divisor": Label(
         "个人账户养老金计发月数", "Months divisor of the account pension", "text", "月", "months",
         "按退休年龄确定的计发月数：每月个人账户养老金=个人账户余额÷计发月数。",

@@ -71,7 +71,7 @@ class Params(NamedTuple):
     ent_female: np.ndarray  # [t, kind, post]
     ent_edu_cum: np.ndarray  # [t, kind, edu] cumulative shares
     ent_cert: np.ndarray  # [t, kind, post] share holding a junior certificate
-    ent_prior: np.ndarray  # [kind] share of years since 22 with contributions before joining
+    ent_prior: np.ndarray  # [kind] share of years since contributions_from_age with contributions before joining
     # pay
     reference_wage_monthly: float  # reference wage, yuan/month, opening year
     wage_growth: np.ndarray  # [t] growth into year t (t >= 1)
@@ -96,6 +96,7 @@ class Params(NamedTuple):
     # pensions
     crediting_rate: np.ndarray  # [t]
     accrual_rate: float
+    contributions_from_age: int  # earlier working years count from this age (prior_contribution_share)
     months_divisor: np.ndarray  # [age - MIN_AGE_TABLE]
     benefit_base_monthly: np.ndarray  # [t] published 计发基数 of year t, 0 = not given
     benefit_base_from: np.ndarray  # [t] int: for a year not given, the year index whose ratio of 计发基数 to the
@@ -234,6 +235,7 @@ def resolve(m: ScenarioModel) -> Params:
         union_fund_rate=series(m.other_costs.union_fund_rate),
         crediting_rate=series(m.pension.crediting_rate),
         accrual_rate=m.pension.accrual_rate,
+        contributions_from_age=m.pension.contributions_from_age,
         months_divisor=divisor,
         **benefit_base(m.pension.benefit_base_monthly or {}, years),
         clear_start_t=m.arrears.clearance_start_year - y0,

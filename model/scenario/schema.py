@@ -99,7 +99,7 @@ class Opening(Strict):
     female_share: per_post(Prob)
     education: EduShares
     mean_service_years: per_post(Years)
-    prior_contribution_share: Prob  # mean share of the years between 22 and joining with pension contributions
+    prior_contribution_share: Prob  # mean share of the years from pension.contributions_from_age to joining with contributions
     certified_share: Prob
     certificate_mix: per_level(Prob)
     arrears: Arrears0
@@ -254,6 +254,9 @@ class Pension(Strict):
     # the first year given, before that); none given: the contribution standard itself. Only years in the
     # horizon are read.
     benefit_base_monthly: dict[Year, PositiveMonthlyYuan] | None = None
+    # Age from which a worker's years before community work may hold pension contributions: the opening staff's,
+    # recruits' and elected candidates' prior_contribution_share is a share of the years from it to joining.
+    contributions_from_age: Annotated[int, Field(ge=14, le=40)]
     months_divisor: Annotated[dict[Annotated[int, Field(ge=40, le=75)], Annotated[int, Field(ge=1, le=400)]], Field(min_length=1)]
 
 

@@ -636,7 +636,7 @@ def entrants(P, W, first, elected_to, hi, t, dkey, rk):
     ent_cert, certificate_required = P.ent_cert, P.certificate_required
     education_credit_years, grade_lo = P.education_credit_years, P.grade_lo
     certificate_grade_bonus, grade_hi = P.certificate_grade_bonus, P.grade_hi
-    ent_prior, account_per_contribution_year = P.ent_prior, P.account_per_contribution_year
+    ent_prior, account_per_contribution_year, from_age = P.ent_prior, P.account_per_contribution_year, P.contributions_from_age
     contribution_index, exit_month, start_month, probation_months = P.contribution_index, P.exit_month, P.start_month, P.probation_months
     ent_age_min = P.ent_age_min
     wid, post, regime, female, edu = W.wid, W.post, W.regime, W.female, W.edu
@@ -673,7 +673,7 @@ def entrants(P, W, first, elected_to, hi, t, dkey, rk):
         counted = education_credit_years[e]
         grade[i] = min(grade_lo[hp] + counted // ypg + certificate_grade_bonus[cert[i]], grade_hi[hp])
         yig[i] = counted % ypg
-        contrib_m[i] = int(math.floor(ent_prior[kind] * max(0, age - 22))) * 12
+        contrib_m[i] = int(math.floor(ent_prior[kind] * max(0, age - from_age))) * 12
         account[i] = account_per_contribution_year * contrib_m[i] / 12.0
         annuity[i] = 0.0
         idx_sum[i] = contribution_index * contrib_m[i]

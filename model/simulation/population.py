@@ -119,9 +119,9 @@ def _attributes(op, p: Params, seed: int, wid: np.ndarray, post: np.ndarray, out
     _, edu, birth_m, service, contrib_m, grade, yig, cert, arrears_m, account, idx_sum = out
     _draw_attributes(np.uint64(rng.draw_key(seed, rng.OPENING_DRAW)), wid, post, age_m, log_service,
                      log_gap, edu_cum, by_post(op.mean_service_years.get), op.certified_share, cert_cum,
-                     op.prior_contribution_share, op.arrears.share_with_gaps, op.arrears.mean_gap_months,
-                     op.arrears.max_gap_months, op.account_per_contribution_year, op.contribution_index, y0,
-                     edu, birth_m, service, cert, contrib_m, arrears_m, account, idx_sum)
+                     op.prior_contribution_share, p.contributions_from_age, op.arrears.share_with_gaps,
+                     op.arrears.mean_gap_months, op.arrears.max_gap_months, op.account_per_contribution_year,
+                     op.contribution_index, y0, edu, birth_m, service, cert, contrib_m, arrears_m, account, idx_sum)
     grade[:], yig[:] = initial_grade(post, service, edu, cert, p, int(p.years_per_grade[0]))
 
 
@@ -149,7 +149,7 @@ def opening_age_months(op, p: Params, post: np.ndarray, female: np.ndarray, u: n
 
 @numba.njit(cache=True, nogil=True)
 def _draw_attributes(dkey, wid, post, age_m, log_service, log_gap, edu_cum, mean_service, certified_share, cert_cum,
-                     prior_share, gap_share, mean_gap, max_gap, account_per_year, contribution_index, y0,
+                     prior_share, from_age, gap_share, mean_gap, max_gap, account_per_year, contribution_index, y0,
                      edu, birth_m, service, cert, contrib_m, arrears_m, account, idx_sum):
     """Opening attributes, worker by worker (dkey: the random-stream key of the opening draw).
 
@@ -157,8 +157,9 @@ def _draw_attributes(dkey, wid, post, age_m, log_service, log_gap, edu_cum, mean
     education, certificate level: by cumulative shares; a certificate with probability certified_share
     service   = floor(-mean x ln(1 - u)) (exponential), at most age - 18
     contributions = (service + prior years) x 12 months. Prior years (before community work) =
-                floor(2 x prior_share x u x (age - 22 - service)), at most age - 22 - service: on average
-                prior_share of the working years between 22 and joining. Less the arrears: with probability
+                floor(2 x prior_share x u x (age - from_age - service)), at most age - from_age - service: on
+                average prior_share of the working years between from_age (pension.contributions_from_age) and
+                joining. Less the arrears: with probability
                 gap_share, 1 + floor(-mean_gap x ln(1 - u)) months, at most max_gap and the months contributed
     account   = account_per_year x contribution years; idx_sum = contribution_index x contribution months
     """
@@ -171,7 +172,7 @@ def _draw_attributes(dkey, wid, post, age_m, log_service, log_gap, edu_cum, mean
         service[i] = s
         level = _category(cert_cum, rng.event_uniform(k, rng.OPEN_CERT_LEVEL)) + 1
         cert[i] = level * (rng.event_uniform(k, rng.OPEN_CERT) < certified_share)
-        before = max(age - 22 - s, 0)  # working years between 22 and joining community work
+        before = max(age - from_age - s, 0)  # working years between from_age and joining community work
         prior = min(np.int64(math.floor(2 * prior_share * rng.event_uniform(k, rng.OPEN_PRIOR) * before)), before)
         months = np.int64((s + prior) * 12)
         gap = min(min(1 + math.floor(-mean_gap * log_gap[i]), max_gap), months)

@@ -325,7 +325,7 @@ def enter(d: Draw, p: int, kind: int) -> None:
     counted = int(P.education_credit_years[w.edu])
     w.grade = min(int(P.grade_lo[p]) + counted // ypg + int(P.certificate_grade_bonus[w.cert]), int(P.grade_hi[p]))
     w.yig = counted % ypg
-    w.contrib_m = int(math.floor(P.ent_prior[kind] * max(0, age - 22))) * 12
+    w.contrib_m = int(math.floor(P.ent_prior[kind] * max(0, age - P.contributions_from_age))) * 12
     w.account = P.account_per_contribution_year * w.contrib_m / 12.0
     w.idx_sum = P.contribution_index * w.contrib_m
     w.jan = w.last_jan = (p, w.grade, w.cert, 0)
