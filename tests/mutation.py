@@ -193,6 +193,8 @@ MUTATIONS = [
                   "sb = max(gross_m, P.base_floor_share[t] * A)")),
     Mutation("limits_on_this_years_average", "contributions", "base limits and 计发基数 on this year's average wage, not last year's",
              ((ENGINE, "    A = avg_last[t]\n", "    A = avg_last[min(t + 1, avg_last.shape[0] - 1)]\n"),
+              (ENGINE, "    A, g = avg_last[t], P.benefit_base_from[t]\n",
+               "    A, g = avg_last[min(t + 1, avg_last.shape[0] - 1)], P.benefit_base_from[t]\n"),
               (REFERENCE, "W, A = d.wage[t], d.avg_last[t]", "W, A = d.wage[t], d.avg_last[min(t + 1, len(d.avg_last) - 1)]"),
               (REFERENCE, "P, t, A = d.P, d.t, d.avg_last[d.t]", "P, t, A = d.P, d.t, d.avg_last[min(d.t + 1, len(d.avg_last) - 1)]"))),
     Mutation("housing_fund_on_the_si_base", "contributions", "housing fund on the social-insurance base, not its own",
@@ -236,7 +238,7 @@ MUTATIONS = [
     # (Skipping the published 计发基数's own branch is no mutation: the ratio of that year gives the same figure,
     # up to the last bit; the branch is there so that a published figure is used exactly.)
     Mutation("benefit_base_ratio_dropped", "pension", "a year without a published 计发基数 on the average wage, not at the published ratio",
-             both("benefit_base = A * (P.benefit_base_monthly[g] / avg_last[g])", "benefit_base = A",
+             both("return A * (P.benefit_base_monthly[g] / avg_last[g])", "return A",
                   "base = A * (float(P.benefit_base_monthly[g]) / d.avg_last[g])", "base = A")),
     Mutation("divisor_of_the_next_age", "pension", "计发月数 of the age one year older",
              both("months_divisor[min(max(age_years - 40, 0)", "months_divisor[min(max(age_years - 39, 0)",

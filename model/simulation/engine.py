@@ -140,8 +140,7 @@ def monthly_pension(base, index, contrib_m, accrual, account, divisor):
     basic pension    = 计发基数 x (1 + mean contribution index) / 2 x contribution years x accrual (1%)
     account pension  = individual-account balance / 计发月数 (months divisor of the age at retirement)
 
-    ``base`` is the 计发基数 of the year of retirement (PayRates.benefit_base: the city's published figure, else
-    the ratio to the provincial average wage of the year before, 上年度), ``contrib_m`` months.
+    ``base`` is the 计发基数 of the year of retirement (benefit_base), ``contrib_m`` months.
     """
     return base * (1.0 + index) / 2.0 * (contrib_m / 12.0) * accrual + account / divisor
 
@@ -171,7 +170,6 @@ class PayRates(NamedTuple):
     institution: np.ndarray  # [regime] 1 if in the institution scheme (annuity)
     union_fund_rate: float  # the union fund (cost.other.union_fund) as a share of gross pay
     avg: float  # last year's provincial average wage, yuan a month (limits, contribution index)
-    benefit_base: float  # the pension's 计发基数 of the year, yuan a month
 
 
 @njit(cache=True)
@@ -179,23 +177,27 @@ def pay_rates(P, t, wage, avg_last):
     """The PayRates of year t, for the draw's reference wage path and last year's average wage.
 
     Contribution base limits of year t = floor/ceiling share x the provincial average wage of year t - 1
-    (国办发〔2019〕13号: 上年度全口径城镇单位就业人员平均工资); the housing fund's limits likewise. The pension's
-    计发基数: the published figure of year t, else last year's average wage x the ratio of 计发基数 to it in the
-    year given that t follows (P.benefit_base_from; none: the average wage itself).
+    (国办发〔2019〕13号: 上年度全口径城镇单位就业人员平均工资); the housing fund's limits likewise.
     """
     A = avg_last[t]
-    g = P.benefit_base_from[t]
-    if P.benefit_base_monthly[t] > 0:
-        benefit_base = P.benefit_base_monthly[t]
-    elif g >= 0:
-        benefit_base = A * (P.benefit_base_monthly[g] / avg_last[g])
-    else:
-        benefit_base = A
     return PayRates(wage[t], P.grade_coefficients, P.performance_share[t], P.probation_pay_share, P.post_allowance_monthly[t],
                     P.seniority_allowance_per_year_monthly[t], P.seniority_cap_years, P.certificate_allowance_monthly[t],
                     P.career_allowance_monthly[t], P.base_floor_share[t] * A, P.base_ceiling_share[t] * A,
                     P.housing_fund_floor_share[t] * A, P.housing_fund_ceiling_share[t] * A, P.employer[t], P.employee[t], P.institution,
-                    P.union_fund_rate[t], A, benefit_base)
+                    P.union_fund_rate[t], A)
+
+
+@njit(cache=True)
+def benefit_base(P, t, avg_last):
+    """The pension's 计发基数 of year t, yuan a month: the city's published figure of the year, else last year's
+    average wage x the ratio of 计发基数 to it in the year given that t follows (P.benefit_base_from; none given:
+    the average wage itself)."""
+    A, g = avg_last[t], P.benefit_base_from[t]
+    if P.benefit_base_monthly[t] > 0:
+        return P.benefit_base_monthly[t]
+    if g >= 0:
+        return A * (P.benefit_base_monthly[g] / avg_last[g])
+    return A
 
 
 @njit(cache=True, inline="always")
@@ -708,6 +710,7 @@ def pay(P, W, lo, hi, t, wage, avg_last, cells, rk, carry):
     """
     Y = pay_rates(P, t, wage, avg_last)
     Y_prev = pay_rates(P, max(t - 1, 0), wage, avg_last)  # (at t = 0 the counterfactual is not used)
+    base_t = benefit_base(P, t, avg_last)  # the pension's 计发基数 of this year's retirees
     grade_coefficients, certificate_allowance_monthly = P.grade_coefficients, P.certificate_allowance_monthly
     institution, seniority_cap_years = P.institution, P.seniority_cap_years
     crediting_rate, clear_start_t = P.crediting_rate, P.clear_start_t
@@ -782,7 +785,7 @@ def pay(P, W, lo, hi, t, wage, avg_last, cells, rk, carry):
             age_years = (exit_at[i] - birth_m[i]) // 12
             div = months_divisor[min(max(age_years - 40, 0), n_divisors - 1)]
             index = idx_sum[i] / contrib_m[i] if contrib_m[i] > 0 else 0.0
-            amount = monthly_pension(Y.benefit_base, index, contrib_m[i], accrual_rate, account[i], div)
+            amount = monthly_pension(base_t, index, contrib_m[i], accrual_rate, account[i], div)
             if institution[regime[i]] == 1:
                 amount += annuity[i] / div  # the occupational annuity over the same 计发月数
             rk[t, R_RETIREES] += 1
