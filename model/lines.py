@@ -47,9 +47,9 @@ LINES: tuple[Line, ...] = (
     # scheme's; the enterprise scheme's goes elsewhere, see budget.economic_codes).
     Line("cost.employer_pension", "cost.employer_social_insurance", "group", "基本养老保险", "Basic pension"),
     Line("si.employer_pension_enterprise", "cost.employer_pension", "contribution", "企业职工基本养老保险",
-         "Enterprise scheme", "pension", "social", scheme="enterprise"),
+         "Basic pension (enterprise scheme)", "pension", "social", scheme="enterprise"),
     Line("si.employer_pension_institution", "cost.employer_pension", "contribution", "机关事业单位基本养老保险",
-         "Institution scheme", "pension", "social", scheme="institution"),
+         "Basic pension (institution scheme)", "pension", "social", scheme="institution"),
     Line("si.employer_medical", "cost.employer_social_insurance", "contribution", "医疗保险（含生育）",
          "Medical (incl. maternity)", "medical", "social"),
     Line("si.employer_unemployment", "cost.employer_social_insurance", "contribution", "失业保险", "Unemployment",
