@@ -6,7 +6,8 @@ changes. Each parameter leaf is either a bare value or a mapping that carries it
     employer_pension: {value: 0.16, source: "国办发〔2019〕13号", unit: share}
     medical:          {value: 0.08, assumption: "no Huangshi rate found", unit: share}
 
-Values may be dated, ``{2021: 0.03, 2026: 0.025}``: a value holds from its year until the next key.
+Values may be dated, ``{2021: 0.03, 2026: 0.025}``: a value holds from its year until the next key. A year may
+carry its own provenance, ``{2019: {value: 5826, assumption: "..."}, 2023: 6948}``; the others take the value's.
 Validation collects every problem before it reports, each with its dotted path and ``file:line``.
 In the file that starts the chain (the one without ``extends``), every leaf must carry a source or an
 assumption; an overriding file may give bare values, which are then attributed to that scenario.
