@@ -351,18 +351,17 @@ def pay(d: Draw) -> None:
         inst = P.institution[w.regime] == 1
         er_rates, ee_rates = P.employer[t], P.employee[t]
         scheme = "institution" if inst else "enterprise"
-        er_lines = [fen(er_rates[RATE_KEYS.index(c.rate)] * (hb if c.base == "housing" else sb) * m)
-                    if c.scheme in ("", scheme) else 0 for c in CONTRIBUTIONS]  # (model.lines: rate, base, scheme)
-        er_annuity = er_lines[[c.rate for c in CONTRIBUTIONS].index("annuity")]
+        er_lines = {c.metric: fen(er_rates[RATE_KEYS.index(c.rate)] * (hb if c.base == "housing" else sb) * m)
+                    if c.scheme in ("", scheme) else 0 for c in CONTRIBUTIONS}  # (model.lines: rate, base, scheme)
         ee_p = fen(ee_rates[0] * sb * m)
         ee_a = fen(ee_rates[5] * sb * m) if inst else 0
         ee_all = (ee_p + fen(ee_rates[1] * sb * m) + fen(ee_rates[2] * sb * m) + fen(ee_rates[3] * sb * m)
                   + fen(ee_rates[4] * hb * m) + ee_a)
-        pay, er = sum(parts), sum(er_lines)
+        pay, er = sum(parts), sum(er_lines.values())
         for line, amount in zip(PAY_PARTS, parts):  # (model.lines: the pay parts in declared order)
             raw[t, M.RAW[line]] += amount
-        for line, amount in zip(CONTRIBUTIONS, er_lines):  # (the employer's, in declared order)
-            raw[t, M.RAW[line.metric]] += amount
+        for line, amount in er_lines.items():  # (the employer's)
+            raw[t, M.RAW[line]] += amount
         raw[t, M.R_EE_TOTAL] += ee_all
         raw[t, M.R_COST_POST[w.jan[0]]] += pay + er
         raw[t, M.R_COST_REGIME[w.regime]] += pay + er
@@ -372,7 +371,7 @@ def pay(d: Draw) -> None:
         raw[t, M.R_OTHER_REGIME[w.regime]] += union
         if t > 0:  # the opening roster's accounts are complete at the end of the opening year
             w.account = w.account * (1.0 + P.crediting_rate[t]) + ee_p / 100.0
-            w.annuity = w.annuity * (1.0 + P.crediting_rate[t]) + (er_annuity + ee_a) / 100.0
+            w.annuity = w.annuity * (1.0 + P.crediting_rate[t]) + (er_lines["si.occupational_annuity"] + ee_a) / 100.0
             w.idx_sum += sb / A * m
             w.contrib_m += m
         kind = d.exit_kind.get(w.wid)
