@@ -121,6 +121,9 @@ def test_english_report_sits_beside_the_chinese_one(run_dir, tmp_path):
         assert labels("en")[key] in text.replace("\n", " "), key
     _, ztext = pdf_text(zh)
     assert "征求意见稿" in ztext and "编制单位：（待填写）" in ztext and "不构成预算批复" in ztext.replace("\n", "")
+    # what the pensions leave out is said where they are shown
+    assert "未计入过渡性养老金" in ztext.replace("\n", "")
+    assert "transitional pension" in text.replace("-\n", "").replace("\n", " ")  # (a word hyphenated at a line end)
 
 
 def test_one_figure_one_value_in_the_report_and_the_workbook(pdf_zh, run_dir):
