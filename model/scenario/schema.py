@@ -387,6 +387,9 @@ class ScenarioModel(Strict):
             a = self.opening.age.get(post)
             if a.min > a.max:
                 out.append((f"opening.age.{post}", f"min {a.min} is above max {a.max}"))
+        if self.retirement.reform and self.retirement.male_age != 60:
+            out.append(("retirement.male_age", f"{self.retirement.male_age} with the reform on: the 2024 decision raises "
+                        "the men's age from 60 (to 63); set 60, or retirement.reform: false to use another age"))
         nh, oc = self.hiring.new_hire, self.elections.outside_candidates
         years = range(h.opening_year, h.end_year + 1)
         profiles = [(f"hiring.new_hire.age_min.{p}", nh.age_min.get(p), nh.age_max.get(p), p) for p in POSTS]
