@@ -156,6 +156,10 @@ def test_baseline_carries_the_published_rates():
     by_year = dict(zip(range(2020, 2036), P.crediting_rate))
     for year, rate in {2020: 0.0604, 2021: 0.0669, 2022: 0.0612, 2023: 0.0397, 2024: 0.0262}.items():
         assert by_year[year] == rate
+    # Huangshi's 2026 housing-fund base limits, 2,130 and 25,291 (facts §8), over the 2026 standard the baseline
+    # projects without a shock: the 2024 figure 7,226 grown at 3.5 %
+    hf = {y: (lo, hi) for y, lo, hi in zip(range(2020, 2036), P.housing_fund_floor_share, P.housing_fund_ceiling_share)}
+    assert (round(hf[2026][0] * 7226 * 1.035), round(hf[2026][1] * 7226 * 1.035)) == (2130, 25291)
     benefit_base = dict(zip(range(2020, 2036), P.benefit_base_monthly))
     assert benefit_base[2024] == 7048 and benefit_base[2025] == 7347  # Huangshi 计发基数 (facts.md §8)
     passes = dict(zip(range(2020, 2036), P.pass_rate[:, 0]))
