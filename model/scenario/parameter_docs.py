@@ -17,7 +17,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from model.scenario.parameter_labels import LABELS, PARTS, labelled_prefix, parameter_value
-from model.scenario.schema import HEADER_FIELDS, ScenarioModel, _as_dated
+from model.scenario.schema import FIRST_YEAR, HEADER_FIELDS, ScenarioModel, _as_dated
 
 PAGE = Path(__file__).resolve().parents[2] / "docs" / "parameters.md"
 COMMAND = "python -m model.scenario.parameter_docs"
@@ -104,7 +104,7 @@ def _allowed(path: str, t: _Type) -> str:
     if origin is dict:
         key, value = (_unwrap(a) for a in typing.get_args(base))
         low = _bounds(key.metadata).get("ge")
-        what = "名称 name" if key.base is str else "年度 year" if low == 1990 else "年龄 age" if low is not None else "数 number"
+        what = "名称 name" if key.base is str else "年度 year" if low == FIRST_YEAR else "年龄 age" if low is not None else "数 number"
         return f"{what} → {_allowed(path, value)}"
     b = _bounds(t.metadata)
     if not b:

@@ -21,7 +21,8 @@ ALWAYS = -1  # key of a dated value given without a year
 Prob = Annotated[float, Field(ge=0, le=1)]
 Count = Annotated[int, Field(ge=0, le=10_000_000)]  # persons: a whole country's community workers fit
 Grade = Annotated[int, Field(ge=1, le=N_GRADES)]
-Year = Annotated[int, Field(ge=1990, le=2100)]
+FIRST_YEAR, LAST_YEAR = 1990, 2100  # the years a scenario may name
+Year = Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR)]
 MonthlyYuan = Annotated[float, Field(ge=0, le=1_000_000)]  # an amount of yuan per month
 MAX_PROJECTED_WAGE = 10_000_000  # yuan/month: beyond this a scenario is surely mistyped (and sums would overflow)
 
@@ -499,7 +500,7 @@ class ScenarioModel(Strict):
             if ALWAYS in keys and len(keys) > 1:
                 out.append((path, "mixes a plain value with years"))
             for k in keys:
-                if k != ALWAYS and not 1990 <= k <= 2100:
+                if k != ALWAYS and not FIRST_YEAR <= k <= LAST_YEAR:
                     out.append((f"{path}.{k}", "is not a plausible year"))
         return out
 
@@ -534,6 +535,11 @@ def value_at(dated: dict, year: int):
         if k <= year or k == ALWAYS:
             best = dated[k]
     return best
+
+
+def is_year_series(value) -> bool:
+    """Whether ``value`` is a mapping of years to figures (a dated value, or a series published year by year)."""
+    return isinstance(value, dict) and bool(value) and all(isinstance(k, int) and FIRST_YEAR <= k <= LAST_YEAR for k in value)
 
 
 def dated_fields(model: BaseModel, prefix: str = ""):

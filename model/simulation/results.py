@@ -16,7 +16,7 @@ from tqdm import tqdm
 from model.errors import UserError
 from model.scenario.load import Scenario, load_scenario, provenance_of
 from model.scenario.params import Params, resolve
-from model.scenario.schema import dated_fields, leaf_paths, value_at
+from model.scenario.schema import dated_fields, is_year_series, leaf_paths, value_at
 from model.simulation import engine
 from model.simulation.checks import check_raw
 from model.simulation.metrics import to_metrics
@@ -85,8 +85,7 @@ class Results:
             for part in leaf.split("."):
                 value = value[part]
             prov = provenance_of(self.scenario, leaf)
-            by_year = isinstance(value, dict) and value and all(isinstance(k, int) and 1990 <= k <= 2100 for k in value)
-            if leaf in dated or by_year:  # (by_year: a series of published figures by year, e.g. the average wage)
+            if leaf in dated or is_year_series(value):  # (also a series of published figures, e.g. the average wage)
                 items = [("" if k < 0 else k, v) for k, v in sorted(value.items())]
             else:
                 items = [("", value)]
