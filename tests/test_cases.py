@@ -52,10 +52,11 @@ def test_career_secretary_above_the_ceiling_with_annuity(tmp_path):
 
 def test_hire_joining_mid_year_on_probation(tmp_path):
     # one vacancy: a 22-year-old bachelor joins on 1 July at grade 1 + 3 credited years / 3 = grade 2 (1.031);
-    # 6 months paid, the first 3 at 80% without performance pay.
+    # 6 months paid, the first 3 without performance pay at 80% of base pay (1,649.6), raised to the legal floor,
+    # 80% of the staff post's lowest grade (2,000 + 400 performance): 1,920 a month (《劳动合同法》 art. 20).
     m = run(tmp_path, ["1,staff,contract,F,1990-06,college,2,5,none,1,0"], "quota.staff=2")
     base = 2000 * 1.031
-    hire_pay = base * 3 + base * 0.8 * 3 + 0.2 * base * 3
+    hire_pay = base * 3 + 0.8 * 2400 * 3 + 0.2 * base * 3
     assert m["hires"] == 1
     assert m["cost.pay"] == pytest.approx(2440 * 12 + hire_pay, abs=0.01)
     assert m["cost.employer_pension"] == pytest.approx(0.16 * 3000 * 12 + 0.16 * 3000 * 6, abs=0.01)

@@ -127,6 +127,27 @@ def test_cleared_arrears_count_towards_the_minimum_years(tmp_path, contribution_
     assert v("pension.retirees", 2022) == retired
 
 
+def test_cleared_months_count_in_the_contribution_index(tmp_path):
+    # The man of the test above, 14 years with 12 months owed, staff grade 12 (1.399), 20 years of service:
+    # 2,798 base + 559.6 performance + 400 seniority = 3,757.6 a month, within [3,000, 5,000]: each month paid adds
+    # 3,757.6 / 5,000 = 0.75152 to the index sum (the index is the base over last year's average wage, averaged
+    # over every month contributed, facts §3). The months owed are cleared in 2021 on that base, so they join the
+    # record at that index, as they join the account at 8 % of it.
+    # End of 2020: 156 months, account 3,000 x 13 = 39,000, index sum 0.7 x 156 = 109.2.
+    # 2021: account 39,000 x 1.0669 + 3,607.30 (8 % x 3,757.6 x 12, to the fen) + 3,607.296 cleared;
+    #       168 + 12 = 180 months; index sum 109.2 + 0.75152 x 12 + 0.75152 x 12.
+    # 2022, January-May, 21 years of service: 3,777.6 a month; account x 1.0612 + 1,511.04 (8 % x 3,777.6 x 5);
+    #       185 months; index sum + 0.75552 x 5.
+    # Pension at 60 in June 2022 (国发〔2005〕38号): 5,000 x (1 + index sum / 185) / 2 x 185 / 12 x 1 % + account / 139.
+    v = hand_case(tmp_path, ["1,staff,contract,M,1962-06,college,20,14,none,12,12"], "quota.staff=1", "hiring.annual_cap=0")
+    account = (39000 * 1.0669 + 3607.30 + 12 * 3757.6 * 0.08) * 1.0612 + 1511.04
+    idx_sum = 109.2 + 0.75152 * 12 + 0.75152 * 12 + 0.75552 * 5
+    pension = 5000 * (1 + idx_sum / 185) / 2 * (185 / 12) * 0.01 + account / 139
+    assert 1041 < pension < 1043  # 658.3 + 383.6; counted at index 0, the cleared months would take off 19.2
+    assert v("arrears.months_cleared", 2021) == 12 and v("pension.retirees", 2022) == 1
+    assert v("pension.mean_monthly", 2022) == pytest.approx(round(pension, 2), abs=0.006)
+
+
 def test_pension_with_occupational_annuity_to_the_fen(tmp_path):
     # A special-establishment chief (institution scheme: basic pension and 职业年金) born June 1961 reaches 60 in
     # June 2021 (born before 1965: no delay) and is paid January-May, 5 months.
@@ -368,6 +389,28 @@ def test_each_pay_line_of_part_year_leavers(tmp_path):
     assert v("pay.net", 2022) == pytest.approx((3682.4 + 4482.4) * 6 - ee, abs=0.005)
 
 
+@pytest.mark.parametrize("junior_allowance, on_probation", [(100, 1820.0), (300, 1649.6)])
+def test_probation_pay_is_not_below_the_legal_floor(tmp_path, junior_allowance, on_probation):
+    # 《劳动合同法》 art. 20, 实施条例 art. 15: probation pay at least 80 % of the same post's lowest grade.
+    # A staff member (grade 1: base 2,000 a month) leaves on 1 July 2021 and a recruit takes the post on 1 July:
+    # bachelor, grade 2 (base 2,000 x 1.031 = 2,062), junior certificate, 3 of the 6 months on probation.
+    # The staff post's lowest grade with no service and no certificate pays 2,000 + 400 performance = 2,400 a month;
+    # the floor is 80 % of it, 1,920, for a probation month's pay (allowances in full, no performance pay).
+    # The probation share alone gives a base of 2,062 x 0.8 = 1,649.6, plus the certificate allowance:
+    #   allowance 100: 1,749.6 < 1,920, so the base is raised to 1,920 - 100 = 1,820;
+    #   allowance 300: 1,949.6 >= 1,920, so the share stands: 1,649.6.
+    # pay.base 2021 = the leaver's 2,000 x 6 + the recruit's 2,062 x 3 + the probation base x 3.
+    v = hand_case(tmp_path, ["1,staff,contract,F,1990-06,college,2,5,none,1,0"], "quota.staff=1",
+                  "attrition.rate.staff={2020: 0.0, 2021: 1.0, 2022: 0.0}", "hiring.new_hire.certified_share.staff=1.0",
+                  f"pay.certificate_allowance_monthly.junior={junior_allowance}")
+    assert v("hires", 2021) == 1
+    assert v("pay.base", 2021) == pytest.approx(2000 * 6 + 2062 * 3 + on_probation * 3, abs=0.005)
+    assert v("pay.performance", 2021) == pytest.approx(400 * 6 + 412.4 * 3, abs=0.005)  # none on probation
+    assert v("cost.certificate_allowance", 2021) == pytest.approx(junior_allowance * 6, abs=0.005)  # in full
+    # the next year the recruit is on full pay: base 2,062 x 12
+    assert v("pay.base", 2022) == pytest.approx(2062 * 12, abs=0.005)
+
+
 def test_contributions_on_the_floor_for_a_low_wage(tmp_path):
     # Staff grade 1, 2 years: 2,440 a month, below the floor 3,000: every contribution but the housing fund is
     # charged on 3,000 (国办发〔2019〕13号), the housing fund on its own base 2,440 (floor 2,000).
@@ -441,19 +484,20 @@ def test_bridge_splits_progression_certificate_uprating_and_contributions(tmp_pa
 
 def test_bridge_exits_and_hires(tmp_path):
     # The staff member (2,440 a month, 2 years) leaves by attrition on 1 July 2021; the vacancy is filled by a
-    # recruit on 1 July (bachelor: grade 2, 1.031; 3 months' probation at 80 % without performance pay).
+    # recruit on 1 July (bachelor: grade 2, 1.031; 3 months' probation without performance pay, at 80 % of base pay
+    # but not below 80 % of the post's lowest grade, 0.8 x 2,400 = 1,920 a month: 2,062 x 0.8 = 1,649.6 is raised).
     # Leaver: 2020 cost 29,280 + 8,964 (24.9 % x 3,000 x 12) + 3,513.6 (12 % x 2,440 x 12) = 41,757.6;
     #         2021 (6 months) 14,640 + 4,482 + 1,756.8 = 20,878.8 -> bridge.exits 2021 = 20,878.8 - 41,757.6;
     #         in 2022 the bridge takes off her 2021 cost: -20,878.8.
-    # Recruit 2021: base 2,062 x 3 + 2,062 x 0.8 x 3 = 11,134.8, performance 412.4 x 3 = 1,237.2; SI on the floor
-    #         24.9 % x 3,000 x 6 = 4,482; housing fund 12 % x 2,474.4 x 6 = 1,781.568 -> 1,781.57: 18,635.57.
+    # Recruit 2021: base 2,062 x 3 + 1,920 x 3 = 11,946, performance 412.4 x 3 = 1,237.2; SI on the floor
+    #         24.9 % x 3,000 x 6 = 4,482; housing fund 12 % x 2,474.4 x 6 = 1,781.568 -> 1,781.57: 19,446.77.
     # Recruit 2022 (1 year of service): 2,494.4 a month: 29,932.8 + 8,964 + 3,591.94 (3,591.936) = 42,488.74;
-    #         the second year of a recruit is in bridge.hires too: 42,488.74 - 18,635.57 = 23,853.17.
+    #         the second year of a recruit is in bridge.hires too: 42,488.74 - 19,446.77 = 23,041.97.
     v = hand_case(tmp_path, ["1,staff,contract,F,1990-06,college,2,5,none,1,0"], "quota.staff=1",
                   "attrition.rate.staff={2020: 0.0, 2021: 1.0, 2022: 0.0}")
     assert v("bridge.exits", 2021) == pytest.approx(20878.8 - 41757.6, abs=0.005)
-    assert v("bridge.hires", 2021) == pytest.approx(18635.57, abs=0.005)
+    assert v("bridge.hires", 2021) == pytest.approx(19446.77, abs=0.005)
     assert v("bridge.exits", 2022) == pytest.approx(-20878.8, abs=0.005)
-    assert v("bridge.hires", 2022) == pytest.approx(23853.17, abs=0.005)
+    assert v("bridge.hires", 2022) == pytest.approx(23041.97, abs=0.005)
     assert v("bridge.progression", 2022) == 0 and v("bridge.uprating", 2022) == 0
     assert v("bridge.end", 2022) == pytest.approx(42488.74, abs=0.005)

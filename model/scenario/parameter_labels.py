@@ -311,12 +311,18 @@ LABELS: dict[str, Label] = {
         "Month in which recruits start; their first year's pay runs from that month."),
     "hiring.probation_months": Label(
         "试用期月数", "Probation months", "count", "月", "months",
-        "新招人员的试用期：期内基本工资按“试用期工资比例”发放，不发绩效工资。",
-        "Recruits' probation: base pay at the probation pay share and no performance pay."),
+        "新招人员的试用期：期内基本工资按“试用期工资比例”发放，不发绩效工资，但不低于“试用期工资法定下限”。",
+        "Recruits' probation: base pay at the probation pay share and no performance pay, but not below the "
+        "probation pay floor."),
     "hiring.probation_pay_share": Label(
         "试用期工资比例", "Probation pay share", "share", "占基本工资", "of base pay",
         "试用期内发放的基本工资占正常标准的比例。",
         "Base pay during probation as a share of the full rate."),
+    "hiring.probation_pay_floor_share": Label(
+        "试用期工资法定下限", "Probation pay floor", "share", "占本岗位最低档月工资", "of the post's lowest-grade monthly pay",
+        "试用期月工资（含津贴补贴）不得低于本岗位最低档（最低等级、无工龄、无证书）月工资的该比例；不足时补足基本工资。",
+        "A month's pay on probation (allowances included) is at least this share of the monthly pay of the post's "
+        "lowest grade (no service, no certificate); base pay is raised to reach it."),
     "hiring.new_hire": Label(
         "新招人员", "Recruits", "text", "周岁", "years of age",
         "新招人员到岗时的年龄范围，按岗位分列（在最小与最大年龄之间均匀分布）。",

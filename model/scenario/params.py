@@ -64,6 +64,7 @@ class Params(NamedTuple):
     start_month: int
     probation_months: int
     probation_pay_share: float
+    probation_pay_floor_share: float  # legal floor: share of the post's lowest-grade monthly pay
     # entrants' profiles, [kind, ...]: kind 0 = recruits (hiring.new_hire), 1 = outside candidates elected
     # to vacant 两委 seats (elections.outside_candidates)
     ent_age_min: np.ndarray  # [t, kind, post]
@@ -207,6 +208,7 @@ def resolve(m: ScenarioModel) -> Params:
         start_month=m.hiring.start_month,
         probation_months=m.hiring.probation_months,
         probation_pay_share=m.hiring.probation_pay_share,
+        probation_pay_floor_share=m.hiring.probation_pay_floor_share,
         ent_age_min=entrants(per_post_series(nh.age_min, np.int64), series(oc.age_min, np.int64)),
         ent_age_max=entrants(per_post_series(nh.age_max, np.int64), series(oc.age_max, np.int64)),
         ent_female=entrants(per_post_series(nh.female_share), series(oc.female_share)),

@@ -200,6 +200,7 @@ class Hiring(Strict):
     start_month: Annotated[int, Field(ge=1, le=12)]
     probation_months: Annotated[int, Field(ge=0, le=12)]
     probation_pay_share: Prob
+    probation_pay_floor_share: Prob
     new_hire: NewHire
 
 

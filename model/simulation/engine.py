@@ -208,11 +208,34 @@ def monthly_pay(Y, post, grade, cert, service, regime):
             Y.cert_allow[cert], Y.career_allow[regime])
 
 
+@njit(cache=True)
+def probation_floors(Y, lowest, floor_share):
+    """The legal floor of a month's pay on probation at rates Y, yuan, by [post, regime]: ``floor_share`` x the
+    monthly pay of the post's lowest grade (``lowest[post]``) with no service and no certificate (《劳动合同法》
+    art. 20, 实施条例 art. 15: 不得低于本单位相同岗位最低档工资的80%; the law's other floor, 80 % of the agreed pay,
+    is the higher one: the lowest grade is the least a recruit is placed at)."""
+    floors = np.empty((Y.coef.shape[0], Y.career_allow.shape[0]))
+    for post in range(floors.shape[0]):
+        for regime in range(floors.shape[1]):
+            low = monthly_pay(Y, post, lowest[post], 0, 0, regime)
+            floors[post, regime] = floor_share * (low[0] + low[1] + low[2] + low[3] + low[4] + low[5])
+    return floors
+
+
 @njit(cache=True, inline="always")
-def annual_pay_fen(Y, monthly, months, probation):
-    """Annual pay parts in fen for ``months`` paid, of which ``probation`` at the probation share without performance pay."""
+def probation_base(Y, monthly, floor):
+    """Monthly base pay on probation, yuan: the probation share of base pay, raised where needed so that the month's
+    pay (allowances in full, no performance pay) reaches ``floor`` (probation_floors)."""
     base, perf, post_allow, seniority, cert_allow, career = monthly
-    return (fen(base * (months - probation) + base * Y.probation_share * probation),
+    return max(base * Y.probation_share, floor - (post_allow + seniority + cert_allow + career))
+
+
+@njit(cache=True, inline="always")
+def annual_pay_fen(Y, monthly, months, probation, on_probation):
+    """Annual pay parts in fen for ``months`` paid, of which ``probation`` at the monthly base ``on_probation``
+    (probation_base) without performance pay."""
+    base, perf, post_allow, seniority, cert_allow, career = monthly
+    return (fen(base * (months - probation) + on_probation * probation),
             fen(perf * (months - probation)),
             fen(post_allow * months),
             fen(seniority * months),
@@ -243,17 +266,18 @@ N_F = 5
 
 
 @njit(cache=True, inline="always")
-def price(Y, Y_prev, post, grade, cert, service, regime, months, probation, vals, fvals, r):
+def price(Y, Y_prev, floor, post, grade, cert, service, regime, months, probation, vals, fvals, r):
     """Price one worker-year at rates Y into vals[r] (fen) and fvals[r] (yuan a month).
 
-    Pay parts for ``months`` paid, ``probation`` of them at the probation share without performance pay;
+    Pay parts for ``months`` paid, ``probation`` of them without performance pay at the probation base pay
+    (probation_base; ``floor`` is the legal floor of a probation month's pay, probation_floors);
     contributions = rate x base x months on monthly gross pay clipped to [floor, ceiling], the basic pension in
     the line of the worker's pension scheme and the annuity in the institution scheme only;
     and the full-year pay at last year's rates Y_prev (the bridge's counterfactual).
     Each amount is rounded to the fen once.
     """
     monthly = monthly_pay(Y, post, grade, cert, service, regime)
-    parts = annual_pay_fen(Y, monthly, months, probation)
+    parts = annual_pay_fen(Y, monthly, months, probation, probation_base(Y, monthly, floor))
     vals[r, V_BASE] = parts[0]; vals[r, V_PERF] = parts[1]; vals[r, V_POSTALLOW] = parts[2]
     vals[r, V_SENIORITY] = parts[3]; vals[r, V_CERTALLOW] = parts[4]; vals[r, V_CAREER] = parts[5]
     gross = monthly[0] + monthly[1] + monthly[2] + monthly[3] + monthly[4] + monthly[5]
@@ -276,7 +300,7 @@ def price(Y, Y_prev, post, grade, cert, service, regime, months, probation, vals
     vals[r, V_PAY] = parts[0] + parts[1] + parts[2] + parts[3] + parts[4] + parts[5]
     vals[r, V_ER] = (pension + vals[r, V_ER_MEDICAL] + vals[r, V_ER_UNEMP] + vals[r, V_ER_INJURY]
                      + vals[r, V_HOUSING] + vals[r, V_ER_ANNUITY])
-    b = annual_pay_fen(Y_prev, monthly_pay(Y_prev, post, grade, cert, service, regime), 12, 0)
+    b = annual_pay_fen(Y_prev, monthly_pay(Y_prev, post, grade, cert, service, regime), 12, 0, 0.0)
     vals[r, V_PAY_PREV_PRICES] = b[0] + b[1] + b[2] + b[3] + b[4] + b[5]
     vals[r, V_CERT_PREV_PRICES] = b[4]
     vals[r, V_UNION] = fen(Y.union_fund_rate * (vals[r, V_PAY] / 100.0))
@@ -710,6 +734,7 @@ def pay(P, W, lo, hi, t, wage, avg_last, cells, rk, carry):
     """
     Y = pay_rates(P, t, wage, avg_last)
     Y_prev = pay_rates(P, max(t - 1, 0), wage, avg_last)  # (at t = 0 the counterfactual is not used)
+    floors = probation_floors(Y, P.grade_lo, P.probation_pay_floor_share)  # [post, regime], yuan a month
     base_t = benefit_base(P, t, avg_last)  # the pension's 计发基数 of this year's retirees
     grade_coefficients, certificate_allowance_monthly = P.grade_coefficients, P.certificate_allowance_monthly
     institution, seniority_cap_years = P.institution, P.seniority_cap_years
@@ -751,7 +776,8 @@ def pay(P, W, lo, hi, t, wage, avg_last, cells, rk, carry):
             r = scratch
             fresh = True
         if fresh:
-            price(Y, Y_prev, ppost[i], pgrade[i], pcert[i], pservice[i], regime[i], m, probation[i], vals, fvals, r)
+            price(Y, Y_prev, floors[ppost[i], regime[i]], ppost[i], pgrade[i], pcert[i], pservice[i], regime[i], m,
+                  probation[i], vals, fvals, r)
         if not full_year:
             tally_row(rk, t, vals, r, 1, ppost[i], regime[i])
         amount, er = vals[r, V_PAY], vals[r, V_ER]
@@ -801,8 +827,9 @@ def pay(P, W, lo, hi, t, wage, avg_last, cells, rk, carry):
             rk[t, R_ARR_POST_A[post[i]]] += principal + fee
             rk[t, R_ARR_REGIME_A[regime[i]]] += principal + fee
             rk[t, R_ARR_CLEARED] += m_owed
-            account[i] += m_owed * sb * employee_pension  # the months join the account and the record
-            contrib_m[i] += m_owed
+            account[i] += m_owed * sb * employee_pension  # the months join the account and the record,
+            contrib_m[i] += m_owed  # at this year's contribution index (the base they are cleared on)
+            idx_sum[i] += fvals[r, F_INDEX] * m_owed
             arrears_m[i] = 0
     for r in range(n_cells_met):
         tally_row(rk, t, vals, r, cell_n[r], cell_post[r], cell_regime[r])

@@ -122,10 +122,21 @@ def monthly_pay(P: Params, t: int, wage: float, post, grade, cert, service, regi
             float(P.certificate_allowance_monthly[t, cert]), float(P.career_allowance_monthly[t, regime]))
 
 
+def probation_base(P: Params, t: int, wage: float, monthly, post, regime) -> float:
+    """Monthly base pay on probation: the probation share, raised so that the month's pay (allowances in full, no
+    performance pay) reaches the legal floor, probation_pay_floor_share x the monthly pay of the post's lowest grade
+    with no service and no certificate (《劳动合同法》 art. 20, 实施条例 art. 15)."""
+    base, perf, post_allow, seniority, cert_allow, career = monthly
+    floor = P.probation_pay_floor_share * sum(monthly_pay(P, t, wage, post, int(P.grade_lo[post]), 0, 0, regime))
+    return max(base * P.probation_pay_share, floor - (post_allow + seniority + cert_allow + career))
+
+
 def annual_pay(P, t, wage, jan, regime, months, probation):
     post, grade, cert, service = jan
-    base, perf, post_allow, seniority, cert_allow, career = monthly_pay(P, t, wage, post, grade, cert, service, regime)
-    return [fen(base * (months - probation) + base * P.probation_pay_share * probation), fen(perf * (months - probation)),
+    monthly = monthly_pay(P, t, wage, post, grade, cert, service, regime)
+    base, perf, post_allow, seniority, cert_allow, career = monthly
+    on_probation = probation_base(P, t, wage, monthly, post, regime) if probation else 0.0
+    return [fen(base * (months - probation) + on_probation * probation), fen(perf * (months - probation)),
             fen(post_allow * months), fen(seniority * months), fen(cert_allow * months), fen(career * months)]
 
 
@@ -446,7 +457,8 @@ def clear_arrears(d: Draw, w: Worker, sb: float) -> None:
         d.tally(M.R_ARR_REGIME[w.regime], principal + fee)
         d.tally(M.R_ARR_CLEARED, w.arrears_m)
         w.account += w.arrears_m * sb * P.employee[t, 0]
-        w.contrib_m += w.arrears_m
+        w.contrib_m += w.arrears_m  # the months join the record at this year's contribution index (the base they are paid on)
+        w.idx_sum += sb / d.avg_last[t] * w.arrears_m
         w.arrears_m = 0
 
 
