@@ -778,6 +778,8 @@ class _Writer:
                  "不占年度招聘名额；专职岗位空缺再由招聘补充。"],
                 ["薪酬与缴费：", "工资按等级系数、绩效、津贴计算；单位社保和公积金按个人工资计缴，基数按上年全省平均工资的上下限截取；"
                  "每笔金额按分取整一次后汇总，合计与分项严格相等。"],
+                ["计薪时点：", "晋级、取得证书以及换届中转任或当选的，次年1月起按新等级、新岗位计薪；新招人员试用期内不发绩效工资，"
+                 "月工资不低于本岗位最低档工资的法定比例（《劳动合同法》第二十条，取值见附录一）。"],
                 ["不确定性：", "同一情景重复模拟多次，每次的人员事件和工资增长不同，给出均值和第5至第95百分位区间；"
                  "参数假设的影响另列关键假设表，也可在情景中设定参数区间纳入区间。"],
                 ["预算年度：", f"以{by}年为预算年度，之前年度为历史年度（模型回溯），预算年度及其后两年构成中期财政规划。"],
@@ -793,6 +795,9 @@ class _Writer:
              "outside candidates, outside the recruitment cap; staff posts so vacated are refilled by recruitment."],
             ["Pay and contributions: ", "pay by grade coefficient, performance and allowances; contributions on pay clipped "
              "to the floor and ceiling of last year's provincial average wage; each amount rounded to the fen once."],
+            ["Timing of pay: ", "grade steps, new certificates and posts taken at an election are paid from the next "
+             "January; recruits on probation get no performance pay and at least the legal share of the post's "
+             "lowest-grade pay (Labour Contract Law art. 20; the value is in Appendix A)."],
             ["Uncertainty: ", "many draws of the same scenario differ in individual events and wage growth: means and "
              "P5–P95 bands; the key assumptions are shown apart, or can be drawn per draw (parameter ranges)."],
             ["Budget year: ", f"{by}; earlier years are history (the model's backcast); it and the next two years form "

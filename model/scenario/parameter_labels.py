@@ -239,15 +239,17 @@ LABELS: dict[str, Label] = {
         "elections, outside turnover and the surplus."),
     "elections.surplus_to_staff_share": Label(
         "超职数两委转任专职比例", "Share of the 两委 surplus moved to staff", "share", "占超职数人员", "of the surplus",
-        "换届时两委超出职数的人员中转任空缺专职岗位的比例（以专职空缺为限），其余离任。",
+        "换届时两委超出职数的人员中转任空缺专职岗位的比例（以专职空缺为限），其余离任；转任者次年1月起按新岗位计薪。",
         "Of the 两委 members above the quota at an election, the share moved into vacant staff posts (as far as "
-        "there are any); the rest leave."),
+        "there are any); the rest leave. Those moved are paid in the new post from the next January."),
     "elections.from_staff_share": Label(
         "空缺职位由专职人员当选比例", "Share of vacant seats filled from staff", "share", "占空缺席位",
         "of vacant seats",
-        "换届时两委空缺席位中由符合条件的专职人员当选的比例，其余由外部人员当选；均不占招聘名额。",
+        "换届时两委空缺席位中由符合条件的专职人员当选的比例，其余由外部人员当选；均不占招聘名额。"
+        "专职人员当选后次年1月起按新岗位计薪。",
         "Share of the vacant 两委 seats at an election won by eligible full-time staff, the rest by outside "
-        "candidates; neither counts against the recruitment cap."),
+        "candidates; neither counts against the recruitment cap. Staff elected are paid in the new post from the "
+        "next January."),
     "elections.outside_candidates": Label(
         "外部当选人员", "Outside candidates elected", "text", "周岁", "years of age",
         "从外部当选两委成员者到任时的年龄范围（在最小与最大年龄之间均匀分布）；到任不设试用期。",
