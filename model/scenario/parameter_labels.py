@@ -471,9 +471,11 @@ LABELS: dict[str, Label] = {
         "First year in which past unpaid pension contributions are paid."),
     "arrears.clearance_rate": Label(
         "年度补缴比例", "Share of workers with gaps clearing them each year", "share", "每年", "a year",
-        "尚有欠缴的在岗人员中每年一次性补清欠费的比例；补缴额=欠缴月数×缴费基数×养老保险费率，列入欠费补缴。",
+        "尚有欠缴的在岗人员中每年一次性补清欠费的比例；补缴额=欠缴月数×缴费基数×养老保险费率（均按补缴当年，"
+        "不按欠缴当时），列入欠费补缴；补缴的月份计入缴费年限，缴费指数按补缴当年计。",
         "Share of workers in post with gaps who pay them off each year; the payment is months x contribution base x "
-        "pension rate, booked as arrears."),
+        "pension rate (those of the year of payment, not of the months owed), booked as arrears; the months paid "
+        "count as contribution months at that year's contribution index."),
     "arrears.employer_pays_employee_share": Label(
         "单位代缴个人部分", "Employer pays the employee's share", "text", "", "",
         "补缴欠费时，单位是否同时承担个人应缴的养老保险部分。",
