@@ -95,6 +95,34 @@ def test_one_at_a_time_on_the_model():
     assert (table.se_low >= 0).all()
 
 
+def test_a_range_end_at_the_scenarios_own_value_is_simulated_once(monkeypatch):
+    # the low end of this range is the baseline's own value (women members on the 50 track): that run is the base
+    # run again, so the runner simulates it once and the change at the low end is exactly 0
+    from model.analysis import distributed
+
+    simulated = []
+    tallies = distributed.job_tallies
+    monkeypatch.setattr(distributed, "job_tallies", lambda job, bar=None: simulated.append(job) or tallies(job, bar))
+    table = one_at_a_time(BASELINE, {"retirement.female_original_age.member": (50, 55)}, 2023, draws=4, seed=2,
+                          overrides=SHORT)
+    assert len(simulated) == 2  # the base (and the low end) once, the high end
+    row = table.iloc[0]
+    assert row.change_low == 0 and row.at_low == row.base and row.se_low == 0
+
+
+def test_repeated_jobs_get_equal_tallies_of_their_own():
+    from model.analysis.distributed import Runner
+    from model.scenario.load import load_scenario
+    from model.simulation.results import make_job
+
+    sc = load_scenario(BASELINE, overrides=SHORT)
+    a, b = make_job(sc, 3, 1), make_job(sc, 3, 1)
+    c = make_job(sc, 3, 2)  # another seed: another job
+    assert a.key() == b.key() != c.key()
+    ra, rb, rc = Runner(progress=False).raw([a, b, c])
+    assert np.array_equal(ra, rb) and ra is not rb and not np.array_equal(ra, rc)
+
+
 def test_sensitivity_command_writes_tornado_and_sobol(tmp_path, capsys):
     ranges = tmp_path / "r.yaml"
     ranges.write_text("attrition.rate.staff: [0.05, 0.2]\nhiring.annual_cap: [100, 300]\n")

@@ -106,13 +106,23 @@ class Runner:
         self.client = self.cluster = None
 
     def raw(self, jobs: list[Job], desc: str = "draws") -> list[np.ndarray]:
-        """Raw tallies [draw, t, N_RAW] of each job, in job order and draw order."""
+        """Raw tallies [draw, t, N_RAW] of each job, in job order and draw order. Jobs that are the same (Job.key:
+        e.g. the end of a parameter's range at the scenario's own value) are simulated once."""
         check_memory([(j.draws, j.P.n_years) for j in jobs])  # every job's results are kept until the end
-        total = sum(j.draws for j in jobs)
+        keys = [j.key() for j in jobs]
+        distinct: dict[bytes, Job] = {}
+        for k, j in zip(keys, jobs):
+            distinct.setdefault(k, j)
+        todo = list(distinct.values())
+        total = sum(j.draws for j in todo)
         with tqdm(total=total, desc=desc, unit="draw", disable=not self.progress, delay=1.0, file=sys.stderr) as bar:
-            if not self.distributed:
-                return [job_tallies(j, bar) for j in jobs]
-            return self._raw_distributed(jobs, bar)
+            raws = [job_tallies(j, bar) for j in todo] if not self.distributed else self._raw_distributed(todo, bar)
+        raw_of = dict(zip(distinct, raws))
+        out, given = [], set()
+        for k in keys:  # a repeated job gets a copy of its tallies
+            out.append(raw_of[k].copy() if k in given else raw_of[k])
+            given.add(k)
+        return out
 
     def _raw_distributed(self, jobs: list[Job], bar) -> list[np.ndarray]:
         from distributed import as_completed

@@ -4,6 +4,7 @@ draw and year, their summary across draws, and the resolved parameters. The run 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sys
 from dataclasses import dataclass
@@ -155,6 +156,16 @@ class Job:
     @property
     def years(self) -> np.ndarray:
         return np.arange(self.P.opening_year, self.P.opening_year + self.P.n_years)
+
+    def key(self) -> bytes:
+        """A digest of all that the job's tallies depend on (parameters, opening roster, draws, seed): two jobs with
+        the same key give the same tallies, to the bit."""
+        h = hashlib.blake2b(digest_size=16)
+        for part in (*self.P, *self.R, self.draws, self.seed):
+            a = np.ascontiguousarray(part)
+            h.update(f"{a.dtype.str}{a.shape}".encode())
+            h.update(a.tobytes())
+        return h.digest()
 
 
 def make_job(scenario: Scenario, draws: int, seed: int, ranges: bool = False) -> Job:
