@@ -266,18 +266,18 @@ N_F = 5
 
 
 @njit(cache=True, inline="always")
-def price(Y, Y_prev, floor, post, grade, cert, service, regime, months, probation, vals, fvals, r):
+def price(Y, Y_prev, probation_floor, post, grade, cert, service, regime, months, probation, vals, fvals, r):
     """Price one worker-year at rates Y into vals[r] (fen) and fvals[r] (yuan a month).
 
     Pay parts for ``months`` paid, ``probation`` of them without performance pay at the probation base pay
-    (probation_base; ``floor`` is the legal floor of a probation month's pay, probation_floors);
+    (probation_base; ``probation_floor`` is the legal floor of a probation month's pay, probation_floors);
     contributions = rate x base x months on monthly gross pay clipped to [floor, ceiling], the basic pension in
     the line of the worker's pension scheme and the annuity in the institution scheme only;
     and the full-year pay at last year's rates Y_prev (the bridge's counterfactual).
     Each amount is rounded to the fen once.
     """
     monthly = monthly_pay(Y, post, grade, cert, service, regime)
-    parts = annual_pay_fen(Y, monthly, months, probation, probation_base(Y, monthly, floor))
+    parts = annual_pay_fen(Y, monthly, months, probation, probation_base(Y, monthly, probation_floor))
     vals[r, V_BASE] = parts[0]; vals[r, V_PERF] = parts[1]; vals[r, V_POSTALLOW] = parts[2]
     vals[r, V_SENIORITY] = parts[3]; vals[r, V_CERTALLOW] = parts[4]; vals[r, V_CAREER] = parts[5]
     gross = monthly[0] + monthly[1] + monthly[2] + monthly[3] + monthly[4] + monthly[5]
