@@ -471,8 +471,7 @@ LABELS: dict[str, Label] = {
         "First year in which past unpaid pension contributions are paid."),
     "arrears.clearance_rate": Label(
         "年度补缴比例", "Share of workers with gaps clearing them each year", "share", "每年", "a year",
-        "尚有欠缴的在岗人员中每年一次性补清欠费的比例；补缴额=欠缴月数×缴费基数×养老保险费率（均按补缴当年，"
-        "不按欠缴当时），列入欠费补缴；补缴的月份计入缴费年限，缴费指数按补缴当年计。",
+        "尚有欠缴的在岗人员每年补清欠费的比例；补缴额=欠缴月数×补缴当年缴费基数×费率，补缴月份按当年缴费指数计入缴费年限。",
         "Share of workers in post with gaps who pay them off each year; the payment is months x contribution base x "
         "pension rate (those of the year of payment, not of the months owed), booked as arrears; the months paid "
         "count as contribution months at that year's contribution index."),
