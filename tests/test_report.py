@@ -262,6 +262,29 @@ def test_key_assumptions_table_and_tornado(run_dir, tmp_path):
     assert (own / "charts" / "assumptions.svg").exists()
     figs = pd.read_csv(own / "figures.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
     assert (figs.metric == "assumption.pay.reference_wage_monthly.high").sum() == 1
+    # the table says how many of the report's draws its runs took, and its base: the mean of those draws, which the
+    # tornado's axis prints too (not the report's own mean over all its draws)
+    base = f"{t.base.iloc[0] / 1e4:,.1f}"
+    tight = re.sub(r"\s", "", flat)
+    assert set(t.draws) == {3} and "取正文40次模拟中的前3次" in tight and f"2027年经费均值{base}万元" in tight
+    from model.report.charts import assumptions as tornado
+
+    assert f"基准 {base}" in tornado(read_run(own), "zh").axes[0].get_xlabel()
+    printed = figs[figs.metric == "assumption.base"].printed.tolist()
+    assert printed == [base]
+
+
+def test_headline_drivers_take_leavers_and_joiners_together(pdf_zh, tmp_path):
+    # exits and hires are each large and largely offset: the headline ranks their net with the other steps
+    _, text = pdf_text(pdf_zh)
+    tight = re.sub(r"\s", "", text)
+    assert "主要影响因素为" in tight and "主要影响因素为人员退出" not in tight and "主要影响因素为新进人员" not in tight
+    # with recruitment frozen in 2027, leavers are not replaced: their net is the largest driver, shown with its parts
+    res = model.simulate(model.paths.data_file("scenarios/recruitment_freeze.yaml"), draws=10, seed=1, progress=False)
+    out = tmp_path / "freeze"
+    model.write_run(res, out)
+    tight = re.sub(r"\s", "", pdf_text(build_pdf(out, "zh").read_bytes())[1])
+    assert re.search(r"2027年：经费总额[^·]*?主要影响因素为人员进出净额（−[\d,.]+万元；其中退出−[\d,.]+、新进\+?[\d,.]+）", tight)
 
 
 def test_parameter_appendix_is_written_for_readers(pdf_zh):

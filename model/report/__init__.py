@@ -231,6 +231,7 @@ def write_assumptions(run_dir: Path, scenario: str | Path, overrides: list[str] 
                                 overrides=list(overrides))
     except UserError:
         return None
+    table["draws"] = draws  # the first ``draws`` of the run's, with the same random numbers
     path = Path(run_dir) / "assumptions.csv"
     table.to_csv(path, index=False)
     return path

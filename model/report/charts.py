@@ -265,10 +265,11 @@ def bridge(run: Run, lang: str, year: int) -> Figure:
 
 def assumptions(run: Run, lang: str) -> Figure:
     """Tornado: change in cost.total of the budget year (万元, printed values) with each key assumption at the
-    low (grey, hatched) and high (accent) end of its range, largest swing on top."""
+    low (grey, hatched) and high (accent) end of its range, largest swing on top; the base is that of the runs
+    the changes are measured from (assumptions.csv), as the report's table says."""
     t = run.assumptions.iloc[::-1]
     y0 = run.budget_year
-    base = run.wan("cost.total", y0)
+    base = to_wan(t.base.iloc[0])
     fig, ax = _figure(height_in=0.6 + 0.32 * len(t))
     ax = ax[0, 0]
     y = np.arange(len(t))

@@ -228,13 +228,27 @@ class _Writer:
         return (self.wan_value("cost.total.change", year, d, signed=True),
                 sign + self.pct("cost.total.change_pct", year, value=d / prev) if prev else "—")
 
-    def drivers(self, year: int, n: int = 3) -> list[tuple[str, str]]:
-        """The n bridge steps with the largest absolute mean effect in ``year``, as printed."""
+    def drivers(self, year: int, n: int = 3) -> list[tuple[str, str, str]]:
+        """The n largest mean effects on the change in cost in ``year``, as printed (name, value, detail): the bridge
+        steps, with those who left and those who joined taken together (each alone is large, and they largely
+        offset each other), their parts as the detail."""
         if not self.run.has("bridge.start"):
             return []
-        steps = self.run.bridge_steps()
-        ranked = sorted(steps, key=lambda m: -abs(self.run.wan(m, year)))
-        return [(self.l(m), self.w(m, year, signed=True)) for m in ranked[:n] if self.run.wan(m, year) != 0]
+        turnover = ("bridge.exits", "bridge.hires")
+        effects = {m: self.run.wan(m, year) for m in self.run.bridge_steps() if m not in turnover}
+        effects["turnover"] = round(sum(self.run.wan(m, year) for m in turnover), 1)
+        out = []
+        for m in sorted(effects, key=lambda m: -abs(effects[m]))[:n]:
+            if effects[m] == 0:
+                continue
+            if m != "turnover":
+                out.append((self.l(m), self.w(m, year, signed=True), ""))
+                continue
+            exits, hires = (self.w(x, year, signed=True) for x in turnover)
+            net = self.wan_value("bridge.exits_and_hires", year, effects[m], signed=True)
+            out.append(("人员进出净额", net, f"；其中退出 {exits}、新进 {hires}") if self.zh else
+                       ("leavers and joiners, net", net, f": leavers {exits}, joiners {hires}"))
+        return out
 
     def against_quota(self, metric: str, quota: str, year: int) -> str:
         q = self.n(quota, year) if self.run.has(quota) else "—"
@@ -280,13 +294,13 @@ class _Writer:
                 change = (f"比上年增减 {ch} 万元（{pct}）" if ch != "—" else "为首个预测年度，上年无可比经费数")
                 text = [f"{y}年：经费总额 ", total, f" 万元（P5–P95：{band} 万元），{change}"]
                 if drv:
-                    text.append("；主要影响因素为" + "、".join(f"{n}（{v} 万元）" for n, v in drv))
+                    text.append("；主要影响因素为" + "、".join(f"{n}（{v} 万元{d}）" for n, v, d in drv))
                 text.append("。")
             else:
                 change = f"change on the year before {ch} ({pct})" if ch != "—" else "first projected year"
                 text = [f"{y}: total cost ", total, f" (P5–P95: {band}); {change}"]
                 if drv:
-                    text.append("; main drivers: " + ", ".join(f"{n} ({v})" for n, v in drv))
+                    text.append("; main drivers: " + ", ".join(f"{n} ({v}{d})" for n, v, d in drv))
                 text.append(".")
             items.append(text)
         blocks = [intro, subheading("主要测算结果" if zh else "Headline figures"), bullets(*items)]
@@ -330,9 +344,11 @@ class _Writer:
     def history_note(self) -> str:
         by = self.run.budget_year
         if self.zh:
-            return (f"* 预算年度（{by}年）之前为历史年度：未提供决算数，所列为模型回溯测算值，仅供对照。")
-        return (f"* Years before the budget year ({by}) are history: no actuals were given, so the model's "
-                "backcast is shown for comparison only. ")
+            return (f"* 预算年度（{by}年）之前为历史年度（{by - 1}年为编制预算的本年度）：未提供决算数或预计执行数，"
+                    "所列为模型回溯测算值，仅供对照。")
+        return (f"* Years before the budget year ({by}) are history ({by - 1} is the current year, in which the budget "
+                "is prepared): no actuals or expected outturn were given, so the model's backcast is shown for "
+                "comparison only. ")
 
     def medium_term_plan(self) -> list:
         """The 中期财政规划 table: the budget year and the two after it, by cost line, with the band of the total."""
@@ -388,8 +404,9 @@ class _Writer:
         rows.append({"cells": [self.l("total")] + [self.w("cost.total", y) for y in years], "strong": True})
         return [table(self.cap("分级负担" if zh else "Who pays", self.l("unit.wan")), [self.l("item")] +
                       [str(y) for y in years], rows,
-                      note=("负担比例为情景参数（附录一“分级负担比例”各行；个别项目可另定比例）。" if zh else
-                            "Shares are scenario parameters (Appendix A, payer shares; a line may have its own)."))]
+                      note=("负担比例为情景参数，其依据或假设见附录一“分级负担比例”各行；个别项目可另定比例。" if zh else
+                            "Shares are scenario parameters; their source or assumption is in Appendix A (payer "
+                            "shares; a line may have its own)."))]
 
     def _plan_table(self, years: list[int], rows: list, head: list[str], both: bool) -> list:
         zh = self.zh
@@ -481,8 +498,8 @@ class _Writer:
             depth[m] = depth[p] + 1 if p else 0
             rows.append({"cells": [self.l(m)] + [self.w(m, y) for y in years],
                          "strong": depth[m] < 2, "indent": depth[m]})
-        return table(self.cap("经费明细（预算年度）" if self.zh else "Cost detail for the budget years",
-                              self.l("unit.wan")), [self.l("item")] + [str(y) for y in years], rows,
+        span = f"{years[0]}–{years[-1]}"
+        return table(self.cap(f"经费明细（{span}年）" if self.zh else f"Cost detail, {span}", self.l("unit.wan")), [self.l("item")] + [str(y) for y in years], rows,
                      widths=["auto"] + ["1fr"] * len(years))
 
     def breakdown_table(self) -> dict | None:
@@ -539,9 +556,11 @@ class _Writer:
                   post_header, post_rows),
             table(self.cap("队伍规模与人员流动" if zh else "Workforce and flows", self.l("unit.person")),
                   [self.l("year")] + [self.l(m) for m in flow_metrics], rows, size=8,
-                  note=("人数为年末存量，招聘、退出为当年流量；期初年只有存量。" if zh else
+                  note=("人数为年末存量，招聘、退出为当年流量；期初年只有存量。空缺为各岗位员额减在岗人数之和，"
+                        "超出职数的岗位不抵减其他岗位的空缺。" if zh else
                         "Headcount is the year-end stock; hires and exits are flows in the year; the opening "
-                        "year has stocks only.")),
+                        "year has stocks only. Vacancies are summed over posts; a post above its quota does not "
+                        "offset another's vacancies.")),
             self.fig("flows", "年度招聘与退出人数（均值）" if zh else "Hires and exits per year (mean)"),
             self.fig("grades", "各等级人数分布" if zh else "Headcount by pay grade"),
         ]
@@ -611,14 +630,16 @@ class _Writer:
             clear_years = [y for y in self.years if self.v("cost.arrears", y) > 0]
             span = f"{clear_years[0]}–{clear_years[-1]}" if clear_years else "—"
             total = self.wan_value("cost.arrears.sum", span, round(sum(self.run.wan("cost.arrears", y) for y in self.years), 1))
+            fees = self.wan_value("arrears.late_fees.sum", span,
+                                  round(sum(self.run.wan("arrears.late_fees", y) for y in self.years), 1))
             blocks += [
                 subheading("社保欠费补缴" if zh else "Arrears clearance"),
                 par(f"{o}年末欠缴（含断缴）共 {self.n('arrears.months_outstanding', o)} 人月。"
-                    f"{span}年补缴支出合计 {total} 万元（含滞纳金）；{self.years[-1]}年末尚余 "
+                    f"{span}年补缴支出合计 {total} 万元，其中滞纳金 {fees} 万元；{self.years[-1]}年末尚余 "
                     f"{self.n('arrears.months_outstanding', self.years[-1])} 人月。" if zh else
                     f"Arrears at the end of {o}: {self.n('arrears.months_outstanding', o)} "
-                    f"person-months. Clearance falls in {span}, {total} (10k yuan) in all including late "
-                    f"fees; {self.n('arrears.months_outstanding', self.years[-1])} person-months "
+                    f"person-months. Clearance falls in {span}, {total} (10k yuan) in all, of which late fees "
+                    f"{fees}; {self.n('arrears.months_outstanding', self.years[-1])} person-months "
                     f"remain at the end of {self.years[-1]}."),
                 self.fig("arrears", "欠缴月数与补缴支出" if zh else "Months in arrears and clearance cost"),
                 table(self.cap("社保欠费补缴", "人月、万元") if zh else
@@ -722,6 +743,15 @@ class _Writer:
                          self.wan_value(f"assumption.{r.parameter}.low", y, lo, signed=True),
                          self.wan_value(f"assumption.{r.parameter}.high", y, hi, signed=True)])
         big = t.iloc[0]
+        base = self.wan_value("assumption.base", y, to_wan(big.base))
+        if "draws" in t:  # (written by this version; a run folder of an earlier one has no count)
+            k, n = int(t.draws.iloc[0]), self.run.manifest.get("draws", self.run.draws["draw"].nunique())
+            runs = (f"每项测算取正文 {n} 次模拟中的前 {k} 次（相同的随机数），基数为这 {k} 次的{y}年经费均值 {base} 万元。"
+                    if zh else f"Each run takes the first {k} of the report's {n} draws (the same random numbers); the "
+                    f"base is their mean {y} total cost, {base}.")
+        else:
+            runs = (f"各次测算使用相同的随机数，基数为 {base} 万元。" if zh else
+                    f"Every run uses the same random numbers; the base is {base}.")
         lead = (f"参数假设的不确定性往往大于随机波动。逐一将下列关键假设取其合理区间的上下限（其他参数不变）重新测算，{y}年经费"
                 f"变化如下表；影响最大的是{self.l('param.' + big.parameter)}。" if zh else
                 f"Assumed parameters often move the budget more than chance. Each key assumption below was set to the "
@@ -733,8 +763,8 @@ class _Writer:
                   ["假设" if zh else "Assumption", "取值" if zh else "Value", "区间" if zh else "Range",
                    "取下限" if zh else "At low end", "取上限" if zh else "At high end"], rows,
                   align="lrrrr", widths=["2.6fr", "0.8fr", "1fr", "1fr", "1fr"], size=8,
-                  note=("区间为各项假设的合理上下限；各次测算使用相同的随机数。" if zh else
-                        "Ranges: the plausible low and high ends of each assumption; every run uses the same random numbers.")),
+                  note=("区间为各项假设的合理上下限。" + runs if zh else
+                        "Ranges: the plausible low and high ends of each assumption. " + runs)),
             self.fig("assumptions", f"关键假设对{y}年经费的影响（万元）" if zh else f"Key assumptions: change in {y} cost (10k yuan)"),
         ]
 

@@ -387,14 +387,14 @@ LABELS: dict[str, Label] = {
         "Monthly allowance by the highest certificate held, paid from the January after it is obtained."),
     "pay.career_allowance_monthly": Label(
         "事业岗位书记津补贴", "Career secretaries' allowance", "yuan", "元/月", "yuan/month",
-        "专项事业编制和参照管理的书记每人每月另领的绩效工资和改革性补贴等津补贴。",
+        "事业编制和参照管理的书记每人每月另领的绩效工资、改革性补贴等，合计列津贴补贴（30102）。",
         "Monthly performance pay and subsidies paid in addition to secretaries in the career establishment or "
-        "under reference management."),
+        "under reference management, booked together as allowances (30102)."),
     # ---------------------------------------------------------------- social insurance
     "social_insurance.average_wage_monthly": Label(
-        "全省全口径社平工资（当年）", "Provincial average wage of the year", "yuan", "元/月", "yuan/month",
-        "全省全口径城镇单位就业人员月平均工资（各年公布数，按缴费档次）；次年缴费基数上下限和缴费指数按此计算，"
-        "未公布计发基数的年度计发基数随之变动。",
+        "社保缴费基数标准（全口径社平工资，本市所在档次）", "Contribution standard (average wage, the city's tier)",
+        "yuan", "元/月", "yuan/month",
+        "全口径城镇单位就业人员月平均工资（分档的取本市所在档次的缴费基数标准）；次年缴费基数上下限、缴费指数和未公布年度的计发基数据此计算。",
         "Provincial monthly average wage of all urban employers as published for each year (of the city's tier); "
         "next year's contribution base limits and contribution index use it, and so does the pension base in years "
         "without a published one."),
