@@ -499,7 +499,8 @@ class _Writer:
             rows.append({"cells": [self.l(m)] + [self.w(m, y) for y in years],
                          "strong": depth[m] < 2, "indent": depth[m]})
         span = f"{years[0]}–{years[-1]}"
-        return table(self.cap(f"经费明细（{span}年）" if self.zh else f"Cost detail, {span}", self.l("unit.wan")), [self.l("item")] + [str(y) for y in years], rows,
+        return table(self.cap(f"经费明细（{span}年）" if self.zh else f"Cost detail, {span}", self.l("unit.wan")),
+                     [self.l("item")] + [str(y) for y in years], rows,
                      widths=["auto"] + ["1fr"] * len(years))
 
     def breakdown_table(self) -> dict | None:
