@@ -73,23 +73,42 @@ def _budget_sheets(wb, run: Run, fmts: dict, L) -> None:
     years = run.projected_years
     lines = run.budget_lines()
 
-    def template(name: str, ys: list[int], title: str):
+    def template(name: str, ys: list[int], title: str, plan: bool = False):
+        """A sheet of budget lines x years ``ys``; the medium-term plan (``plan``) adds the three years' sum of each
+        line and the band of the total (P5, P95), as the report's table does."""
         s = _Sheet(wb, name, fmts)
         s.write(0, 0, title, "title", shown="")
         head = [L("item"), "指标", "支出功能分类", "部门预算支出经济分类"] + [f"{y}年" for y in ys]
-        s.row(2, head, ["head"] * len(head))
+        s.row(2, head + (["三年合计"] if plan else []), ["head"] * (len(head) + plan))
+        sum_col = 4 + len(ys)
+
+        def row_sum(row: int, values: list[float]) -> None:  # the three years' sum, as a formula with its value
+            rng = f"{xl_rowcol_to_cell(row, 4)}:{xl_rowcol_to_cell(row, sum_col - 1)}"
+            s.ws.write_formula(row, sum_col, f"=SUM({rng})", fmts["wan"], round(sum(values), 1))
+
         for i, m in enumerate(lines):
             s.row(3 + i, [L(m), m, b["functional_code"], b["economic_codes"][m]])
             for j, y in enumerate(ys):
                 s.write(3 + i, 4 + j, run.wan(m, y), "wan")
+            if plan:
+                row_sum(3 + i, [run.wan(m, y) for y in ys])
         last = 3 + len(lines)
         s.row(last, [L("cost.total"), "cost.total", b["functional_code"], ""], ["bold"] * 4)
         for j, y in enumerate(ys):
             col = 4 + j
             rng = f"{xl_rowcol_to_cell(3, col)}:{xl_rowcol_to_cell(last - 1, col)}"
             s.ws.write_formula(last, col, f"=SUM({rng})", fmts["wan"], run.wan("cost.total", y))
-        s.write(last + 2, 0, "单位：万元。金额与报告所列一致（每个数只取舍一次）；合计为公式。科目对应关系和负担比例为情景参数，"
-                "来源或假设见“参数”表。", "note", shown="")
+        note = last + 2
+        if plan:
+            row_sum(last, [run.wan("cost.total", y) for y in ys])
+            for k, (stat, shown) in enumerate((("p05", "P5"), ("p95", "P95")), start=1):
+                s.write(last + k, 0, f"经费总额 {shown}", None)
+                s.write(last + k, 1, f"cost.total {stat}")
+                for j, y in enumerate(ys):
+                    s.write(last + k, 4 + j, run.wan("cost.total", y, stat), "wan")
+            note = last + 4
+        s.write(note, 0, "单位：万元。金额与报告所列一致（每个数只取舍一次）；合计为公式。科目对应关系和负担比例为情景参数，"
+                "来源或假设见“参数”表。" + ("P5、P95为经费总额的第5和第95百分位，不可相加。" if plan else ""), "note", shown="")
         s.ws.set_landscape()
         s.ws.set_paper(9)  # A4
         s.ws.fit_to_pages(1, 0)
@@ -100,15 +119,7 @@ def _budget_sheets(wb, run: Run, fmts: dict, L) -> None:
     template("预算表", years, f"{L('report_title')}：分年度预算表（{run.scenario}）")
     plan = run.budget_years()
     if len(plan) == 3:
-        s, last = template("中期财政规划", plan, f"中期财政规划（{plan[0]}—{plan[-1]}年）")
-        s.write(last + 1, 0, "经费总额 P5", None)
-        s.write(last + 1, 1, "cost.total p05")
-        for j, y in enumerate(plan):
-            s.write(last + 1, 4 + j, run.wan("cost.total", y, "p05"), "wan")
-        s.write(last + 3, 0, "经费总额 P95", None)
-        s.write(last + 3, 1, "cost.total p95")
-        for j, y in enumerate(plan):
-            s.write(last + 3, 4 + j, run.wan("cost.total", y, "p95"), "wan")
+        template("中期财政规划", plan, f"中期财政规划（{plan[0]}—{plan[-1]}年）", plan=True)
     if run.has("bridge.start"):  # the wage-bill bridge, year by year: last year's total + the steps = this year's
         s = _Sheet(wb, "经费增减因素", fmts)
         names = ["bridge.start", *run.bridge_steps(), "bridge.end"]
@@ -134,9 +145,18 @@ def _budget_sheets(wb, run: Run, fmts: dict, L) -> None:
         col = 2 + j
         s.ws.write_formula(last, col, f"=SUM({xl_rowcol_to_cell(1, col)}:{xl_rowcol_to_cell(last - 1, col)})",
                            fmts["wan"], run.wan("cost.total", y))
+    def split(y: int) -> str:
+        return "/".join(f"{shares[str(y)][k]:.0%}" for k in names)
+
+    periods = []  # runs of years with the same shares
+    for y in years:
+        if periods and split(y) == split(periods[-1][1]) and periods[-1][1] == y - 1:
+            periods[-1][1] = y
+        else:
+            periods.append([y, y])
     s.write(last + 2, 0, "负担比例（市级、区级、上级转移支付）：" + "；".join(
-        f"{y}年 {shares[str(y)]['city']:.0%}/{shares[str(y)]['district']:.0%}/{shares[str(y)]['transfer']:.0%}"
-        for y in years[:1]) + "（情景参数 budget.payer_shares）。单位：万元。", "note", shown="")
+        f"{a}–{z}年 {split(a)}" if z > a else f"{a}年 {split(a)}" for a, z in periods)
+        + "（情景参数 budget.payer_shares）。单位：万元。", "note", shown="")
     s.finish(1, 2)
 
 
