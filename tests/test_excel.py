@@ -34,6 +34,26 @@ def test_sheets_and_totals(run_dir):
     assert wb["参数"].max_row == len(run.parameters) + 1
 
 
+def test_medium_term_plan_sheet_as_the_report_shows_it(run_dir):
+    # the three years' sum of each line and of the total (Table 2's 三年合计), the band's two rows together above the
+    # note, and who pays: the shares of every year, not only the first
+    import zipfile
+
+    run = read_run(run_dir)
+    path = write_workbook(run_dir)
+    rows = list(load_workbook(path)["中期财政规划"].iter_rows(values_only=True))
+    by = {r[1]: i for i, r in enumerate(rows) if r[1]}
+    assert rows[2][-1] == "三年合计" and rows[by["cost.total"]][-1].startswith("=SUM(")
+    assert by["cost.total p95"] == by["cost.total p05"] + 1 == by["cost.total"] + 2
+    assert rows[by["cost.total"] + 4][0].startswith("单位：万元")
+    # the total's three-year sum as cached in the file (what a reader sees) is the report's three-year total
+    three = round(sum(run.wan("cost.total", y) for y in run.budget_years()), 1)
+    assert f"<v>{three:.16G}</v>" in zipfile.ZipFile(path).read("xl/worksheets/sheet2.xml").decode()
+    note = [c.value for c in load_workbook(path)["分级负担"]["A"] if c.value][-1]
+    years = run.projected_years
+    assert f"{years[0]}–{years[-1]}年" in note  # one share for every year of the baseline
+
+
 def test_two_writes_give_the_same_bytes(run_dir):
     first = write_workbook(run_dir).read_bytes()
     assert write_workbook(run_dir).read_bytes() == first
