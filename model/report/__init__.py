@@ -49,6 +49,11 @@ class Run:
         }
 
     @property
+    def n_draws(self) -> int:
+        """The run's number of draws (the manifest's; a folder without it: the draws in draws.parquet)."""
+        return int(self.manifest.get("draws", self.draws["draw"].nunique()))
+
+    @property
     def years(self) -> list[int]:
         return [int(y) for y in self.table["mean"].index]
 

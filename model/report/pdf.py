@@ -269,7 +269,7 @@ class _Writer:
         r, zh = self.run, self.zh
         m = r.manifest
         last = self.years[-1]
-        draws, seed = m.get("draws", r.draws["draw"].nunique()), m.get("seed", "—")
+        draws, seed = r.n_draws, m.get("seed", "—")
         if zh:
             intro = par(f"本报告依据情景“{r.title}”测算{self.l('city')}城市社区工作者的薪酬与用工经费。测算以"
                         f"{r.opening_year}年末队伍存量为起点，按年度模拟人员退休、流失、换届、晋级、考证、招聘和"
@@ -746,7 +746,7 @@ class _Writer:
         big = t.iloc[0]
         base = self.wan_value("assumption.base", y, to_wan(big.base))
         if "draws" in t:  # (written by this version; a run folder of an earlier one has no count)
-            k, n = int(t.draws.iloc[0]), self.run.manifest.get("draws", self.run.draws["draw"].nunique())
+            k, n = int(t.draws.iloc[0]), self.run.n_draws
             runs = (f"每项测算取正文 {n} 次模拟中的前 {k} 次（相同的随机数），基数为这 {k} 次的{y}年经费均值 {base} 万元。"
                     if zh else f"Each run takes the first {k} of the report's {n} draws (the same random numbers); the "
                     f"base is their mean {y} total cost, {base}.")
