@@ -114,7 +114,6 @@ def _budget_sheets(wb, run: Run, fmts: dict, L) -> None:
         s.ws.fit_to_pages(1, 0)
         s.ws.repeat_rows(2)
         s.finish(3, 2)
-        return s, last
 
     template("预算表", years, f"{L('report_title')}：分年度预算表（{run.scenario}）")
     plan = run.budget_years()

@@ -192,6 +192,10 @@ class _Writer:
         """A money figure in 万元 as printed everywhere (Run.wan)."""
         return self.wan_value(metric, year, self.run.wan(metric, year, stat), signed, stat)
 
+    def w_sum(self, metric: str, years: list[int], span: str) -> str:
+        """A money figure's sum over ``years`` (the printed values added), printed and kept as ``metric``.sum of ``span``."""
+        return self.wan_value(f"{metric}.sum", span, round(sum(self.run.wan(metric, y) for y in years), 1))
+
     def wan_value(self, metric: str, year, value: float, signed: bool = False, stat: str = "mean") -> str:
         """A money figure already in 万元: one of Run.wan, or a sum or difference of printed figures."""
         return self._log(metric, year, stat, "万元", ("+" if signed and value > 0 else "") + fmt_num(value, 1))
@@ -308,8 +312,7 @@ class _Writer:
         for first, zh_name, en_name in ((2021, "十四五", "14th"), (2026, "十五五", "15th")):
             plan = [y for y in range(first, first + 5) if y in self.years]
             if len(plan) == 5:
-                total5 = self.wan_value("cost.total.sum", f"{first}-{first + 4}",
-                                        round(sum(self.run.wan("cost.total", y) for y in plan), 1))
+                total5 = self.w_sum("cost.total", plan, f"{first}-{first + 4}")
                 plans.append((f"“{zh_name}”时期（{first}–{first + 4}年）经费合计 ", total5, " 万元") if zh else
                              (f"{first}–{first + 4} ({en_name} Five-Year Plan) total: ", total5, ""))
         if plans:
@@ -359,9 +362,7 @@ class _Writer:
         lines = self.run.cost_lines()
         rows = []
         for m in lines + ["cost.total"]:
-            total3 = round(sum(self.run.wan(m, y) for y in years), 1)
-            rows.append({"cells": [self.l(m)] + [self.w(m, y) for y in years] +
-                         [self.wan_value(f"{m}.sum", f"{years[0]}-{years[-1]}", total3)],
+            rows.append({"cells": [self.l(m)] + [self.w(m, y) for y in years] + [self.w_sum(m, years, f"{years[0]}-{years[-1]}")],
                          "strong": m == "cost.total", "indent": 0 if m == "cost.total" else 1})
         both = self.run.has("cost.total.random_only")
         bands = [("cost.total", ("（含参数不确定性）" if zh else " (with parameters)") if both else "")]
@@ -630,9 +631,7 @@ class _Writer:
             o = r.opening_year
             clear_years = [y for y in self.years if self.v("cost.arrears", y) > 0]
             span = f"{clear_years[0]}–{clear_years[-1]}" if clear_years else "—"
-            total = self.wan_value("cost.arrears.sum", span, round(sum(self.run.wan("cost.arrears", y) for y in self.years), 1))
-            fees = self.wan_value("arrears.late_fees.sum", span,
-                                  round(sum(self.run.wan("arrears.late_fees", y) for y in self.years), 1))
+            total, fees = (self.w_sum(m, self.years, span) for m in ("cost.arrears", "arrears.late_fees"))
             blocks += [
                 subheading("社保欠费补缴" if zh else "Arrears clearance"),
                 par(f"{o}年末欠缴（含断缴）共 {self.n('arrears.months_outstanding', o)} 人月。"
